@@ -1,0 +1,659 @@
+"""Provider knowledge: what a mailbox provider or a blocklist means by a response.
+
+The same reply code and enhanced status code can mean different things at
+different receivers: Gmail's ``4.7.27`` is "SPF did not pass" where the IANA
+registry says "sender address has null MX"; Microsoft's ``5.1.10`` is "recipient
+not found" where IANA says "recipient address has null MX" (RFC 7505).  This
+module holds one data file per provider in ``knowledge/data/providers/*.toml``
+and answers three questions:
+
+* :func:`resolve_provider` -- which provider does a word name (``"o365"`` ->
+  ``"microsoft"``)?
+* :func:`lookup` -- what does provider P mean by these codes (``smtpbot explain
+  5.7.26 --provider gmail``)?
+* :func:`match` -- does a pasted response come from a known provider or
+  blocklist, and which of its rules fits (annotation of bounces)?
+
+:func:`catalog` lists the providers for ``smtpbot providers`` and the Slack App
+Home.
+
+Data file shape (validated on load, see :func:`validate_provider_data`)::
+
+    id = "gmail"                       # provider id, [a-z0-9]+
+    name = "Gmail / Google Workspace"  # display name
+    kind = "mailbox"                   # mailbox | filter | blocklist
+    doc_url = "https://..."            # the provider's main public doc page
+    aliases = ["google", "workspace"]  # words resolve_provider() accepts
+    hosts = ["gmail-smtp-in.l.google.com", "*.google.com"]   # MX / outbound host globs
+    signatures = ["gsmtp"]             # literal text that, by itself, shows this provider sent the text
+
+    [[rules]]
+    id = "gmail.dmarc-reject"          # "<provider id>.<slug>", unique across all files
+    title = "..."
+    reply = ["550"]                    # reply codes (RFC 5321 section 4.2), optional
+    enhanced = ["5.7.26", "5.7.1"]     # enhanced codes or ranges "5.7.606-5.7.649", optional
+    markers = ["DMARC policy"]         # literal text, case-insensitive, any one must be present
+    pattern = 'AS\\(\\d+\\)'           # optional regex that must also match (checked after markers)
+    identifies = false                 # true: a marker alone proves the provider (e.g. "[TSS04]")
+    meaning = "..."                    # the provider's meaning, in our words
+    remedy = "..."                     # what to change, which form to use
+    retry_helps = false                # true / false; omit when it depends
+    doc_url = "https://..."            # the provider's public documentation for this rule
+
+Matching (:func:`match`) is precise rather than eager: a rule without markers
+only applies once the provider is identified by a host name (in ``hosts`` or in
+the text) or by a signature; a generic ``550 5.7.1`` from an unknown host
+matches nothing.  Everything is precompiled on first use; the hot path does
+lower-casing once, then substring tests, and runs a regex only when a
+rule's cheap literal test already passed.  All regexes are linear (no nested
+quantifiers) so no catastrophic backtracking is possible.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from knowledge.results import ProviderNote
+
+__all__ = [
+    "DATA_DIR",
+    "ProviderDataError",
+    "ProviderInfo",
+    "catalog",
+    "lookup",
+    "match",
+    "provider_ids",
+    "resolve_provider",
+    "rules_of",
+    "validate_provider_data",
+]
+
+DATA_DIR = Path(__file__).resolve().parent / "data" / "providers"
+
+_KINDS = ("mailbox", "filter", "blocklist")
+_PROVIDER_ID_RE = re.compile(r"^[a-z0-9]+$")
+_RULE_ID_RE = re.compile(r"^([a-z0-9]+)\.[a-z0-9][a-z0-9.-]*$")
+_REPLY_RE = re.compile(r"^[245][0-9][0-9]$")
+_ENH_RE = re.compile(r"^([245])\.([0-9]{1,3})\.([0-9]{1,3})$")
+_HOST_GLOB_RE = re.compile(r"^[a-z0-9*][a-z0-9*.-]*[a-z0-9]$")
+_URL_RE = re.compile(r"^https?://[^\s]+$")
+
+# First code pair in a text, used only when the caller passes no codes.
+_CODES_IN_TEXT = re.compile(
+    r"(?<![0-9.])([245][0-9][0-9])(?:[ -]+([245]\.[0-9]{1,3}\.[0-9]{1,3}))?(?![0-9])"
+)
+_ENH_IN_TEXT = re.compile(r"(?<![0-9.])([245]\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9.])")
+
+
+class ProviderDataError(ValueError):
+    """A provider data file is missing a field or holds a malformed value.
+
+    The message names the file and the rule id so the data can be fixed.
+    """
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """One row of :func:`catalog`: ``id``, display ``name``, ``kind``
+    (mailbox / filter / blocklist), ``rule_count``, main ``doc_url`` and the
+    ``aliases`` :func:`resolve_provider` accepts."""
+
+    id: str
+    name: str
+    kind: str
+    rule_count: int
+    doc_url: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class _Rule:
+    id: str
+    provider_id: str
+    title: str
+    meaning: str
+    remedy: str
+    retry_helps: bool | None
+    doc_url: str
+    reply: frozenset[str]
+    enh_exact: frozenset[str]
+    enh_ranges: tuple[tuple[int, int, int, int], ...]  # (class, subject, lo, hi)
+    classes: frozenset[str]
+    markers: tuple[str, ...]  # lower-cased literals
+    pattern: re.Pattern[str] | None
+    identifies: bool
+    order: int
+    note: ProviderNote | None = None
+
+    def enh_matches(self, enh: str) -> bool:
+        if enh in self.enh_exact:
+            return True
+        if self.enh_ranges:
+            m = _ENH_RE.match(enh)
+            if m:
+                c, s, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+                for rc, rs, lo, hi in self.enh_ranges:
+                    if rc == c and rs == s and lo <= d <= hi:
+                        return True
+        return False
+
+    @property
+    def has_enhanced(self) -> bool:
+        return bool(self.enh_exact or self.enh_ranges)
+
+
+@dataclass
+class _Provider:
+    id: str
+    name: str
+    kind: str
+    doc_url: str
+    aliases: tuple[str, ...]
+    host_re: re.Pattern[str] | None
+    host_anchors: tuple[str, ...]
+    signatures: tuple[str, ...]
+    rules: list[_Rule] = field(default_factory=list)
+
+
+@dataclass
+class _Index:
+    providers: dict[str, _Provider]
+    aliases: dict[str, str]
+    rules: dict[str, _Rule]
+    identifying: list[_Rule]
+
+
+_INDEX: _Index | None = None
+_LOCK = threading.Lock()
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _norm_word(word: str) -> str:
+    w = word.strip().lower().lstrip("@")
+    return re.sub(r"[\s_/-]+", "", w)
+
+
+def _glob_to_regex(glob: str) -> str:
+    return re.escape(glob).replace(r"\*", "[a-z0-9-]*")
+
+
+def _anchor(glob: str) -> str:
+    tail = glob.rsplit("*", 1)[-1].lstrip(".-")
+    return tail
+
+
+def _parse_enhanced(value: str, where: str) -> tuple[str | None, tuple[int, int, int, int] | None]:
+    if "-" in value:
+        lo_s, hi_s = (v.strip() for v in value.split("-", 1))
+        lo, hi = _ENH_RE.match(lo_s), _ENH_RE.match(hi_s)
+        if not lo or not hi or lo.group(1, 2) != hi.group(1, 2) or int(lo.group(3)) > int(hi.group(3)):
+            raise ProviderDataError(f"{where}: bad enhanced code range {value!r} (want e.g. '5.7.606-5.7.649')")
+        return None, (int(lo.group(1)), int(lo.group(2)), int(lo.group(3)), int(hi.group(3)))
+    if not _ENH_RE.match(value):
+        raise ProviderDataError(f"{where}: bad enhanced status code {value!r} (want e.g. '5.7.26')")
+    return value, None
+
+
+def _str(d: dict, key: str, where: str, required: bool = True) -> str:
+    v = d.get(key)
+    if v is None:
+        if required:
+            raise ProviderDataError(f"{where}: missing required field {key!r}")
+        return ""
+    if not isinstance(v, str) or (required and not v.strip()):
+        raise ProviderDataError(f"{where}: field {key!r} must be a non-empty string")
+    return v.strip()
+
+
+def _strlist(d: dict, key: str, where: str) -> list[str]:
+    v = d.get(key, [])
+    if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
+        raise ProviderDataError(f"{where}: field {key!r} must be a list of non-empty strings")
+    return [x.strip() for x in v]
+
+
+_PROVIDER_KEYS = {"id", "name", "kind", "doc_url", "aliases", "hosts", "signatures", "sources", "rules"}
+_RULE_KEYS = {
+    "id", "title", "reply", "enhanced", "markers", "pattern", "identifies", "meaning", "remedy",
+    "retry_helps", "doc_url", "sources",
+}
+
+
+def _build_provider(data: dict, path: Path, order_start: int) -> _Provider:
+    where = path.name
+    unknown = set(data) - _PROVIDER_KEYS
+    if unknown:
+        raise ProviderDataError(f"{where}: unknown field(s) {sorted(unknown)}")
+    pid = _str(data, "id", where)
+    if not _PROVIDER_ID_RE.match(pid):
+        raise ProviderDataError(f"{where}: provider id {pid!r} must be lower-case letters and digits")
+    if path.stem != pid:
+        raise ProviderDataError(f"{where}: file name must be {pid}.toml")
+    kind = _str(data, "kind", where)
+    if kind not in _KINDS:
+        raise ProviderDataError(f"{where}: kind {kind!r} is not one of {_KINDS}")
+    doc_url = _str(data, "doc_url", where)
+    if not _URL_RE.match(doc_url):
+        raise ProviderDataError(f"{where}: doc_url {doc_url!r} is not an http(s) URL")
+    hosts = [h.lower() for h in _strlist(data, "hosts", where)]
+    for h in hosts:
+        if not _HOST_GLOB_RE.match(h):
+            raise ProviderDataError(f"{where}: host pattern {h!r} is not a host name glob")
+    signatures = tuple(s.lower() for s in _strlist(data, "signatures", where))
+    host_re = None
+    if hosts:
+        host_re = re.compile(
+            r"(?<![a-z0-9.-])(?:" + "|".join(_glob_to_regex(h) for h in hosts) + r")\.?(?![a-z0-9-])"
+        )
+    anchors = tuple(sorted({a for a in (_anchor(h) for h in hosts) if a}))
+    prov = _Provider(
+        id=pid,
+        name=_str(data, "name", where),
+        kind=kind,
+        doc_url=doc_url,
+        aliases=tuple(_strlist(data, "aliases", where)),
+        host_re=host_re,
+        host_anchors=anchors,
+        signatures=signatures,
+    )
+    rules = data.get("rules")
+    if not isinstance(rules, list) or not rules:
+        raise ProviderDataError(f"{where}: needs at least one [[rules]] entry")
+    for i, r in enumerate(rules):
+        if not isinstance(r, dict):
+            raise ProviderDataError(f"{where}: rule #{i + 1} is not a table")
+        rid = r.get("id") if isinstance(r.get("id"), str) else f"#{i + 1}"
+        rwhere = f"{where} rule {rid}"
+        unknown = set(r) - _RULE_KEYS
+        if unknown:
+            raise ProviderDataError(f"{rwhere}: unknown field(s) {sorted(unknown)}")
+        rid = _str(r, "id", rwhere)
+        m = _RULE_ID_RE.match(rid)
+        if not m or m.group(1) != pid:
+            raise ProviderDataError(f"{rwhere}: rule id must look like '{pid}.some-slug'")
+        reply = _strlist(r, "reply", rwhere)
+        for c in reply:
+            if not _REPLY_RE.match(c):
+                raise ProviderDataError(f"{rwhere}: bad reply code {c!r} (want three digits, 2xx-5xx)")
+        exact: list[str] = []
+        ranges: list[tuple[int, int, int, int]] = []
+        for e in _strlist(r, "enhanced", rwhere):
+            ex, rg = _parse_enhanced(e, rwhere)
+            if ex:
+                exact.append(ex)
+            if rg:
+                ranges.append(rg)
+        markers = tuple(mk.lower() for mk in _strlist(r, "markers", rwhere))
+        pat_src = _str(r, "pattern", rwhere, required=False)
+        pattern = None
+        if pat_src:
+            try:
+                pattern = re.compile(pat_src, re.IGNORECASE)
+            except re.error as exc:
+                raise ProviderDataError(f"{rwhere}: pattern does not compile: {exc}") from None
+        if pattern is not None and not markers:
+            raise ProviderDataError(f"{rwhere}: a pattern needs at least one literal marker (cheap prefilter)")
+        if not (reply or exact or ranges or markers):
+            raise ProviderDataError(f"{rwhere}: needs codes (reply/enhanced) or markers")
+        identifies = r.get("identifies", False)
+        if not isinstance(identifies, bool):
+            raise ProviderDataError(f"{rwhere}: identifies must be true or false")
+        if identifies and not markers:
+            raise ProviderDataError(f"{rwhere}: identifies = true needs markers")
+        retry = r.get("retry_helps")
+        if retry is not None and not isinstance(retry, bool):
+            raise ProviderDataError(f"{rwhere}: retry_helps must be true or false (or omitted)")
+        rdoc = _str(r, "doc_url", rwhere)
+        if not _URL_RE.match(rdoc):
+            raise ProviderDataError(f"{rwhere}: doc_url {rdoc!r} is not an http(s) URL")
+        classes = {c[0] for c in reply} | {c[0] for c in exact} | {str(rg[0]) for rg in ranges}
+        prov.rules.append(
+            _Rule(
+                id=rid,
+                provider_id=pid,
+                title=_str(r, "title", rwhere),
+                meaning=_str(r, "meaning", rwhere),
+                remedy=_str(r, "remedy", rwhere),
+                retry_helps=retry,
+                doc_url=rdoc,
+                reply=frozenset(reply),
+                enh_exact=frozenset(exact),
+                enh_ranges=tuple(ranges),
+                classes=frozenset(classes),
+                markers=markers,
+                pattern=pattern,
+                identifies=identifies,
+                order=order_start + i,
+            )
+        )
+    return prov
+
+
+def _load(data_dir: Path = DATA_DIR) -> _Index:
+    providers: dict[str, _Provider] = {}
+    aliases: dict[str, str] = {}
+    rules: dict[str, _Rule] = {}
+    order = 0
+    paths = sorted(data_dir.glob("*.toml"))
+    if not paths:
+        raise ProviderDataError(f"no provider data files in {data_dir}")
+    for path in paths:
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ProviderDataError(f"{path.name}: not valid TOML: {exc}") from None
+        prov = _build_provider(data, path, order)
+        order += len(prov.rules)
+        if prov.id in providers:
+            raise ProviderDataError(f"{path.name}: duplicate provider id {prov.id!r}")
+        providers[prov.id] = prov
+        for rule in prov.rules:
+            if rule.id in rules:
+                raise ProviderDataError(f"{path.name}: duplicate rule id {rule.id!r}")
+            rules[rule.id] = rule
+        for word in (prov.id, prov.name, *prov.aliases):
+            key = _norm_word(word)
+            other = aliases.get(key)
+            if other is not None and other != prov.id:
+                raise ProviderDataError(f"{path.name}: alias {word!r} already names {other!r}")
+            aliases[key] = prov.id
+    identifying = [r for p in providers.values() for r in p.rules if r.identifies]
+    return _Index(providers=providers, aliases=aliases, rules=rules, identifying=identifying)
+
+
+def _index() -> _Index:
+    global _INDEX
+    idx = _INDEX
+    if idx is None:
+        with _LOCK:
+            if _INDEX is None:
+                _INDEX = _load()
+            idx = _INDEX
+    return idx
+
+
+def validate_provider_data(data_dir: Path | str = DATA_DIR) -> list[str]:
+    """Load and check every ``*.toml`` file in ``data_dir``.
+
+    Returns the sorted list of rule ids.  Raises :class:`ProviderDataError`
+    naming the file and rule on the first problem: missing required field,
+    duplicate provider/rule id or alias, malformed reply code (three digits) or
+    enhanced status code (``class.subject.detail``, RFC 3463 section 2),
+    missing documentation URL, a pattern that does not compile, a rule that has
+    neither codes nor markers.
+    """
+    idx = _load(Path(data_dir))
+    return sorted(idx.rules)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def resolve_provider(word: str) -> str | None:
+    """Map a word a user typed to a provider id, or ``None`` when unknown.
+
+    Case, spaces, dashes and a leading ``@`` are ignored: ``"Gmail"``,
+    ``"google"``, ``"workspace"`` -> ``"gmail"``; ``"o365"``, ``"Office 365"``,
+    ``"hotmail"``, ``"exchange"`` -> ``"microsoft"``; ``"aol"`` -> ``"yahoo"``;
+    ``"me.com"`` -> ``"icloud"``.  Aliases come from the ``aliases`` field of
+    each data file.  Non-string input returns ``None``.
+    """
+    if not isinstance(word, str) or not word.strip():
+        return None
+    idx = _index()
+    key = _norm_word(word)
+    pid = idx.aliases.get(key)
+    if pid is None and "." in key:
+        # A mail domain such as "user@gmail.com" or "outlook.fr": try the part after @.
+        key = key.rsplit("@", 1)[-1]
+        pid = idx.aliases.get(key)
+    return pid
+
+
+def provider_ids() -> list[str]:
+    """All provider ids, sorted."""
+    return sorted(_index().providers)
+
+
+def catalog() -> list[ProviderInfo]:
+    """One :class:`ProviderInfo` per provider, mailbox providers first, then
+    filters, then blocklists, each group sorted by name."""
+    idx = _index()
+    rank = {k: i for i, k in enumerate(_KINDS)}
+    provs = sorted(idx.providers.values(), key=lambda p: (rank[p.kind], p.name.lower()))
+    return [
+        ProviderInfo(id=p.id, name=p.name, kind=p.kind, rule_count=len(p.rules), doc_url=p.doc_url, aliases=p.aliases)
+        for p in provs
+    ]
+
+
+def rules_of(provider_id: str) -> list[ProviderNote]:
+    """Every rule of one provider as :class:`ProviderNote`, in file order.
+
+    Raises ``KeyError`` for an unknown provider id (use :func:`resolve_provider`
+    first for user input)."""
+    prov = _index().providers[provider_id]
+    return [_note(r) for r in prov.rules]
+
+
+def _note(rule: _Rule) -> ProviderNote:
+    note = rule.note
+    if note is None:
+        prov = _index().providers[rule.provider_id]
+        note = ProviderNote(
+            provider=prov.name,
+            provider_id=prov.id,
+            rule_id=rule.id,
+            title=rule.title,
+            meaning=rule.meaning,
+            remedy=rule.remedy,
+            retry_helps=rule.retry_helps,
+            doc_url=rule.doc_url,
+        )
+        rule.note = note
+    return note
+
+
+def _clean_reply(code: str | None) -> str | None:
+    if not code or not isinstance(code, str):
+        return None
+    code = code.strip()
+    return code if _REPLY_RE.match(code) else None
+
+
+def _clean_enh(code: str | None) -> str | None:
+    if not code or not isinstance(code, str):
+        return None
+    code = code.strip()
+    m = _ENH_RE.match(code)
+    if not m:
+        return None
+    # drop leading zeros ("5.7.026" -> "5.7.26") as RFC 3463 numbers have none
+    return f"{m.group(1)}.{int(m.group(2))}.{int(m.group(3))}"
+
+
+def _score(rule: _Rule, reply: str | None, enh: str | None, lower: str, require_markers: bool) -> int:
+    """Score one rule against the codes and lower-cased text; -1 = no match."""
+    score = 0
+    marker_hit = False
+    if rule.markers:
+        for mk in rule.markers:
+            if mk in lower:
+                marker_hit = True
+                break
+        if marker_hit and rule.pattern is not None:
+            marker_hit = rule.pattern.search(lower) is not None
+        if marker_hit:
+            score += 16
+        elif require_markers:
+            return -1
+    # Code compatibility.
+    code_hit = False
+    if enh is not None and rule.has_enhanced:
+        if rule.enh_matches(enh):
+            score += 8
+            code_hit = True
+        elif not marker_hit or enh[0] not in rule.classes:
+            return -1
+    if reply is not None and rule.reply:
+        if reply in rule.reply:
+            score += 4
+            code_hit = True
+        elif not marker_hit or reply[0] not in rule.classes:
+            return -1
+    if not marker_hit:
+        if not code_hit:
+            return -1
+        if enh is None and rule.has_enhanced and not rule.reply:
+            return -1
+    else:
+        # A marker rule still must not cross classes (a 2xx is never a failure rule).
+        for c in (reply, enh):
+            if c is not None and rule.classes and c[0] not in rule.classes:
+                return -1
+    return score
+
+
+def lookup(provider_id: str, reply_code: str | None, enhanced: str | None, text: str = "") -> ProviderNote | None:
+    """The provider's meaning for these codes, or ``None`` when it has no rule.
+
+    ``provider_id`` is an id from :func:`resolve_provider` (an alias is also
+    accepted); ``reply_code`` is three digits (``"550"``), ``enhanced`` is
+    ``class.subject.detail`` (``"5.7.26"``); either may be ``None``.  ``text``
+    (optional) is the server's reply text: when given, rules whose marker text
+    appears win over rules that match on codes only.  Without text the first
+    rule in the data file listing the code is returned (data files list the
+    most common meaning of a code first).  Malformed codes are ignored as if
+    absent; an unknown provider returns ``None``.
+
+    Source: the ``doc_url`` of the returned note.
+    """
+    idx = _index()
+    if not isinstance(provider_id, str):
+        return None
+    prov = idx.providers.get(provider_id) or idx.providers.get(resolve_provider(provider_id) or "")
+    if prov is None:
+        return None
+    reply, enh = _clean_reply(reply_code), _clean_enh(enhanced)
+    lower = text.lower() if isinstance(text, str) else ""
+    if reply is None and enh is None and not lower:
+        return None
+    best: _Rule | None = None
+    best_score = -1
+    for rule in prov.rules:
+        s = _score(rule, reply, enh, lower, require_markers=False)
+        if s > best_score:
+            best, best_score = rule, s
+    return _note(best) if best is not None else None
+
+
+def _host_key(host: str) -> str:
+    h = host.strip().lower()
+    if ";" in h:  # "dns; mx.example.net" (RFC 3464 Remote-MTA)
+        h = h.rsplit(";", 1)[-1].strip()
+    h = h.split()[0] if h.split() else h
+    return h.strip("[]()<>").rstrip(".")
+
+
+def match(
+    reply_code: str | None,
+    enhanced: str | None,
+    text: str,
+    hosts: Iterable[str] = (),
+) -> ProviderNote | None:
+    """The provider rule that explains a pasted response, or ``None``.
+
+    Input: ``reply_code`` (``"550"``) and ``enhanced`` (``"5.7.26"``), either
+    may be ``None`` -- when both are ``None`` the first code pair found in
+    ``text`` is used; ``text`` is the reply text / Diagnostic-Code as sent;
+    ``hosts`` are host names known for the response (RFC 3464 Remote-MTA,
+    the MX the sender connected to; ``"dns; mx.example.net"`` is accepted).
+
+    In annotation a rule that lists marker text needs that text to be present
+    (codes alone are not enough: Microsoft sends 5.7.1 for a dozen different
+    reasons); rules without markers apply on codes once the provider is
+    identified.
+
+    A provider is *identified* when one of its MX/outbound host globs matches a
+    host in ``hosts`` or a host name in ``text``, or when one of its signatures
+    (``gsmtp``, ``zen.spamhaus.org`` ...) appears in ``text``.  Rules of an
+    identified provider match on codes and/or marker text; rules marked
+    ``identifies`` match on their marker text alone.  A response from an
+    unidentified host with no distinctive marker (e.g. a generic
+    ``550 5.7.1 Relaying denied``) returns ``None``.  The best-scoring rule wins
+    (marker text > enhanced code > reply code; ties go to the identified
+    provider, then to file order).
+
+    Cost: one ``lower()``, a few hundred substring tests, regexes only on
+    candidates; well under 0.1 ms for a 300-character text (see
+    ``benchmarks/provider_match.py``).  Never raises on odd input.
+    """
+    idx = _index()
+    if not isinstance(text, str):
+        text = ""
+    lower = text.lower()
+    reply, enh = _clean_reply(reply_code), _clean_enh(enhanced)
+    if reply is None and enh is None and lower:
+        m = _CODES_IN_TEXT.search(lower)
+        if m:
+            reply, enh = m.group(1), _clean_enh(m.group(2))
+        else:
+            m = _ENH_IN_TEXT.search(lower)
+            if m:
+                enh = _clean_enh(m.group(1))
+
+    host_keys: list[str] = []
+    if hosts:
+        try:
+            host_keys = [_host_key(h) for h in hosts if isinstance(h, str) and h.strip()]
+        except TypeError:
+            host_keys = []
+
+    identified: list[_Provider] = []
+    for prov in idx.providers.values():
+        hit = False
+        for sig in prov.signatures:
+            if sig in lower:
+                hit = True
+                break
+        if not hit and prov.host_re is not None:
+            for hk in host_keys:
+                if prov.host_re.fullmatch(hk) or prov.host_re.fullmatch(hk + "."):
+                    hit = True
+                    break
+            if not hit:
+                for anc in prov.host_anchors:
+                    if anc in lower:
+                        hit = prov.host_re.search(lower) is not None
+                        break
+        if hit:
+            identified.append(prov)
+
+    best: _Rule | None = None
+    best_key: tuple[int, int, int] = (-1, 0, 0)
+    seen: set[str] = set()
+    for prov in identified:
+        seen.add(prov.id)
+        for rule in prov.rules:
+            s = _score(rule, reply, enh, lower, require_markers=True)
+            if s >= 0:
+                key = (s + 1, 1, -rule.order)
+                if key > best_key:
+                    best, best_key = rule, key
+    for rule in idx.identifying:
+        if rule.provider_id in seen:
+            continue
+        s = _score(rule, reply, enh, lower, require_markers=True)
+        if s >= 0:
+            key = (s, 0, -rule.order)
+            if key > best_key:
+                best, best_key = rule, key
+    return _note(best) if best is not None else None
