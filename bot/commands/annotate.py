@@ -1,0 +1,109 @@
+"""Annotate bounce messages, mail log lines or client errors: who failed, why, hard or soft, what next.
+
+Usage: ``smtpbot annotate FILE... | -`` (``-`` reads standard input).
+
+``--format text`` (default) prints a readable annotation per input.
+``--format json`` prints one JSON object per input, one per line, in input
+order::
+
+    {"source": "FILE", "kind": "bounce", "findings": [{"recipient": ..., "reply_code": ...,
+     "enhanced_status": ..., "reason": ..., "hard_bounce": ..., "provider": ..., ...}],
+     "notes": [...]}
+
+Exit codes: 0 every input was read and annotated (also when an input has no
+failure in it); 1 at least one input could not be read (each such input gives
+one ``smtpbot annotate: FILE: reason`` line on standard error; the others are
+still annotated); 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+EPILOG = """examples:
+  smtpbot annotate bounce.eml
+  smtpbot annotate --format json *.eml
+  smtpbot annotate - < maillog.txt
+
+exit codes: 0 all inputs annotated, 1 some input unreadable, 2 usage error
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register ``FILE...`` and ``--format`` / ``--explain`` on ``parser``."""
+    parser.add_argument("files", nargs="+", metavar="FILE", help="message or text file; '-' for standard input")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--explain", action="store_true",
+                        help="json: also add the knowledge base's title and explanation per finding")
+
+
+def _read(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    with open(name, "rb") as fh:
+        return fh.read()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Annotate each input; print text or JSON lines; return the exit code."""
+    from knowledge.annotate import annotate_rows
+
+    as_json = args.format == "json"
+    status = 0
+    out = sys.stdout
+    console = None
+    for name in args.files:
+        try:
+            data = _read(name)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            print(f"smtpbot annotate: {name}: {reason}", file=sys.stderr)
+            status = 1
+            continue
+        kind, findings, notes = annotate_rows(data, explain=(not as_json) or args.explain)
+        if as_json:
+            out.write(json.dumps({"source": name, "kind": kind, "findings": findings, "notes": notes},
+                                 ensure_ascii=False))
+            out.write("\n")
+            continue
+        if console is None:
+            from rich.console import Console
+
+            console = Console(highlight=False, soft_wrap=False)
+        _print_text(console, name, kind, findings, notes)
+    out.flush()
+    return status
+
+
+_KIND = {
+    "bounce": "bounce (non-delivery report)",
+    "delivery-report": "delivery report (success)",
+    "auto-reply": "automatic reply",
+    "feedback-report": "ARF feedback report",
+    "log": "log / pasted text",
+    "none": "no SMTP failure found",
+}
+
+
+def _print_text(console, name: str, kind: str, findings: list[dict], notes: list[str]) -> None:
+    from rich.markup import escape
+
+    console.print(f"[bold]{escape(name)}[/bold]: {_KIND.get(kind, kind)}")
+    for i, f in enumerate(findings, 1):
+        who = f.get("recipient") or "(recipient not stated)"
+        codes = " ".join(c for c in (f.get("reply_code"), f.get("enhanced_status")) if c)
+        if not f.get("enhanced_status") and f.get("inferred_status"):
+            codes = (codes + " " if codes else "") + f"(likely {f['inferred_status']})"
+        hard = f.get("hard_bounce")
+        hs = "hard bounce" if hard else ("soft bounce" if hard is False else "")
+        console.print(f"  {i}. [bold]{escape(who)}[/bold]  {escape(codes or '-')}  "
+                      f"reason: {escape(f.get('reason') or 'unknown')}{', ' + hs if hs else ''}")
+        for label, key in (("command", "command"), ("remote MTA", "remote_mta"), ("provider", "provider"),
+                           ("reply", "reply_text"), ("meaning", "title"), ("next step", "next_step")):
+            v = f.get(key)
+            if v:
+                console.print(f"     {label}: {escape(str(v))}")
+    for n in notes:
+        console.print(f"  note: {escape(n)}")

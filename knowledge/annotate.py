@@ -1,0 +1,199 @@
+"""Annotate a pasted text or a whole message: who failed, why, hard or soft, what next.
+
+Two entry points return the shared :class:`knowledge.results.Annotation`:
+:func:`annotate_bytes` (raw bytes: a file, stdin, a Slack file upload) and
+:func:`annotate_text` (a string: a Slack message).  Both dispatch the same way:
+
+* input that starts like an RFC 5322 message (header fields first) goes to
+  the bounce parser :mod:`knowledge.bounce` (RFC 3464 DSNs and the
+  non-standard MTA formats);
+* anything else is free text (log lines, client exceptions, a few lines of
+  a bounce) and goes to ``knowledge.textscan.failures_from_text``.
+
+Each failure is classified with :func:`knowledge.reasons.classify` (Sisimai
+reason vocabulary, hard / soft) and, when the knowledge base is available,
+explained with ``knowledge.explain.explain_code`` and matched against
+provider rules with ``knowledge.providers.match``.
+
+:func:`annotate_rows` is the light path used by ``smtpbot annotate --format
+json``: the same findings as plain dicts, without pydantic; pass
+``explain=True`` to add the knowledge base's title / explanation.
+
+Bounds: at most :data:`MAX_INPUT` bytes of an input are read (10 MB pastes
+are cut, and the annotation's notes say so); the MIME walk is bounded too
+(see :mod:`knowledge.bounce.mime`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from knowledge.reasons import NEXT_STEPS, classify
+
+__all__ = ["annotate_bytes", "annotate_text", "annotate_rows", "FINDING_KEYS", "MAX_INPUT"]
+
+MAX_INPUT = 2_000_000
+MAX_TEXT_INPUT = 1_000_000
+
+FINDING_KEYS = ("recipient", "reply_code", "enhanced_status", "inferred_status", "reason", "hard_bounce",
+                "action", "command", "remote_mta", "provider", "provider_rule", "reply_text", "title",
+                "explanation", "next_step")
+
+_INFERRED = {
+    "userunknown": "5.1.1", "hostunknown": "5.1.2", "hasmoved": "5.1.6", "mailboxfull": "5.2.2",
+    "mesgtoobig": "5.3.4", "exceedlimit": "5.2.3", "suspend": "5.2.1", "expired": "4.4.7",
+    "networkerror": "4.4.1", "norelaying": "5.7.1", "authfailure": "5.7.26", "requireptr": "5.7.25",
+    "notaccept": "5.1.10", "systemfull": "4.3.1", "contenterror": "5.6.0", "securityerror": "5.7.0",
+    "syntaxerror": "5.5.2", "systemerror": "4.3.0", "toomanyconn": "4.4.5", "speeding": "4.7.0",
+    "blocked": "5.7.1", "rejected": "5.7.1", "filtered": "5.2.0", "policyviolation": "5.7.1",
+    "spamdetected": "5.7.1", "virusdetected": "5.7.1", "badreputation": "5.7.1",
+    "notcompliantrfc": "5.6.0", "mailererror": "5.3.0",
+}
+
+
+def _inferred(reason: str | None, reply_code: str | None, hard: bool | None) -> str | None:
+    code = _INFERRED.get(reason or "")
+    if not code:
+        return None
+    cls = reply_code[0] if reply_code and reply_code[0] in "45" else code[0]
+    return cls + code[1:]
+
+
+def _decode_text(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8", "replace")
+
+
+def _is_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if not sample:
+        return False
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    ctrl = sum(1 for b in sample if b < 9 or 13 < b < 32 and b != 27)
+    return b"\x00" in sample or ctrl > len(sample) // 10
+
+
+def annotate_rows(data: bytes, explain: bool = False, providers: bool = True) -> tuple[str, list[dict], list[str]]:
+    """Annotate raw bytes; return ``(kind, findings, notes)`` as plain values.
+
+    ``kind`` is an :data:`knowledge.results.AnnotationKind`; ``findings`` a
+    list of dicts with exactly :data:`FINDING_KEYS` (None where unknown), one
+    per failed recipient in message order; ``notes`` human remarks.  Never
+    raises on bad input (empty, binary, huge, broken MIME).
+    """
+    notes: list[str] = []
+    if not data or not data.strip():
+        return "none", [], ["empty input: nothing to annotate"]
+    if len(data) > MAX_INPUT:
+        notes.append(f"input is {len(data):,} bytes; only the first {MAX_INPUT:,} bytes were read")
+        data = data[:MAX_INPUT]
+    if _is_binary(data):
+        return "none", [], notes + ["binary input (not text or a mail message): nothing to annotate"]
+    from knowledge.bounce import looks_like_message
+
+    if looks_like_message(data):
+        from knowledge.bounce import parse_bytes
+
+        rep = parse_bytes(data)
+        kind, rows, hosts = rep.kind, rep.rows, rep.hosts
+        notes.extend(rep.notes)
+    else:
+        kind, rows, more = _text_rows(_decode_text(data))
+        notes.extend(more)
+        hosts = []
+    findings = [_complete(r, hosts, explain, providers) for r in rows]
+    return kind, findings, notes
+
+
+def _text_rows(text: str) -> tuple[str, list[dict], list[str]]:
+    notes: list[str] = []
+    if len(text) > MAX_TEXT_INPUT:
+        notes.append(f"only the first {MAX_TEXT_INPUT:,} characters of the text were read")
+        text = text[:MAX_TEXT_INPUT]
+    try:
+        from knowledge.textscan import failures_from_text
+    except ImportError:
+        return "none", [], notes + ["free-text scanning is not available in this build"]
+    rows: list[dict] = []
+    for f in failures_from_text(text):
+        rc = getattr(f, "reply_code", None)
+        enh = getattr(f, "enhanced_status", None)
+        reply_text = getattr(f, "reply_text", None) or ""
+        command = getattr(f, "command", None)
+        reason, hard = classify(rc, enh, reply_text, command, "failed")
+        if reason == "delivered":
+            continue
+        remote = getattr(f, "remote_host", None)
+        rows.append({
+            "recipient": getattr(f, "recipient", None), "reply_code": rc, "enhanced_status": enh,
+            "inferred_status": None, "reason": reason, "hard_bounce": hard, "action": None,
+            "command": command, "remote_mta": remote, "reply_text": reply_text or None,
+        })
+    return ("log" if rows else "none"), rows, notes
+
+
+def _complete(row: dict, hosts: list[str], explain: bool, providers: bool) -> dict:
+    out: dict[str, Any] = dict.fromkeys(FINDING_KEYS)
+    out.update({k: v for k, v in row.items() if k in out})
+    reason = out["reason"]
+    if not out["enhanced_status"] and reason not in (None, "delivered", "vacation", "feedback", "undefined", "onhold"):
+        out["inferred_status"] = _inferred(reason, out["reply_code"], out["hard_bounce"])
+    out["next_step"] = NEXT_STEPS.get(reason or "")
+    rc, enh = out["reply_code"], out["enhanced_status"]
+    if providers and (rc or enh or out["reply_text"]):
+        try:
+            from knowledge.providers import match
+
+            hs = list(hosts)
+            if out["remote_mta"]:
+                hs.append(out["remote_mta"])
+            note = match(rc, enh, out["reply_text"] or "", hs)
+        except Exception:  # provider data missing or invalid: annotate without it
+            note = None
+        if note is not None:
+            out["provider"] = note.provider
+            out["provider_rule"] = note.rule_id
+            if note.remedy:
+                out["next_step"] = note.remedy
+    if explain and (rc or enh):
+        try:
+            from knowledge.explain import explain_code
+
+            ex = explain_code(rc, enh)
+            out["title"] = ex.title
+            out["explanation"] = ex.meaning
+        except Exception:  # malformed or unknown code: keep the finding without it
+            pass
+    return out
+
+
+def _to_annotation(source: str | None, kind: str, findings: list[dict], notes: list[str]):
+    from knowledge.results import Annotation, Finding
+
+    return Annotation(source=source, kind=kind, findings=[Finding(**f) for f in findings], notes=notes)
+
+
+def annotate_bytes(data: bytes, source: str | None = None):
+    """Annotate raw bytes (a whole message or free text).
+
+    Input: ``data`` bytes of any encoding (UTF-8 assumed for free text;
+    MIME charsets honoured for messages); ``source`` a label (file name).
+    Output: :class:`knowledge.results.Annotation` with the knowledge base's
+    title / explanation and provider notes filled when available.  Never
+    raises on bad input; problems are described in ``notes``.
+    """
+    kind, findings, notes = annotate_rows(data, explain=True)
+    return _to_annotation(source, kind, findings, notes)
+
+
+def annotate_text(text: str, source: str | None = None):
+    """Annotate a string (a Slack message, a pasted log).  Same output as
+    :func:`annotate_bytes`; Slack's ``&lt;`` / ``&gt;`` / ``&amp;`` escapes are
+    left to the free-text scanner."""
+    if not isinstance(text, str):
+        text = str(text)
+    return annotate_bytes(text.encode("utf-8", "surrogatepass" if False else "replace"), source)

@@ -1,0 +1,311 @@
+"""Parse whole bounce messages into one row per failed recipient.
+
+Entry point: :func:`parse_bytes`.  Input is an RFC 5322 message (bytes, any
+line endings).  Output is a :class:`Report` of plain dicts, so that the CLI's
+JSON path needs neither pydantic nor the knowledge base (the pydantic
+:class:`knowledge.results.Annotation` is built by :mod:`knowledge.annotate`).
+
+What is read, in order of trust:
+
+1. RFC 3464 ``message/delivery-status`` parts (one row per recipient block:
+   Final-Recipient, Original-Recipient, Action, Status, Remote-MTA,
+   Diagnostic-Code, X-Supplementary-Info), completed with the human-readable
+   part's text about the same recipient (Postfix's ``(in reply to RCPT TO
+   command)``, Sendmail's transcript);
+2. Amazon SES JSON notifications (``notificationType`` Bounce / Delivery);
+3. the human-readable notice of MTAs that send no DSN (qmail, Exim,
+   Courier, OpenSMTPD, Gmail, Yahoo, Google Groups, Exchange, Notes/Domino,
+   DragonFly, MailRu ...): the notice is cut before the returned message,
+   split into one block per recipient address, and each block searched for
+   codes, the SMTP command and the remote host (:mod:`knowledge.bounce.text`).
+
+ARF feedback reports (RFC 5965) give kind ``feedback-report`` and no failed
+recipient; RFC 3834 auto-replies give kind ``auto-reply`` and one row with
+reason ``vacation``; success DSNs (Action delivered / relayed / expanded)
+give kind ``delivery-report``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.bounce import mime
+from knowledge.bounce.codes import find_codes, find_command, find_remote_host, reply_line
+from knowledge.bounce.dsn import parse_dsn, strip_addr_type
+from knowledge.bounce.text import scan_notice, cut_original, is_known_format
+from knowledge.reasons import classify
+
+__all__ = ["Report", "parse_bytes", "looks_like_message"]
+
+ROW_KEYS = ("recipient", "reply_code", "enhanced_status", "inferred_status", "reason", "hard_bounce",
+            "action", "command", "remote_mta", "reply_text")
+
+
+class Report:
+    """Result of :func:`parse_bytes`.
+
+    ``kind``: "bounce", "delivery-report", "auto-reply", "feedback-report" or
+    "none"; ``rows``: list of dicts with keys :data:`ROW_KEYS` (values str,
+    bool or None), one per failed recipient in message order; ``notes``:
+    human remarks (bounds hit, success report, auto-reply ...); ``hosts``:
+    host names seen (for provider matching).
+    """
+
+    __slots__ = ("kind", "rows", "notes", "hosts")
+
+    def __init__(self) -> None:
+        self.kind = "none"
+        self.rows: list[dict] = []
+        self.notes: list[str] = []
+        self.hosts: list[str] = []
+
+
+_HEADER_START = re.compile(rb"^(?:From [^\n]{0,300}\n)?[A-Za-z0-9-]{1,70}:[ \t]?", re.S)
+
+
+def looks_like_message(data: bytes) -> bool:
+    """True when ``data`` starts like an RFC 5322 message (a header field, or an
+    mbox ``From `` line followed by one) and has at least two header fields."""
+    head = data[:4096].lstrip(b"\r\n")
+    if not _HEADER_START.match(head):
+        return False
+    lines = head.replace(b"\r", b"\n").split(b"\n")
+    n = 0
+    for line in lines[:40]:
+        if not line.strip():
+            break
+        if re.match(rb"[A-Za-z0-9-]{1,70}:", line):
+            n += 1
+    return n >= 2
+
+
+_DAEMON = re.compile(r"mailer-daemon|postmaster|mail delivery|mmdf|mail administrator|"
+                     r"mailer_daemon|maildaemon|no-?reply.{0,20}bounce|bounce", re.I)
+_AUTO_SUBJ = re.compile(r"out of (?:the )?office|auto(?:matic)?[ -]?(?:reply|response|responder|antwort)|"
+                        r"vacation|away from|away until|abwesenheit|absence|absent|r[ée]ponse automatique|"
+                        r"自動(?:応答|返信)|不在", re.I)
+_BOUNCE_SUBJ = re.compile(r"undeliver|undelivered|delivery (?:status|fail|notification|problem|report)|"
+                          r"returned mail|failure notice|mail delivery|non[- ]?delivery|could not be delivered|"
+                          r"delivery has failed|not delivered|mail system error|rejected|bounce|warning:|"
+                          r"nondeliverable|unzustellbar|non remis|no entregado|配信|エラー", re.I)
+
+
+def _addr_only(v: str) -> str:
+    m = re.search(r"[^\s<>\"'(),;:]{1,64}@[^\s<>\"'(),;:]{1,255}", v or "")
+    return m.group(0).lower().rstrip(".") if m else ""
+
+
+def parse_bytes(data: bytes) -> Report:
+    """Parse one message; never raises on malformed input (returns kind "none").
+
+    ``data``: the raw message (RFC 5322, any line endings, at most
+    :data:`knowledge.bounce.mime.MAX_BYTES` bytes are read).
+    """
+    rep = Report()
+    try:
+        loaded = mime.load(data)
+    except Exception as exc:  # the email package is lenient; this is a last resort
+        rep.notes.append(f"the message could not be parsed as MIME ({type(exc).__name__})")
+        return rep
+    rep.notes.extend(loaded.notes)
+    msg = loaded.msg
+    sender = mime.header_text(msg, "From")
+    subject = mime.header_text(msg, "Subject")
+    ctype = loaded.ctype
+    report_type = (msg.get_param("report-type") or "") if ctype == "multipart/report" else ""
+    if isinstance(report_type, tuple):
+        report_type = report_type[2]
+    report_type = str(report_type).lower()
+
+    if loaded.feedback or report_type == "feedback-report":
+        rep.kind = "feedback-report"
+        rep.notes.append("ARF feedback report (RFC 5965): a recipient marked a message as spam; "
+                         "no delivery failed.")
+        return rep
+
+    notice = "\n".join(loaded.notice)
+    notice = notice.replace("\r\n", "\n").replace("\r", "\n")
+    notice_cut = cut_original(notice)
+    exclude = {a for a in (_addr_only(msg.get("To", "")), _addr_only(msg.get("From", "")),
+                           _addr_only(msg.get("Return-Path", ""))) if a}
+
+    if loaded.dsn:
+        rows = _rows_from_dsn(loaded.dsn, notice_cut)
+        if rows:
+            _finish(rep, rows)
+            return rep
+
+    if "notificationType" in notice or '"bounceType"' in notice:
+        rows = _rows_from_ses(notice)
+        if rows is not None:
+            _finish(rep, rows)
+            return rep
+
+    daemon = bool(_DAEMON.search(sender)) or bool(_DAEMON.search(msg.get("Return-Path", "") or "") and
+                                                  (msg.get("Return-Path", "") or "").strip() != "")
+    auto = (msg.get("Auto-Submitted", "") or "").lower()
+    if not daemon and not _BOUNCE_SUBJ.search(subject):
+        if (auto.startswith("auto-replied") or msg.get("X-Autoreply") or msg.get("X-Autorespond")
+                or (msg.get("Precedence", "") or "").lower() == "auto_reply"
+                or _AUTO_SUBJ.search(subject)):
+            rep.kind = "auto-reply"
+            rep.notes.append("automatic reply (RFC 3834, e.g. out of office): not a delivery failure")
+            rep.rows.append(_row(recipient=_addr_only(sender) or None, reason="vacation", hard_bounce=False))
+            return rep
+
+    rows = scan_notice(notice_cut, exclude, subject=subject)
+    if rows and not any(r.get("reply_code") or r.get("enhanced_status") for r in rows):
+        if not is_known_format(notice_cut, subject, sender):
+            rows = []
+    if rows:
+        _finish(rep, rows)
+        return rep
+    return rep
+
+
+def _row(**kw) -> dict:
+    row = dict.fromkeys(ROW_KEYS)
+    row.update(kw)
+    return row
+
+
+def _finish(rep: Report, rows: list[dict]) -> None:
+    delivered = all(r.get("reason") == "delivered" for r in rows)
+    rep.kind = "delivery-report" if delivered else "bounce"
+    if delivered:
+        rep.notes.append("success DSN: the message was delivered (or relayed); nothing to do")
+    rep.rows = rows
+
+
+def _status_ok(s: str) -> str | None:
+    m = re.match(r"\s*([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)", s or "")
+    return m.group(1) if m else None
+
+
+def _rows_from_dsn(dsn_texts: list[str], notice: str) -> list[dict]:
+    rows: list[dict] = []
+    blocks = None
+    for text in dsn_texts:
+        _per_msg, rcpts = parse_dsn(text)
+        for r in rcpts:
+            rcpt = strip_addr_type(r.get("final-recipient") or r.get("original-recipient")
+                                   or r.get("x-actual-recipient") or "")
+            rcpt = _addr_only(rcpt) or (rcpt or None)
+            action = (r.get("action") or "").strip().lower() or None
+            if action:
+                action = action.split()[0].rstrip(";")
+            status = _status_ok(r.get("status") or "")
+            diag = r.get("diagnostic-code") or ""
+            if diag:
+                typ, sep, rest = diag.partition(";")
+                if sep and len(typ) < 20 and " " not in typ.strip():
+                    diag = rest.strip()
+            supp = r.get("x-supplementary-info") or ""
+            remote = strip_addr_type(r.get("remote-mta") or "") or None
+            # The notice's text about this recipient often says more
+            # (command, the full reply) than the DSN fields.
+            if blocks is None:
+                blocks = _notice_blocks(notice)
+            ntext = blocks.get((rcpt or "").lower(), "")
+            if not ntext and len(rcpts) == 1 and len(dsn_texts) == 1:
+                ntext = notice
+            rc, enh = find_codes(diag)
+            if not rc and not enh and supp:
+                rc, enh = find_codes(supp)
+            if not rc:
+                rc2, enh2 = find_codes(ntext)
+                if rc2 and (not status or rc2[0] == status[0]):
+                    rc = rc2
+                    if not enh and enh2:
+                        enh = enh2
+            enhanced = status
+            if enh and (not status or status.endswith(".0.0") or status[2:] in ("0.900", "0.910")
+                        or status == enh[:len(status)]) and (not status or enh[0] == status[0]):
+                enhanced = enh
+            if not enhanced and enh:
+                enhanced = enh
+            command = find_command(diag) or find_command(ntext) or find_command(supp)
+            if not remote:
+                remote = find_remote_host(ntext)
+            reply_text = (" ".join(diag.split()) or reply_line(ntext) or None)
+            text_for_class = " ".join(x for x in (diag, supp) if x) or ntext
+            if rc and rc[0] == "2" and action == "failed":
+                rc = None
+            reason, hard = classify(rc, enhanced, text_for_class, command, action)
+            if action in ("delivered", "relayed", "expanded"):
+                reason, hard = "delivered", False
+            if reason is None and action in ("failed", "delayed"):
+                reason, hard = "undefined", False
+            if reason is None:
+                continue
+            rows.append(_row(recipient=rcpt, reply_code=rc, enhanced_status=enhanced, reason=reason,
+                             hard_bounce=hard, action=action, command=command, remote_mta=remote,
+                             reply_text=reply_text[:1000] if reply_text else None))
+    return rows
+
+
+def _notice_blocks(notice: str) -> dict[str, str]:
+    from knowledge.bounce.text import recipient_blocks
+
+    return recipient_blocks(notice)
+
+
+def _rows_from_ses(text: str) -> list[dict] | None:
+    """Amazon SES notification JSON (docs.aws.amazon.com/ses/latest/dg/notification-contents.html)."""
+    import json
+
+    start = text.find("{")
+    if start < 0:
+        return None
+    try:
+        obj, _ = json.JSONDecoder().raw_decode(text[start:])
+    except ValueError:
+        return None
+    if isinstance(obj, dict) and "Message" in obj and isinstance(obj["Message"], str):
+        try:
+            obj = json.loads(obj["Message"])
+        except ValueError:
+            return None
+    if not isinstance(obj, dict):
+        return None
+    kind = str(obj.get("notificationType") or obj.get("eventType") or "")
+    rows: list[dict] = []
+    if kind == "Bounce" and isinstance(obj.get("bounce"), dict):
+        b = obj["bounce"]
+        remote = b.get("reportingMTA")
+        for r in b.get("bouncedRecipients") or []:
+            if not isinstance(r, dict):
+                continue
+            diag = str(r.get("diagnosticCode") or "")
+            if ";" in diag[:20]:
+                diag = diag.split(";", 1)[1].strip()
+            rc, enh = find_codes(diag)
+            status = _status_ok(str(r.get("status") or "")) or enh
+            text = diag + " " + str(b.get("bounceSubType") or "")
+            action = str(r.get("action") or "failed")
+            reason, hard = classify(rc, status, text, find_command(diag), action)
+            if reason in (None, "undefined"):
+                sub = str(b.get("bounceSubType") or "")
+                reason = {"Suppressed": "suppressed", "MailboxFull": "mailboxfull", "MessageTooLarge": "mesgtoobig",
+                          "ContentRejected": "contenterror", "AttachmentRejected": "securityerror",
+                          "NoEmail": "userunknown", "General": "onhold"}.get(sub, reason or "undefined")
+                if reason == "suppressed":
+                    reason = "suppress" if False else "suspend"
+                from knowledge.reasons import is_hard
+                hard = is_hard(reason, rc, status)
+            rows.append(_row(recipient=str(r.get("emailAddress") or "") or None, reply_code=rc,
+                             enhanced_status=status, reason=reason, hard_bounce=hard, action=action,
+                             remote_mta=remote, reply_text=diag or None))
+        return rows
+    if kind == "Delivery" and isinstance(obj.get("delivery"), dict):
+        d = obj["delivery"]
+        resp = str(d.get("smtpResponse") or "")
+        rc, enh = find_codes(resp)
+        for r in d.get("recipients") or []:
+            rows.append(_row(recipient=str(r), reply_code=rc, enhanced_status=enh, reason="delivered",
+                             hard_bounce=False, action="delivered", remote_mta=d.get("reportingMTA"),
+                             reply_text=resp or None))
+        return rows
+    if kind in ("Complaint",):
+        return []
+    return None

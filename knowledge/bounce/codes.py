@@ -1,0 +1,136 @@
+"""Find reply codes, enhanced status codes, the SMTP command and the remote
+host inside a diagnostic text.
+
+Reply codes follow RFC 5321 section 4.2 (three digits, first 2-5); enhanced
+status codes RFC 3463 section 2 (``class.subject.detail``, class 2/4/5,
+subject and detail up to three digits).  A bare three-digit number counts as
+a reply code only where a server reply can stand: at the start of a line,
+after ``said:``, ``<<<``, ``reply:``, ``returned``, ``error:``, ``smtp;``,
+or directly before an enhanced status code.  Every pattern is linear: bounded
+repetitions, no nested quantifiers.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["find_codes", "find_command", "find_remote_host", "reply_line"]
+
+_PAIR = re.compile(r"(?<![\w.#])([245][0-5]\d)(?:[ \t]{1,3}|-|[ \t]?[:=][ \t]?|[ \t]*\([ \t]*)#?([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
+_ENH = re.compile(r"(?<![\w.])#?([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)(?![\w-])")
+_RC = re.compile(
+    r"(?:^[ \t>*|'\"(\[]{0,6}|said:?[ \t]{0,3}|<<<[ \t]{0,3}|reply(?: was)?:?[ \t]{0,3}|replied:?[ \t]{0,3}|"
+    r"response:?[ \t]{0,3}|returned:?[ \t]{0,3}['\"]?|error:?[ \t]{0,3}|answer:?[ \t]{0,3}|smtp;[ \t]{0,3}|"
+    r"code:?[ \t]{0,3}|status:?[ \t]{0,3}|host [^\s:]{1,80}(?: \[[\d.:a-fA-F]{1,45}\])?:?[ \t]{1,3}|"
+    r"\]:[ \t]{0,3}|\):[ \t]{0,3})"
+    r"([245][0-5]\d)(?=[ \t\-:,.)'\"\]]|$)(?!\.\d)",
+    re.I | re.M,
+)
+_CMD = re.compile(
+    r"(?:in reply to|after|while (?:sending|talking)|during|for|following|response to|before|"
+    r"rejected|at|to)[ \t]{1,3}(?:the[ \t]{1,3})?(?:end of )?"
+    r"(RCPT TO|RCPT|MAIL FROM|MAIL|DATA|end of data|final DATA|HELO|EHLO|STARTTLS|AUTH|BDAT|CONNECT)\b"
+    r"|>>>[ \t]{0,3}(RCPT|MAIL|DATA|HELO|EHLO|STARTTLS|AUTH|BDAT|QUIT)\b"
+    r"|\[(RCPT_TO|MAIL_FROM|DATA)\]"
+    r"|(RCPT TO|MAIL FROM|DATA) (?:command|response)",
+    re.I,
+)
+_HOST = re.compile(
+    r"(?:remote host|host|server|mx|mail exchanger)[ \t]{1,3}([A-Za-z0-9][A-Za-z0-9.-]{1,200}\.[A-Za-z]{2,24}|\[?\d{1,3}(?:\.\d{1,3}){3}\]?)"
+    r"(?:[ \t]{0,3}\[[\d.:a-fA-F]{1,45}\])?[ \t]{0,3}(?:said|says|returned|replied|responded|:)",
+    re.I,
+)
+
+
+def find_codes(text: str) -> tuple[str | None, str | None]:
+    """Return ``(reply_code, enhanced_status)`` found in ``text`` (either may be None).
+
+    A reply code written together with an enhanced code (``550 5.1.1``,
+    ``550-5.7.26``) wins over codes written apart; otherwise the first
+    enhanced code and the first reply code in reply position are returned.
+    Enhanced codes ``X.0.0`` are passed over when a more specific one is
+    present.
+    """
+    if not text:
+        return None, None
+    text = text[:20000]
+    pair = _PAIR.search(text)
+    if pair:
+        rc, enh = pair.group(1), pair.group(2)
+        if rc[0] == enh[0]:
+            if enh.endswith(".0.0"):
+                for m in _ENH.finditer(text, pair.end()):
+                    e = m.group(1)
+                    if e[0] == enh[0] and not e.endswith(".0.0"):
+                        enh = e
+                        break
+            return rc, enh
+    enh = None
+    for m in _ENH.finditer(text):
+        e = m.group(1)
+        if enh is None:
+            enh = e
+        if not e.endswith(".0.0"):
+            enh = e if enh.endswith(".0.0") else enh
+            break
+    rc = None
+    for m in _RC.finditer(text):
+        c = m.group(1)
+        if enh and c[0] != enh[0]:
+            continue
+        rc = c
+        break
+    return rc, enh
+
+
+def find_command(text: str) -> str | None:
+    """Return the SMTP command a failure answered ("RCPT", "MAIL", "DATA",
+    "HELO", "EHLO", "STARTTLS", "AUTH", "CONN"), or None when the text does not say.
+    """
+    if not text:
+        return None
+    last = None
+    for m in _CMD.finditer(text[:20000]):
+        word = next(g for g in m.groups() if g)
+        last = word
+        if not word.startswith(">>>") and m.group(1):
+            break
+    if last is None:
+        return None
+    w = last.upper().replace("_", " ")
+    if w.startswith("RCPT"):
+        return "RCPT"
+    if w.startswith("MAIL"):
+        return "MAIL"
+    if "DATA" in w or w == "BDAT":
+        return "DATA"
+    if w == "CONNECT":
+        return "CONN"
+    return w
+
+
+def find_remote_host(text: str) -> str | None:
+    """Return the remote host named in ``host X said:`` phrasing, or None."""
+    if not text:
+        return None
+    m = _HOST.search(text[:20000])
+    if not m:
+        return None
+    return m.group(1).strip("[]")
+
+
+def reply_line(text: str, limit: int = 600) -> str:
+    """Return the part of ``text`` that carries the server's reply, unfolded.
+
+    From the first line holding a code to the end of that paragraph (or
+    ``limit`` characters); the whole text when no code is found.
+    """
+    if not text:
+        return ""
+    m = _PAIR.search(text) or _RC.search(text) or _ENH.search(text)
+    start = 0
+    if m:
+        start = text.rfind("\n", 0, m.start()) + 1
+    chunk = text[start:start + limit * 2]
+    para = re.split(r"\n[ \t]*\n", chunk, maxsplit=1)[0]
+    return " ".join(para.split())[:limit]

@@ -1,0 +1,441 @@
+"""Classify one delivery failure into a bounce reason and hard / soft.
+
+The reason vocabulary is Sisimai's (https://libsisimai.org/en/reason/),
+listed in :data:`knowledge.results.Reason`.  The hard / soft rule follows
+Sisimai's documented rule (https://libsisimai.org/en/reason/ and
+rb-sisimai issue #197): a bounce is *hard* when retrying the same address can
+never succeed - the mailbox does not exist (``userunknown``), the domain does
+not exist (``hostunknown``), the address has moved (``hasmoved``) or the
+domain accepts no mail at all (``notaccept``, RFC 7505 null MX).  Every other
+reason is soft: the sender or an administrator can change something and
+retry.  ``delivered``, ``feedback`` and ``vacation`` are not failures and are
+reported as soft (``False``) so that no caller suppresses the address.
+
+How a reason is chosen, strongest evidence first:
+
+1. the diagnostic text, matched against phrasing families that MTAs and
+   mailbox providers use for each reason (own patterns, written from the
+   reason definitions; no pattern can backtrack catastrophically: each is a
+   plain alternation of literals with bounded gaps);
+2. the enhanced status code (RFC 3463 subject / detail, IANA "Enumerated
+   Status Codes" registry), when it names a specific condition;
+3. the reply code (RFC 5321 section 4.2) and the SMTP command it answered;
+4. the RFC 3464 Action field (``delayed`` -> ``expired`` when the text says
+   the message timed out).
+
+This module is import-cheap (only :mod:`re`); the CLI's JSON path relies on
+that.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["classify", "is_hard", "REASONS", "NEXT_STEPS", "STATUS_REASON"]
+
+REASONS: tuple[str, ...] = (
+    "authfailure", "badreputation", "blocked", "contenterror", "delivered", "exceedlimit",
+    "expired", "feedback", "filtered", "hasmoved", "hostunknown", "mailboxfull", "mailererror",
+    "mesgtoobig", "networkerror", "norelaying", "notaccept", "notcompliantrfc", "onhold",
+    "policyviolation", "rejected", "requireptr", "securityerror", "spamdetected", "speeding",
+    "suspend", "syntaxerror", "systemerror", "systemfull", "toomanyconn", "undefined",
+    "userunknown", "vacation", "virusdetected",
+)
+
+HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
+
+# Enhanced status code (RFC 3463 / IANA registry) -> reason, when the code
+# alone names the condition.  Keys are "subject.detail" (class stripped);
+# entries with a class prefix override for that class only.
+STATUS_REASON: dict[str, str] = {
+    "1.1": "userunknown",      # bad destination mailbox address
+    "1.2": "hostunknown",      # bad destination system address
+    "1.3": "userunknown",      # bad destination mailbox address syntax
+    "1.4": "userunknown",      # destination mailbox address ambiguous
+    "1.5": "userunknown",      # (5.1.5 destination address valid - used for rejects)
+    "1.6": "hasmoved",         # destination mailbox has moved, no forwarding address
+    "1.7": "rejected",         # bad sender's mailbox address syntax
+    "1.8": "rejected",         # bad sender's system address
+    "1.10": "notaccept",       # recipient address has null MX (RFC 7505)
+    "2.1": "suspend",          # mailbox disabled, not accepting messages
+    "2.2": "mailboxfull",      # mailbox full
+    "2.3": "mesgtoobig",       # message length exceeds administrative limit
+    "2.4": "systemerror",      # mailing list expansion problem
+    "3.1": "systemfull",       # mail system full
+    "3.2": "notaccept",        # system not accepting network messages
+    "3.3": "systemerror",      # system not capable of selected features
+    "3.4": "mesgtoobig",       # message too big for system
+    "3.5": "systemerror",      # system incorrectly configured
+    "4.1": "networkerror",     # no answer from host
+    "4.2": "networkerror",     # bad connection
+    "4.3": "systemerror",      # directory server failure
+    "4.4": "hostunknown",      # unable to route
+    "4.5": "toomanyconn",      # mail system congestion
+    "4.6": "networkerror",     # routing loop detected
+    "4.7": "expired",          # delivery time expired
+    "5.0": "syntaxerror",
+    "5.1": "syntaxerror",      # invalid command
+    "5.2": "syntaxerror",      # syntax error
+    "5.3": "exceedlimit",      # too many recipients
+    "5.4": "syntaxerror",      # invalid command arguments
+    "5.5": "syntaxerror",      # wrong protocol version
+    "5.6": "syntaxerror",      # authentication exchange line too long
+    "6.0": "contenterror",
+    "6.1": "contenterror",     # media not supported
+    "6.2": "contenterror",     # conversion required and prohibited
+    "6.3": "contenterror",
+    "6.4": "contenterror",
+    "6.5": "contenterror",
+    "6.6": "contenterror",
+    "6.7": "contenterror",
+    "6.8": "contenterror",
+    "6.9": "contenterror",
+    "6.10": "contenterror",
+    "7.0": "securityerror",
+    "7.1": "rejected",         # delivery not authorized, message refused
+    "7.2": "securityerror",    # mailing list expansion prohibited
+    "7.3": "securityerror",    # security conversion required
+    "7.4": "securityerror",    # security features not supported
+    "7.5": "securityerror",    # cryptographic failure
+    "7.6": "securityerror",    # cryptographic algorithm not supported
+    "7.7": "securityerror",    # message integrity failure
+    "7.8": "authfailure",      # authentication credentials invalid (RFC 4954)
+    "7.9": "securityerror",    # authentication mechanism is too weak
+    "7.10": "securityerror",   # encryption needed
+    "7.11": "securityerror",   # encryption required for requested auth mechanism
+    "7.12": "securityerror",   # a password transition is needed
+    "7.13": "suspend",         # user account disabled (RFC 5248)
+    "7.14": "securityerror",   # trust relationship required
+    "7.15": "securityerror",   # priority level is too low (RFC 6710)
+    "7.16": "mesgtoobig",      # message too big for specified priority
+    "7.17": "hasmoved",        # mailbox owner has changed (RFC 7293)
+    "7.18": "hasmoved",        # domain owner has changed (RFC 7293)
+    "7.19": "securityerror",   # RRVS test cannot be completed
+    "7.20": "authfailure",     # no passing DKIM signature found (RFC 7372)
+    "7.21": "authfailure",     # no acceptable DKIM signature found
+    "7.22": "authfailure",     # no valid author-matched DKIM signature
+    "7.23": "authfailure",     # SPF validation failed
+    "7.24": "authfailure",     # SPF validation error
+    "7.25": "requireptr",      # reverse DNS validation failed
+    "7.26": "authfailure",     # multiple authentication checks failed
+    "7.27": "notaccept",       # sender address has null MX (RFC 7505)
+    "7.28": "spamdetected",    # mail flood detected (RFC 8689 era registry)
+    "7.29": "securityerror",   # arc validation failure
+    "7.30": "securityerror",   # REQUIRETLS support required (RFC 8689)
+}
+# Class-specific overrides: the temporary form of a subject means something else.
+STATUS_REASON_CLASS: dict[str, str] = {
+    "4.1.1": "userunknown",
+    "4.2.1": "speeding",       # temporary: too many messages to this mailbox now
+    "4.2.2": "mailboxfull",
+    "4.3.2": "systemerror",
+    "4.4.1": "expired",        # no answer from host, given up later
+    "4.4.2": "networkerror",
+    "4.4.7": "expired",
+    "4.7.0": "blocked",        # temporary authentication / policy failure
+    "4.7.1": "blocked",
+    "5.1.0": "rejected",
+    "5.2.0": "filtered",
+    "5.2.1": "suspend",
+    "5.3.0": "systemerror",
+    "5.4.0": "networkerror",
+    "5.7.1": "rejected",
+}
+
+# Statuses that say nothing specific: leave the decision to text or reply code.
+_GENERIC_STATUS = frozenset({"0.0", "1.0", "2.0", "3.0", "4.0", "5.0", "7.0", "0.900", "0.910"})
+
+# ---------------------------------------------------------------------------
+# Phrasing families, in the order they are tried (specific before general).
+# Each entry: (reason, compiled pattern).  Patterns run on lower-cased text.
+# ---------------------------------------------------------------------------
+_P: list[tuple[str, str]] = [
+    ("authfailure", r"dmarc|spf (?:check|fail|valid|record|soft)|\bspf\b.{0,40}\bfail|sender policy framework|dkim|"
+                    r"domainkey|authentication (?:check|fail)|unauthenticated email|not pass authentication|"
+                    r"does not (?:meet|pass) (?:the )?(?:required )?authentication|sender domain has failed authentication|"
+                    r"failed (?:the )?(?:spf|dkim|sender authentication)"),
+    ("requireptr", r"reverse dns|reverse (?:lookup|record|resolution)|\bptr\b|rdns|no reverse|"
+                   r"cannot find your hostname|client host .{0,80} not resolve|"
+                   r"(?:hostname|host name) (?:does not|doesn't) resolve|not resolve to your address|"
+                   r"cannot resolve your (?:address|hostname)|connections from unresolv|"
+                   r"have a valid (?:reverse|ptr)|fcrdns|forward.confirmed|ip name lookup failed|"
+                   r"(?:ip|address) (?:has )?no (?:reverse|dns name)|hostname lookup failed"),
+    ("virusdetected", r"virus|malware|infected|trojan|worm detected|dangerous attachment|harmful content"),
+    ("spamdetected", r"\bspam\b|spamassassin|junk mail|considered as? (?:unsolicited|bulk)|"
+                     r"unsolicited (?:bulk|commercial|mail)|bulk (?:mail|e-?mail)|message (?:looks|appears) (?:like|to be) spam|"
+                     r"content (?:filter|scanner) (?:rejected|flagged)|classified as (?:spam|junk)|"
+                     r"spam score|score of \d|high probability of being|suspicious (?:content|message)"),
+    ("badreputation", r"reputation|poor sender|low (?:sender )?score|sender score|senderscore|"
+                      r"ip (?:address )?has a poor|temporarily (?:rate limited|deferred) due to|"
+                      r"our system has detected an unusual rate|unusual rate of"),
+    ("speeding", r"rate limit|ratelimit|too many (?:messages|emails|mails) (?:in|per|from|sent|for)|"
+                 r"sending (?:rate|too fast)|exceeded .{0,30}(?:sending|message) (?:rate|limit)|"
+                 r"receiving mail at a rate|rate that prevents|throttl|slow down"),
+    ("toomanyconn", r"too many (?:connections|concurrent|sessions|simultaneous|smtp sessions|hosts)|"
+                    r"connection (?:limit|rate limit)|concurrency limit|maximum (?:number of )?connections|"
+                    r"too many errors|too many (?:invalid|bad) recipients"),
+    ("norelaying", r"relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed)|prohibited)|"
+                   r"not (?:permitted|allowed|authorized) to relay|unable to relay|cannot relay|can't relay|"
+                   r"we do not relay|no relaying|relay not permitted|open relay|not a gateway|"
+                   r"is not in my list of allowed rcpthosts|rcpthosts|not local host"),
+    ("hasmoved", r"has moved|address (?:has )?changed|no longer (?:at|with) this|moved to|new address|"
+                 r"not (?:have|has) a forwarding|recipient has moved"),
+    ("mesgtoobig", r"(?:message|mail|email|msg) (?:size )?(?:is )?(?:too (?:big|large|long)|exceeds|exceeded)|"
+                   r"size (?:limit|exceeds|exceeded)|exceeds (?:the )?(?:maximum|max|size|message size)|"
+                   r"message (?:length|size) (?:exceeds|limit)|too (?:big|large) for|larger than|"
+                   r"maximum (?:message )?size|line too long|message file too big"),
+    ("mailboxfull", r"mailbox (?:is )?(?:full|over|exceeded)|quota|over ?quota|out of (?:disk )?space|"
+                    r"full mailbox|mail ?box full|mailbox (?:size )?limit|storage (?:limit|full|exceeded)|"
+                    r"insufficient (?:disk )?(?:space|storage)|exceeded (?:storage|their|the) (?:allocation|storage|quota)|"
+                    r"recipient.{0,20}(?:mailbox|account) is full|user(?:'s)? (?:mailbox|disk|storage) (?:is )?full|"
+                    r"not enough (?:space|storage)|disk full|mail ?box (?:has )?exceeded|exceeds? (?:the )?mailbox|"
+                    r"too much mail|inbox (?:is )?full|account is full|mailfolder is full|"
+                    r"user has exceeded|message would exceed|maildir over|full (?:for|in) this"),
+    ("exceedlimit", r"exceeded (?:the )?(?:message )?limit|message limit exceeded|too many recipients|"
+                    r"recipient limit|exceeds? (?:recipient|the recipient)"),
+    ("suspend", r"suspend|disabled|deactivated|inactive|not active|no longer active|account (?:is )?(?:locked|frozen|closed|expired|blocked)|"
+                r"mailbox (?:is )?(?:disabled|inactive|locked|unavailable \(disabled|not active)|"
+                r"has been (?:disabled|suspended|terminated|closed)|temporarily (?:disabled|unavailable)|"
+                r"(?:user|account|recipient) (?:is )?(?:on )?hold|expired account"),
+    ("hostunknown", r"host (?:or domain name )?not found|domain (?:not found|does not exist|doesn't exist|name not found|unknown)|"
+                    r"unknown (?:domain|host)|no such (?:domain|host)|host unknown|unrouteable (?:mail )?domain|"
+                    r"unroutable (?:address|domain)|name or service not known|name server|nxdomain|"
+                    r"recipient (?:domain|host) (?:not found|does not exist)|domain (?:is )?(?:invalid|not exist)|"
+                    r"could not be (?:resolved|found)|dns (?:lookup|error|failure)|no mx|mx (?:lookup|record)|"
+                    r"bad destination system|the domain .{0,60} is not (?:valid|registered)|"
+                    r"not a (?:valid|known) domain|all relevant mx records point to non-existent hosts|"
+                    r"invalid domain|unrouteable|address does not exist in the dns"),
+    ("userunknown", r"user unknown|unknown user|no such (?:user|mailbox|recipient|address|account|local user|person)|"
+                    r"(?:user|recipient|mailbox|address|account) (?:does not|doesn't|did not) exist|"
+                    r"(?:user|recipient|mailbox|address|account|addressee) (?:is )?(?:unknown|not found|not exist|invalid|not valid)|"
+                    r"invalid (?:recipient|mailbox|user|address|account)|unknown (?:recipient|mailbox|address|local|account)|"
+                    r"(?:mailbox|recipient|user|address) (?:name )?(?:is )?(?:not|un)available|"
+                    r"not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|"
+                    r"bad (?:destination mailbox|recipient|address)|recipient rejected|"
+                    r"(?:no|not) (?:mailbox|account) (?:here|by that name|found)|does not have an account|"
+                    r"unknown or illegal alias|mailbox not found|user not found|address rejected|not listed in|"
+                    r"undeliverable address|addressee unknown|unrouteable address|"
+                    r"(?:recipient|user|address) (?:is )?not (?:local|here|known|recognized|on this server|in)|"
+                    r"no valid recipients|doesn't have a .{0,40} account|dosn't exist|couldn't be found|"
+                    r"is not a valid mailbox|mailbox unavailable|requested action not taken: mailbox|"
+                    r"email account that you tried to reach does not exist|that you tried to reach does not exist|"
+                    r"no such address|not our customer|is not (?:a )?known user|vdeliver: invalid|"
+                    r"sorry, no mailbox here|delivery error: dd this user doesn't have|"
+                    r"550 5\.1\.1|destination address rejected"),
+    ("blocked", r"blocked|blacklist|block ?list|denylist|listed (?:in|on|at|by)|\bdnsbl\b|\brbl\b|spamhaus|spamcop|"
+                r"barracuda|sorbs|\bbanned\b|refused|access denied|connection (?:rejected|refused|not accepted)|"
+                r"client host rejected|your (?:ip|host|server|network)|not allowed to send|"
+                r"helo|ehlo|hostname|invalid domain name|"
+                r"(?:ip|address) (?:is |has been )?(?:listed|rejected|not allowed)|dynamic ip|dial-?up|residential"),
+    ("policyviolation", r"policy|prohibited|not allowed|administratively|against .{0,20} rules|violat|"
+                        r"content rejected|message rejected due to|local policy"),
+    ("contenterror", r"content|header|mime|encoding|8bit|attachment|illegal character|malformed"),
+    ("notcompliantrfc", r"rfc ?(?:2822|5322|822|5321)|not (?:rfc|compliant|conform)|duplicate header|"
+                        r"multiple (?:from|to|subject|date|message-id)|must not contain|bare lf|invalid header"),
+    ("syntaxerror", r"syntax error|command unrecognized|unrecognized command|bad sequence|command not (?:implemented|recognized)|"
+                    r"parameter not|invalid command|unknown command|out of sequence"),
+    ("securityerror", r"authenticat|starttls|tls required|encryption required|certificate|must (?:use|issue) starttls|"
+                      r"ssl|insecure|credentials|password"),
+    ("systemfull", r"system (?:is )?full|disk (?:is )?full|insufficient system storage|no space left|"
+                   r"mail system full|too many (?:files|messages) (?:in|on) (?:queue|disk)"),
+    ("networkerror", r"network|connection (?:timed out|reset|closed|lost|dropped)|timed out|timeout|time-out|"
+                     r"lost connection|connection refused|could not connect|unable to connect|no route|"
+                     r"routing loop|mail loop|loops back|too many hops|hop count|"
+                     r"host (?:is )?(?:down|unreachable)|unreachable|dns lookup failed|temporary failure in name"),
+    ("expired", r"expired|retry time|retry timeout|too long|given up|giving up|gave up|could not be delivered within|"
+                r"not been delivered for|delivery (?:time|attempts?) (?:expired|exceeded)|maximum time|"
+                r"has not yet been delivered|undelivered for|message timed out|queue too long|"
+                r"delay(?:ed)? for|unable to deliver .{0,40} for \d|past the|maximum number of"),
+    ("mailererror", r"mailer error|unknown mailer|mailer exited|command died|program exited|exit code|"
+                    r"x-unix; |procmail|sh: |command not found|permission denied|pipe to"),
+    ("systemerror", r"system error|internal (?:server )?error|temporary (?:server|system|local) (?:error|problem|failure)|"
+                    r"server (?:error|failure)|configuration error|misconfigur|local error|try again later|"
+                    r"unable to (?:deliver|process)|service (?:not )?(?:available|unavailable)|"
+                    r"resources temporarily|local delivery failed|mail loop"),
+    ("rejected", r"sender (?:address )?rejected|sender (?:is )?(?:denied|refused|blocked|invalid|unknown)|"
+                 r"(?:mail from|envelope sender|return address|from address) .{0,40}(?:rejected|refused|invalid|not accepted)|"
+                 r"domain of sender|sender domain|sender verify|verification failed|invalid sender|"
+                 r"your address|your email address|not accepting mail from|rejected|reject"),
+    ("filtered", r"filter|not authorized to receive|does not accept mail from|unable to accept|"
+                 r"recipient (?:does not|doesn't) accept|only accept|accept mail only|"
+                 r"permission to post|not permitted to post|you don't have permission|blocked by recipient"),
+    ("notaccept", r"does not accept mail|accepts no mail|null mx|no mail service|not accepting (?:any )?mail|"
+                  r"doesn't accept mail"),
+]
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [(r, re.compile(p)) for r, p in _P]
+
+_STATUS_RE = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$")
+
+
+def is_hard(reason: str | None, reply_code: str | None = None, enhanced: str | None = None) -> bool | None:
+    """Return True for a hard bounce, False for soft, None when ``reason`` is None.
+
+    Rule (Sisimai, https://libsisimai.org/en/reason/): ``userunknown``,
+    ``hostunknown``, ``hasmoved`` and ``notaccept`` are hard; a temporary
+    (4xx / 4.x.x) answer makes ``notaccept`` soft; everything else is soft.
+    """
+    if reason is None:
+        return None
+    if reason not in HARD_REASONS:
+        return False
+    if reason == "notaccept":
+        first = (reply_code or enhanced or "5")[:1]
+        return first != "4"
+    return True
+
+
+def _status_reason(enhanced: str | None) -> str | None:
+    if not enhanced:
+        return None
+    m = _STATUS_RE.match(enhanced)
+    if not m:
+        return None
+    cls, subj, det = m.groups()
+    key = f"{subj}.{det}"
+    if key in _GENERIC_STATUS:
+        return STATUS_REASON_CLASS.get(enhanced)
+    if enhanced in STATUS_REASON_CLASS:
+        return STATUS_REASON_CLASS[enhanced]
+    return STATUS_REASON.get(key)
+
+
+def text_reason(text: str) -> str | None:
+    """Return the first reason whose phrasing family matches ``text``, or None.
+
+    ``text``: diagnostic text of any length (only the first 4,000 characters
+    are read).  Families are tried in the order of ``_P`` (specific first).
+    """
+    if not text:
+        return None
+    low = text[:4000].lower()
+    for reason, pat in _PATTERNS:
+        if pat.search(low):
+            return reason
+    return None
+
+
+_SPECIFIC_OVER_TEXT = frozenset({
+    "1.1", "1.2", "1.6", "1.10", "2.2", "3.4", "4.4", "4.7", "7.20", "7.21", "7.22", "7.23",
+    "7.24", "7.25", "7.26", "7.27", "7.13", "2.3", "7.17", "7.18",
+})
+
+
+def classify(
+    reply_code: str | None,
+    enhanced: str | None,
+    text: str,
+    command: str | None = None,
+    action: str | None = None,
+) -> tuple[str | None, bool | None]:
+    """Classify one failure: return ``(reason, hard_bounce)``.
+
+    Inputs: ``reply_code`` an RFC 5321 reply code ("550") or None;
+    ``enhanced`` an RFC 3463 enhanced status code ("5.1.1") or None; ``text``
+    the diagnostic text (may be empty); ``command`` the SMTP command answered
+    ("RCPT", "DATA", "MAIL", "HELO"/"EHLO", "CONN") or None; ``action`` the
+    RFC 3464 Action value or None.  Output: a Sisimai reason
+    (https://libsisimai.org/en/reason/) and the hard-bounce flag from
+    :func:`is_hard`; ``(None, None)`` when nothing indicates a failure.
+    Never raises on odd input.
+    """
+    act = (action or "").strip().lower()
+    if act in ("delivered", "relayed", "expanded"):
+        return "delivered", False
+    enh = enhanced.strip() if enhanced else None
+    rc = reply_code.strip() if reply_code else None
+    if enh and enh.startswith("2.") and (not rc or rc.startswith("2")):
+        return "delivered", False
+    sr = _status_reason(enh)
+    key = ".".join(enh.split(".")[1:]) if enh else ""
+    tr = text_reason(text or "")
+    reason: str | None = None
+    if sr and key in _SPECIFIC_OVER_TEXT:
+        reason = sr
+        # A text that names a specific, different condition still wins for
+        # statuses MTAs use as catch-alls (5.1.1 for "mailbox full" etc.).
+        if tr in ("mailboxfull", "suspend", "hasmoved") and key == "1.1":
+            reason = tr
+    elif tr:
+        reason = tr
+    elif sr:
+        reason = sr
+    if reason is None:
+        reason = _command_reason(rc, enh, command, act)
+    if reason is None:
+        return None, None
+    return reason, is_hard(reason, rc, enh)
+
+
+def _command_reason(rc: str | None, enh: str | None, command: str | None, act: str) -> str | None:
+    cmd = (command or "").upper()
+    if act == "delayed":
+        return "expired"
+    if rc:
+        if rc in ("421",):
+            return "blocked" if cmd in ("CONN", "HELO", "EHLO") else "systemerror"
+        if rc in ("450", "550", "551", "553", "554"):
+            if cmd.startswith("RCPT"):
+                return "userunknown" if rc in ("550", "551", "553") else "rejected"
+            if cmd.startswith("MAIL"):
+                return "rejected"
+            if cmd in ("HELO", "EHLO", "CONN"):
+                return "blocked"
+            if cmd.startswith("DATA") or cmd == "BODY":
+                return "filtered"
+        if rc == "552":
+            return "mailboxfull" if cmd.startswith("RCPT") else "mesgtoobig"
+        if rc == "452":
+            return "mailboxfull"
+        if rc == "451":
+            return "systemerror"
+        if rc in ("530", "535", "534", "538"):
+            return "securityerror"
+        if rc in ("500", "501", "502", "503", "504", "555"):
+            return "syntaxerror"
+        if rc[0] in "45":
+            return "undefined"
+    if enh and enh[0] in "45":
+        return "undefined"
+    if act == "failed":
+        return "undefined"
+    return None
+
+
+# One concrete next step per reason (own words), for findings.
+NEXT_STEPS: dict[str, str] = {
+    "authfailure": "Fix SPF/DKIM/DMARC for the sending domain (publish or correct the records, sign with an aligned DKIM key), then resend.",
+    "badreputation": "Check the sending IP and domain reputation (Postmaster Tools, SNDS), cut volume to cold addresses, and warm up before resending.",
+    "blocked": "Look the sending IP up on the blocklist named in the reply, fix the cause (open relay, bad PTR, compromised account) and request delisting.",
+    "contenterror": "Check the message's headers and MIME structure (encoding, charset, attachments) and resend a well-formed message.",
+    "delivered": "Nothing to do: this report says the message was delivered.",
+    "exceedlimit": "Send to fewer recipients per message or smaller messages; the receiving side enforces a limit.",
+    "expired": "The sending MTA gave up retrying: check that the recipient domain's MX hosts are reachable, then resend.",
+    "feedback": "A recipient reported the message as spam: remove them from the list and review how they were subscribed.",
+    "filtered": "The recipient's server refused this message for this mailbox (filter or recipient setting); ask the recipient to allow your address.",
+    "hasmoved": "Remove this address; ask the person for their new address.",
+    "hostunknown": "Check the recipient domain for a typo; the domain has no working DNS/MX. Remove the address if it is right.",
+    "mailboxfull": "Retry later or reach the recipient another way; their mailbox is over quota.",
+    "mailererror": "The receiving host's local delivery program failed: contact that host's postmaster with the bounce.",
+    "mesgtoobig": "Shrink the message (link to large files instead of attaching them) and resend.",
+    "networkerror": "Check DNS and connectivity to the recipient's MX hosts from the sending MTA; the message can be retried.",
+    "norelaying": "Send through a server that accepts your mail (authenticate with SMTP AUTH), or fix the recipient domain's MX.",
+    "notaccept": "This domain accepts no mail (null MX or refusing all): remove the address.",
+    "notcompliantrfc": "Fix the message format so it follows RFC 5322 (single From/Date/Message-ID, valid header syntax) and resend.",
+    "onhold": "The failure could not be classified with certainty: read the diagnostic text and contact the receiving postmaster.",
+    "policyviolation": "The message broke the receiver's local policy: read the reply text for the rule and change the message or sending practice.",
+    "rejected": "The envelope sender was refused: check the MAIL FROM address/domain exists and is allowed, then resend.",
+    "requireptr": "Give the sending IP a PTR record whose name resolves back to the same IP (ask your hosting provider).",
+    "securityerror": "Fix the sending authentication or TLS setup (credentials, STARTTLS, certificate) and retry.",
+    "spamdetected": "The content was scored as spam: review content, links and list hygiene, then resend at a lower rate.",
+    "speeding": "Slow down: spread sending to this domain over time and retry the deferred messages later.",
+    "suspend": "The mailbox is disabled or suspended: stop sending and reach the recipient another way.",
+    "syntaxerror": "The sending client issued an invalid SMTP command or argument: check the client or MTA configuration.",
+    "systemerror": "The receiving system had an internal problem: retry later; contact its postmaster if it persists.",
+    "systemfull": "The receiving system is out of storage: retry later.",
+    "toomanyconn": "Open fewer simultaneous connections to this host and retry later.",
+    "undefined": "Read the diagnostic text; if unclear, contact the receiving postmaster with the full bounce.",
+    "userunknown": "Remove or correct this address: the mailbox does not exist.",
+    "vacation": "Nothing to do: this is an automatic reply (out of office), not a failure.",
+    "virusdetected": "Scan the sending machine and the attachment; resend without the infected content.",
+}
