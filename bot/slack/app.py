@@ -1,0 +1,170 @@
+"""Building the Bolt app: :func:`build_app` (settings, store, client) -> ``slack_bolt.App``.
+
+Structure
+---------
+* ``bot/slack/commands.py``  ``/smtp`` (explain, annotate, help, sub-command registry)
+* ``bot/slack/events.py``    ``app_mention``, ``message`` (channels, groups, DMs), ``app_home_opened``
+* ``bot/slack/shortcuts.py`` message shortcut ``explain_smtp_codes``
+* ``bot/slack/answers.py``   what a text asks for -> :class:`~bot.slack.answers.Answer`
+* ``bot/slack/blocks.py``    Block Kit rendering within Slack's limits
+* ``bot/slack/delivery.py``  posting with the ``not_in_channel`` fallbacks
+* ``bot/slack/http_server.py`` / ``socket_mode.py``  the two ways to serve
+
+Each listener module exposes ``register(app, deps)``; :data:`LISTENER_MODULES`
+lists them in order and :data:`OPTIONAL_MODULES` lists modules registered when
+they exist (``bot.slack.settings_commands``: ``/smtp auto|masking ...``). The
+catch-all listeners that ack everything else (so Slack never retries an event
+we do not handle) are registered after all of them.
+
+Extending ``/smtp`` with a sub-command: in your module's ``register``::
+
+    from bot.slack.deps import SubCommand
+    deps.subcommands["auto"] = SubCommand(handler, "/smtp auto on|off|status", "...")
+
+The ``/smtp`` dispatcher looks the first word up in ``deps.subcommands`` before
+parsing codes, after the command was acked; ``handler(req)`` gets a
+:class:`bot.slack.commands.CommandRequest` (args, body, client, respond, deps).
+
+Exactly-once: listeners claim ``event:<event_id>`` and ``msg:<channel>:<ts>`` in
+``deps.store`` (a :class:`bot.storage.base.Store`) before posting, so Slack's
+retries (``X-Slack-Retry-Num``, Socket Mode ``retry_attempt``) and a mention
+that also arrives as a ``message`` event are answered once; with a shared
+SQL store this holds across replicas.
+
+Acks: ``process_before_response=False``: Bolt acks events before listeners run
+and runs listeners in its thread pool; commands and shortcuts call ``ack()``
+first thing, so nothing slow is on the ack path.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.web import WebClient
+
+from bot.config import Settings
+from bot.slack.deps import BotDeps
+from bot.slack.engine import KnowledgeEngine
+
+log = logging.getLogger("bot.slack")
+
+LISTENER_MODULES: list[str] = ["bot.slack.commands", "bot.slack.events", "bot.slack.shortcuts"]
+OPTIONAL_MODULES: list[str] = ["bot.slack.settings_commands"]
+
+WEB_API_TIMEOUT_S = 10
+MAX_RETRIES = 2  # per failure kind: 429 (after Retry-After), 5xx, connection errors
+
+
+def build_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A ``WebClient`` on ``SLACK_API_URL`` with bounded retries.
+
+    slack_sdk retry handlers (https://tools.slack.dev/python-slack-sdk/web#retryhandler):
+    ``RateLimitErrorRetryHandler`` waits ``Retry-After`` seconds on HTTP 429;
+    ``ServerErrorRetryHandler`` (500/503) and ``ConnectionErrorRetryHandler`` back off
+    exponentially; each at most :data:`MAX_RETRIES` times.
+    """
+    if token is None and settings.slack_bot_token is not None:
+        token = settings.slack_bot_token.get_secret_value()
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=WEB_API_TIMEOUT_S,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=MAX_RETRIES),
+            RateLimitErrorRetryHandler(max_retry_count=MAX_RETRIES),
+            ServerErrorRetryHandler(max_retry_count=MAX_RETRIES),
+        ],
+    )
+
+
+def deps_of(app: App) -> BotDeps:
+    """The :class:`BotDeps` of an app made by :func:`build_app`."""
+    return app._smtpbot_deps  # type: ignore[attr-defined]
+
+
+def _register_fallbacks(app: App) -> None:
+    """Ack everything no listener handled (other events, button clicks) with 200."""
+
+    @app.event(re.compile(".*"))
+    def unhandled_event(event):  # noqa: ANN001
+        log.debug("ignored event type=%s", event.get("type"))
+
+    @app.action(re.compile(".*"))
+    def unhandled_action(ack):  # noqa: ANN001
+        ack()
+
+
+def _register_error_handler(app: App) -> None:
+    @app.error
+    def on_error(error, body):  # noqa: ANN001
+        from bot.slack.delivery import slack_error
+
+        log.error("unhandled listener error: %s: %s", type(error).__name__, slack_error(error))
+        response_url = body.get("response_url") if isinstance(body, dict) else None
+        if response_url:
+            try:
+                from slack_sdk.webhook import WebhookClient
+
+                from bot.slack.blocks import apology_message
+
+                WebhookClient(response_url, timeout=5).send_dict(
+                    {"response_type": "ephemeral", "replace_original": False, **apology_message().payload()})
+            except Exception:  # noqa: BLE001
+                log.warning("could not send the apology")
+
+
+def build_app(settings: Settings, store: Any = None, client: WebClient | None = None, *,
+              engine: Any = None, bolt_options: dict | None = None) -> App:
+    """Build the Bolt ``App`` with every listener registered.
+
+    ``store``: a :class:`bot.storage.base.Store`; default a fresh
+    :class:`bot.storage.memory.MemoryStore` (one process). ``client``: a ``WebClient``;
+    default :func:`build_client` (``SLACK_API_URL``, retries). ``engine``: the knowledge
+    facade (default :class:`~bot.slack.engine.KnowledgeEngine`). ``bolt_options``: extra
+    ``App(...)`` keyword arguments (e.g. ``oauth_settings`` for multi-workspace installs,
+    in which case no bot token is used). Calls ``auth.test`` once when a bot token is set
+    (Bolt's token verification). Returns the app; its :class:`BotDeps` via :func:`deps_of`.
+    """
+    if store is None:
+        from bot.storage.memory import MemoryStore
+
+        store = MemoryStore()
+    options = dict(bolt_options or {})
+    oauth = "oauth_settings" in options or "oauth_flow" in options or "authorize" in options \
+        or "installation_store" in options
+    if client is None:
+        client = build_client(settings)
+        if oauth:
+            client.token = None  # each workspace's token comes from the installation store
+    signing = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    app = App(
+        client=client,
+        signing_secret=signing,
+        process_before_response=False,
+        logger=logging.getLogger("slack_bolt"),
+        **options,
+    )
+    deps = BotDeps(settings=settings, store=store, engine=engine or KnowledgeEngine())
+    app._smtpbot_deps = deps  # type: ignore[attr-defined]
+    for name in LISTENER_MODULES:
+        importlib.import_module(name).register(app, deps)
+    for name in OPTIONAL_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(app, deps)
+    _register_fallbacks(app)
+    _register_error_handler(app)
+    return app

@@ -1,0 +1,122 @@
+"""``/smtp``: explain codes, annotate pasted text, help; plus registered sub-commands.
+
+Flow (https://api.slack.com/interactivity/slash-commands):
+
+1. ``/smtp`` or ``/smtp help``: acked with the ephemeral usage (static, instant).
+2. Anything else is acked empty at once, then handled after the ack:
+   * first word in ``deps.subcommands`` (e.g. ``auto``, ``masking``): that handler;
+   * codes (``/smtp 252 502``, ``/smtp gmail 5.7.26``): the explanation, posted
+     in the channel with ``chat.postMessage`` so several codes can carry their
+     per-code detail in the thread under it; when the bot cannot post there
+     (``not_in_channel``, ``channel_not_found``: private channels and DMs it is
+     not in) the answer goes through the ``response_url`` as ``in_channel``;
+   * pasted text: its annotation, posted the same way;
+   * nothing recognisable: an ephemeral error with a pointer to help.
+
+Adding a sub-command: in a listener module's ``register(app, deps)``::
+
+    deps.subcommands["auto"] = SubCommand(handler, "/smtp auto on|off|status", "automatic annotation here")
+
+``handler(req: CommandRequest)`` runs after the ack; use ``req.respond`` or ``req.client``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import WebClient
+
+from bot.slack import delivery
+from bot.slack.answers import answer_for_text
+from bot.slack.blocks import apology_message, error_message, help_message
+from bot.slack.deps import BotDeps
+
+log = logging.getLogger("bot.slack.commands")
+
+COMMAND = "/smtp"
+HELP_WORDS = frozenset({"", "help", "-h", "--help", "?", "usage"})
+
+
+@dataclass
+class CommandRequest:
+    """What a sub-command handler gets: ``args`` is the text after the sub-command word."""
+
+    name: str
+    args: str
+    body: dict
+    client: WebClient
+    respond: Callable[..., Any]
+    deps: BotDeps
+    logger: logging.Logger
+
+    @property
+    def team_id(self) -> str:
+        return str(self.body.get("team_id") or "")
+
+    @property
+    def channel_id(self) -> str:
+        return str(self.body.get("channel_id") or "")
+
+    @property
+    def user_id(self) -> str:
+        return str(self.body.get("user_id") or "")
+
+
+def _help(deps: BotDeps):
+    return help_message([(s.usage, s.description) for s in deps.subcommands.values()])
+
+
+def handle_smtp(deps: BotDeps, body: dict, client: WebClient, respond: Callable[..., Any]) -> None:
+    """Everything after the ack of ``/smtp`` (see module docstring)."""
+    text = str(body.get("text") or "").strip()
+    first, _, rest = text.partition(" ")
+    sub = deps.subcommands.get(first.lower())
+    if sub is not None:
+        sub.handler(CommandRequest(first.lower(), rest.strip(), body, client, respond, deps, log))
+        return
+    channel = str(body.get("channel_id") or "")
+    user = str(body.get("user_id") or "")
+    eff = deps.channel(str(body.get("team_id") or ""), channel)
+    answer = answer_for_text(deps.engine, text, mask=eff.mask_addresses, asked_by=user, query=text)
+    if answer.kind in ("help", "error"):
+        msg = answer.main if answer.kind == "error" else error_message(
+            ["I found no SMTP code and no SMTP failure in that text.",
+             "Try /smtp 550 5.7.26, /smtp 421 450, or paste a bounce after /smtp."])
+        delivery.respond_all(respond, [msg], "ephemeral")
+        return
+    try:
+        ts = delivery.post(client, channel, answer.main)
+        for m in answer.thread:
+            delivery.post(client, channel, m, thread_ts=ts)
+    except SlackApiError as exc:
+        delivery.log_failure("chat.postMessage", exc, channel)
+        if delivery.slack_error(exc) not in delivery.FALLBACK_ERRORS:
+            raise
+        delivery.respond_all(respond, [answer.main, *answer.thread], "in_channel")
+
+
+def register(app: App, deps: BotDeps) -> None:
+    """Register the ``/smtp`` listener."""
+
+    @app.command(COMMAND)
+    def smtp_command(ack, body, client, respond):  # noqa: ANN001 - Bolt injects by name
+        text = str(body.get("text") or "").strip()
+        if text.lower() in HELP_WORDS:
+            ack(response_type="ephemeral", **_help(deps).payload())
+            return
+        ack()
+        try:
+            handle_smtp(deps, body, client, respond)
+        except Exception as exc:  # noqa: BLE001 - the user gets an apology, the log the cause
+            log.error("/smtp failed: %s: %s", type(exc).__name__, delivery.slack_error(exc))
+            log.debug("traceback", exc_info=True)
+            try:
+                delivery.respond_all(respond, [apology_message()], "ephemeral")
+            except Exception:  # noqa: BLE001
+                log.warning("could not send the apology for /smtp")
+
+    deps.registry.commands.add(COMMAND)

@@ -1,0 +1,172 @@
+"""HTTP mode: Bolt's ASGI adapter on uvicorn, plus ``GET /healthz``.
+
+Routes:
+
+* ``POST /slack/events``: events, slash commands and interactivity (one Request URL
+  for all three in the manifest); verified by Bolt's signature check (401 on a bad
+  or stale ``X-Slack-Signature``);
+* ``GET /healthz``: 200 ``{"ok": true}`` once the app is ready and every registered
+  health check passes, else 503 with the failing check's detail;
+* ``GET /slack/install`` and ``/slack/oauth_redirect`` when the app has an OAuth flow
+  (handled by Bolt's adapter);
+* anything in ``deps.http_routes``: ``{("GET", "/metrics"): fn}``, ``fn()`` returns
+  ``(status, content_type, body_bytes)`` and runs in a worker thread.
+
+Bolt's adapter calls the synchronous ``App.dispatch``; :class:`SlackAsgiApp` runs it in
+a thread pool so one slow request never stalls the event loop. uvicorn stops taking
+new connections on SIGTERM and lets in-flight requests finish; Bolt's listener threads
+finish their replies before the process exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+from slack_bolt import App
+from slack_bolt.adapter.asgi import SlackRequestHandler
+from slack_bolt.adapter.asgi.http_request import AsgiHttpRequest
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
+
+from bot.slack.app import deps_of
+
+log = logging.getLogger("bot.slack.http")
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+class _ThreadedBoltHandler(SlackRequestHandler):
+    """Bolt's ASGI handler with ``App.dispatch`` moved off the event loop."""
+
+    def __init__(self, app: App, path: str, executor: ThreadPoolExecutor) -> None:
+        super().__init__(app, path)
+        self._executor = executor
+
+    async def dispatch(self, request: AsgiHttpRequest) -> BoltResponse:
+        bolt_req = BoltRequest(body=await request.get_raw_body(), query=request.query_string,
+                               headers=request.get_headers())
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self.app.dispatch, bolt_req)
+
+
+class SlackAsgiApp:
+    """ASGI application: ``/healthz``, extra routes, then Bolt (see module docstring)."""
+
+    def __init__(self, app: App, *, max_workers: int = 16) -> None:
+        self.app = app
+        self.deps = deps_of(app)
+        self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="slack-http")
+        self.bolt = _ThreadedBoltHandler(app, EVENTS_PATH, self._executor)
+
+    def health(self) -> tuple[int, dict]:
+        """``(status, body)`` for ``/healthz``."""
+        if not self.deps.ready:
+            return 503, {"ok": False, "detail": "starting"}
+        checks = {}
+        ok = True
+        for check in self.deps.health_checks:
+            try:
+                passed, detail = check()
+            except Exception as exc:  # noqa: BLE001
+                passed, detail = False, type(exc).__name__
+            checks[getattr(check, "__name__", "check")] = detail
+            ok = ok and passed
+        return (200 if ok else 503), {"ok": ok, **({"checks": checks} if checks else {})}
+
+    async def _send(self, send: Callable, status: int, content_type: str, body: bytes) -> None:
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", content_type.encode()),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http":
+            method, path = scope["method"], scope["path"]
+            if path == HEALTH_PATH and method in ("GET", "HEAD"):
+                loop = asyncio.get_running_loop()
+                status, body = await loop.run_in_executor(self._executor, self.health)
+                await self._send(send, status, "application/json", json.dumps(body).encode())
+                return
+            route = self.deps.http_routes.get((method, path))
+            if route is not None:
+                loop = asyncio.get_running_loop()
+                status, ctype, body = await loop.run_in_executor(self._executor, route)
+                await self._send(send, status, ctype, body)
+                return
+        await self.bolt(scope, receive, send)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that was free a moment ago (for tests and benchmarks)."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def make_server(app: App, host: str, port: int, log_level: str = "warning") -> Any:
+    """A ``uvicorn.Server`` for ``app`` (not started)."""
+    import uvicorn
+
+    config = uvicorn.Config(SlackAsgiApp(app), host=host, port=port, log_level=log_level.lower(),
+                            access_log=False, lifespan="off", timeout_graceful_shutdown=20)
+    return uvicorn.Server(config)
+
+
+def run_http(app: App, *, host: str = "0.0.0.0", port: int = 3000, log_level: str = "info") -> None:
+    """Serve until SIGINT/SIGTERM (blocking). Marks the app ready once uvicorn listens."""
+    server = make_server(app, host, port, log_level)
+    deps = deps_of(app)
+
+    async def _startup_flag() -> None:
+        while not server.started:
+            await asyncio.sleep(0.02)
+        deps.ready = True
+        log.info("HTTP mode: listening on %s:%s (POST %s, GET %s)", host, port, EVENTS_PATH, HEALTH_PATH)
+
+    async def _main() -> None:
+        flag = asyncio.create_task(_startup_flag())
+        await server.serve()
+        flag.cancel()
+
+    asyncio.run(_main())
+
+
+class BackgroundServer:
+    """uvicorn in a daemon thread (tests, benchmarks): ``start()`` returns once listening."""
+
+    def __init__(self, app: App, host: str = "127.0.0.1", port: int | None = None) -> None:
+        self.app = app
+        self.host = host
+        self.port = port or free_port(host)
+        self.server = make_server(app, host, self.port)
+        self._thread = threading.Thread(target=self._run, name="uvicorn", daemon=True)
+
+    def _run(self) -> None:
+        asyncio.run(self.server.serve())
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> "BackgroundServer":
+        import time
+
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("HTTP server did not start")
+            time.sleep(0.01)
+        deps_of(self.app).ready = True
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self._thread.join(timeout=10)

@@ -1,0 +1,51 @@
+"""The message shortcut "Explain SMTP codes" (callback id ``explain_smtp_codes``).
+
+It annotates (or explains the codes of) the message it is used on, in that
+message's thread; when the bot cannot post there the answer goes to the user
+through the shortcut's ``response_url`` as an ephemeral message.
+https://api.slack.com/interactivity/shortcuts/using#message_shortcuts
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+
+from bot.slack import delivery
+from bot.slack.answers import answer_for_text
+from bot.slack.blocks import apology_message
+from bot.slack.deps import BotDeps
+from bot.slack.text import unslack
+
+log = logging.getLogger("bot.slack.shortcuts")
+
+CALLBACK_ID = "explain_smtp_codes"
+
+
+def register(app: App, deps: BotDeps) -> None:
+    """Register the message shortcut listener."""
+
+    @app.message_shortcut(CALLBACK_ID)
+    def explain_message(ack, body, client, respond, context):  # noqa: ANN001
+        ack()
+        message = body.get("message") or {}
+        channel = str((body.get("channel") or {}).get("id") or "")
+        user = str((body.get("user") or {}).get("id") or "")
+        team = str((body.get("team") or {}).get("id") or "")
+        thread_ts = str(message.get("thread_ts") or message.get("ts") or "")
+        try:
+            eff = deps.channel(team, channel)
+            text = unslack(str(message.get("text") or ""), drop_user=context.bot_user_id)
+            answer = answer_for_text(deps.engine, text, mask=eff.mask_addresses)
+            delivery.reply_in_thread(client, channel, thread_ts, [answer.main, *answer.thread],
+                                     respond=respond, user=user)
+        except Exception as exc:  # noqa: BLE001
+            log.error("shortcut failed: %s: %s", type(exc).__name__, delivery.slack_error(exc))
+            log.debug("traceback", exc_info=True)
+            try:
+                delivery.respond_all(respond, [apology_message()], "ephemeral")
+            except Exception:  # noqa: BLE001
+                log.warning("could not send the apology for the shortcut")
+
+    deps.registry.message_shortcuts.add(CALLBACK_ID)
