@@ -1,0 +1,146 @@
+"""Parsing and normalising SMTP code strings.
+
+Two code families exist, and servers often send both on one line:
+
+* **reply codes** (RFC 5321 §4.2): three digits.  The first digit (2-5) is the
+  class of reply, the second (0-5 defined) its category, the third a finer
+  grade.  ``1yz`` replies are defined in §4.2.1 but unused by SMTP, so they are
+  treated as malformed here.
+* **enhanced status codes** (RFC 3463 §2, IANA "SMTP Enhanced Status Codes"
+  registry): ``class.subject.detail``, class 2, 4 or 5, subject and detail of one
+  to three digits.  ``X`` in the class position (``X.7.1``) is the registry's
+  notation for "any class" and is accepted.
+
+Only the shape is checked here; whether an entry exists is the knowledge base's
+business (``knowledge.kb``).  Nothing in this module imports pydantic, so it is
+cheap to import.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["MalformedCode", "ParsedCode", "parse_code", "VALID_FORMS", "REPLY_RE", "ENHANCED_RE"]
+
+VALID_FORMS = (
+    "a reply code is three digits starting with 2, 3, 4 or 5 (e.g. 550); "
+    "an enhanced status code is class.subject.detail with class 2, 4, 5 or X (e.g. 5.7.1); "
+    "both together look like '550 5.7.1'"
+)
+
+REPLY_RE = re.compile(r"[2-5][0-9][0-9]")
+"""A well-formed reply code (RFC 5321 §4.2.1 first digit 2-5).  Second digits
+6-9 are undefined but still parsed, so that codes such as 571 can be labelled
+non-standard rather than rejected."""
+
+ENHANCED_RE = re.compile(r"([245Xx])\.([0-9]{1,3})\.([0-9]{1,3})")
+"""A well-formed enhanced status code (RFC 3463 §2): class 2/4/5 (or the
+registry's X), subject and detail of 1-3 digits."""
+
+_COMBINED_RE = re.compile(r"([0-9]{3})(?:\s*[-\s]\s*|\s+)([0-9A-Za-z]+\.[0-9]+\.[0-9]+)")
+# Punctuation people paste around codes: quotes, brackets, '#' (Exchange NDRs),
+# trailing sentence punctuation, 'smtp;' prefixes are handled by the caller.
+_STRIP = " \t\r\n\"'`()[]{}<>,;:!?#*."
+
+
+class MalformedCode(ValueError):
+    """Raised by :func:`parse_code` for text that is not an SMTP code.
+
+    ``str()`` is a single line naming the input and saying what valid codes
+    look like (RFC 5321 §4.2.1 reply codes, RFC 3463 §2 enhanced codes).
+    """
+
+    def __init__(self, text: str, reason: str | None = None) -> None:
+        shown = text.strip()
+        if len(shown) > 40:
+            shown = shown[:37] + "..."
+        shown = " ".join(shown.split())
+        head = f"'{shown}' is not an SMTP code" if shown else "empty input is not an SMTP code"
+        if reason:
+            head += f" ({reason})"
+        super().__init__(f"{head}: {VALID_FORMS}.")
+        self.text = text
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCode:
+    """A parsed code.
+
+    ``reply``: three-digit reply code or None; ``enhanced``: normalised enhanced
+    code (``"5.7.26"``, or ``"X.7.1"`` for the any-class form) or None; at least
+    one is set.  ``normalized``: ``"550"``, ``"5.7.26"`` or ``"550 5.7.26"``.
+    """
+
+    reply: str | None
+    enhanced: str | None
+
+    @property
+    def normalized(self) -> str:
+        return " ".join(p for p in (self.reply, self.enhanced) if p)
+
+    @property
+    def kind(self) -> str:
+        """``"reply"``, ``"enhanced"`` or ``"combined"`` (the CodeKind of results.py)."""
+        if self.reply and self.enhanced:
+            return "combined"
+        return "reply" if self.reply else "enhanced"
+
+
+def _parse_reply(token: str, original: str) -> str:
+    if not token.isdigit():
+        raise MalformedCode(original)
+    if len(token) != 3:
+        raise MalformedCode(original, f"a reply code has 3 digits, this has {len(token)}")
+    if not REPLY_RE.fullmatch(token):
+        raise MalformedCode(original, f"first digit {token[0]} is not a reply class; classes are 2, 3, 4 and 5")
+    return token
+
+
+def _parse_enhanced(token: str, original: str) -> str:
+    parts = token.split(".")
+    if len(parts) != 3 or not all(parts):
+        raise MalformedCode(original)
+    cls, subject, detail = parts
+    if cls in ("x", "X"):
+        cls = "X"
+    elif not cls.isdigit() or cls not in ("2", "4", "5"):
+        raise MalformedCode(original, f"enhanced class must be 2, 4 or 5, not {cls}")
+    for name, value in (("subject", subject), ("detail", detail)):
+        if not value.isdigit():
+            raise MalformedCode(original, f"the {name} must be digits")
+        if len(value) > 3:
+            raise MalformedCode(original, f"the {name} has at most 3 digits")
+    # RFC 3463 gives no meaning to leading zeros; normalise 5.07.001 to 5.7.1.
+    return f"{cls}.{int(subject)}.{int(detail)}"
+
+
+def parse_code(text: str) -> ParsedCode:
+    """Parse one code string into a :class:`ParsedCode`.
+
+    Accepts ``252``, ``5.7.26``, ``550 5.7.1``, ``550-5.7.1`` (multi-line reply
+    continuation form), ``#5.1.1`` (Exchange NDR form), ``X.7.1``, mixed case and
+    surrounding punctuation or quotes.
+
+    Raises :class:`MalformedCode` (a ``ValueError``) for anything else, e.g.
+    ``999``, ``6.1.1``, ``25``, ``abc`` or an empty string.
+
+    Sources: RFC 5321 §4.2 and §4.2.1 (reply codes, multi-line replies with
+    ``-``), RFC 3463 §2 (enhanced status code syntax).
+    """
+    if not isinstance(text, str):
+        raise MalformedCode(str(text))
+    token = text.strip(_STRIP)
+    if not token:
+        raise MalformedCode(text)
+    if len(token) > 40:
+        raise MalformedCode(text, "too long")
+    m = _COMBINED_RE.fullmatch(token)
+    if m:
+        return ParsedCode(_parse_reply(m.group(1), text), _parse_enhanced(m.group(2), text))
+    if "." in token:
+        return ParsedCode(None, _parse_enhanced(token, text))
+    if token.isdigit():
+        return ParsedCode(_parse_reply(token, text), None)
+    raise MalformedCode(text)

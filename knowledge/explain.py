@@ -1,0 +1,316 @@
+"""Explain SMTP codes: one code, a reply code with its enhanced code, or several.
+
+Public API:
+
+* :func:`explain_code` -- one :class:`~knowledge.results.CodeExplanation` for a
+  reply code, an enhanced status code, or both (kind ``combined``).
+* :func:`explain` -- an :class:`~knowledge.results.ExplainResult` for a list of
+  query strings (items in input order, one-line errors for malformed input, a
+  :class:`~knowledge.results.Comparison` when two or more items were explained).
+* :func:`extract_queries` -- pull code tokens and a provider word out of free
+  text such as ``"what's 421 vs 450?"``.
+
+Meanings come from the knowledge base (RFC 5321 §4.2, extension RFCs, RFC 3463,
+IANA registry).  A well-formed code with no entry gets an answer derived from
+its digits (RFC 5321 §4.2.1; RFC 3463 §2) marked ``derived=True``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from knowledge.codes import MalformedCode, parse_code
+from knowledge.kb import get_kb
+from knowledge.results import CodeExplanation, ExplainResult
+
+__all__ = ["explain", "explain_code", "extract_queries"]
+
+RFC5321_DIGITS = "RFC 5321 §4.2.1"
+RFC3463_DIGITS = "RFC 3463 §2"
+
+_LABEL_WARNING = {
+    "folklore": (
+        "Warning: {code} is not a standard SMTP reply code. No RFC defines it; it comes from "
+        "copied lists of 'SMTP error codes' and real servers seldom send it. If you do see it, "
+        "go by its first digit and the text that follows."
+    ),
+    "draft": (
+        "Warning: {code} is not a standard SMTP reply code. It was proposed in an Internet-Draft "
+        "that never became an RFC, so almost no server sends it."
+    ),
+    "vendor": (
+        "Warning: {code} is not a standard SMTP reply code. Some server software sends it, but no "
+        "RFC defines it; go by its first digit and the text that follows."
+    ),
+}
+
+
+# --------------------------------------------------------------------------
+# single codes
+
+def _reply_explanation(code: str) -> CodeExplanation:
+    kb = get_kb()
+    cls = kb.reply_class(code[0])
+    class_text = f"{code[0]}xx {cls.name}"
+    entry = kb.reply(code)
+    if entry is not None:
+        meaning = entry.meaning
+        if entry.label:
+            meaning = _LABEL_WARNING[entry.label].format(code=code) + " " + meaning
+        return CodeExplanation(
+            code=code, kind="reply", class_=class_text, title=entry.title, meaning=meaning,
+            when=entry.when, fix=entry.fix, who_acts=list(entry.who_acts), retry=entry.retry,
+            standing=entry.standing, related=list(entry.related), source=list(entry.source),
+        )
+    second = kb.second_digit(code[1])
+    if second is not None:
+        second_text = f"second digit {code[1]} ({second.name}): {second.meaning}"
+        cat = second.name
+    else:
+        second_text = (f"second digit {code[1]} is not defined by RFC 5321 (only 0 to 5 are), "
+                       "so this is not a standard code")
+        cat = "undefined category"
+    meaning = (
+        f"{code} has no entry here, so this answer is derived from its digits alone "
+        f"({RFC5321_DIGITS}). First digit {code[0]} ({cls.name}): {cls.meaning} "
+        f"Its {second_text}. The third digit only grades the detail; the text the server sent "
+        "after the code says what actually happened."
+    )
+    return CodeExplanation(
+        code=code, kind="reply", class_=class_text,
+        title=f"Unlisted {cls.name} reply ({cat})",
+        meaning=meaning,
+        when="Not known from the digits alone: it answers whichever command was just sent (or is the greeting).",
+        fix=cls.fix, who_acts=list(cls.who_acts), retry=cls.retry, standing="derived", derived=True,
+        source=[RFC5321_DIGITS],
+    )
+
+
+def _enhanced_explanation(code: str) -> CodeExplanation:
+    kb = get_kb()
+    c, s, d = code.split(".")
+    subject = kb.subject(s)
+    subject_text = f"X.{s}.X {subject.name}" if subject else f"X.{s}.X undefined subject"
+    if c == "X":
+        class_text = "X.X.X class not given (registry notation: the same detail is used with 2, 4 or 5)"
+        cls_retry = ("Depends on the class digit the server puts in place of X: 2 is success, 4 is "
+                     "temporary (the sending MTA retries), 5 is permanent (it does not).")
+        cls = None
+    else:
+        cls = kb.enhanced_class(c)
+        class_text = f"{c}.X.X {cls.name}"
+        cls_retry = cls.retry
+    entry = kb.enhanced(code)
+    if entry is not None:
+        retry = cls_retry if not entry.retry else f"{cls_retry} {entry.retry}"
+        meaning = entry.meaning
+        if entry.standing != "registry":
+            meaning = (f"Note: X.{s}.{d} is not in the IANA enhanced status code registry. " + meaning)
+        return CodeExplanation(
+            code=code, kind="enhanced", class_=class_text, subject=subject_text, title=entry.title,
+            meaning=meaning, when=entry.when, fix=entry.fix, who_acts=list(entry.who_acts), retry=retry,
+            standing=entry.standing, related=list(entry.related), source=list(entry.source),
+        )
+    # derived from the digits
+    source = [RFC3463_DIGITS]
+    parts = [f"{code} has no entry here and is not in the IANA registry as far as this knowledge base "
+             f"knows, so this answer is derived from its digits alone ({RFC3463_DIGITS})."]
+    if cls is not None:
+        parts.append(f"Class {c} ({cls.name}): {cls.meaning}")
+    if subject is not None:
+        parts.append(f"Subject {s} ({subject.name}): {subject.meaning}")
+    else:
+        parts.append(f"Subject {s} is not defined by RFC 3463 (only 0 to 7 are), so this code follows no standard.")
+    parts.append(f"Detail {d} is not a registered detail for this subject; only the sender of the code knows its exact meaning.")
+    vendor = kb.vendor_range(s, d)
+    if vendor is not None:
+        parts.append(vendor.note)
+        source.extend(vendor.source)
+    title = f"Unlisted {subject.name} code" if subject else f"Unlisted code with undefined subject {s}"
+    if cls is not None:
+        title += f" ({cls.name})"
+    return CodeExplanation(
+        code=code, kind="enhanced", class_=class_text, subject=subject_text, title=title,
+        meaning=" ".join(parts),
+        when="Not known from the digits alone; the reply code and text sent with it tell you which command failed.",
+        fix=cls.fix if cls else "Read the class digit and the server's text; see the class meanings of RFC 3463 §2.",
+        who_acts=list(cls.who_acts) if cls else ["sending admin"],
+        retry=cls_retry, standing="derived", derived=True, source=source,
+    )
+
+
+_SHORT_CLASS = {"2": "success", "3": "intermediate", "4": "temporary failure", "5": "permanent failure"}
+
+
+def _combined(reply: CodeExplanation, enh: CodeExplanation) -> CodeExplanation:
+    code = f"{reply.code} {enh.code}"
+    rc, ec = reply.code[0], enh.code[0]
+    meaning = f"{enh.meaning} The reply code {reply.code} ({reply.title}) is the basic answer: {reply.class_}."
+    retry = reply.retry
+    if ec != "X" and rc != ec:
+        meaning += (
+            f" The two class digits disagree ({rc}xx vs {ec}.X.X), which RFC 3463 §2 does not allow; "
+            f"sending MTAs act on the reply code, so this is treated as {reply.class_}."
+        )
+    elif not enh.derived and not reply.derived:
+        retry = f"{reply.retry} {enh.retry}" if enh.retry not in reply.retry else reply.retry
+    if enh.derived:
+        title = f"{reply.title} ({enh.code}: unlisted detail)"
+    else:
+        title = f"{enh.title} ({reply.code}, {_SHORT_CLASS.get(rc, reply.class_)})"
+    standing = enh.standing if not enh.derived else reply.standing
+    who = list(dict.fromkeys(enh.who_acts + reply.who_acts))
+    related = list(dict.fromkeys(r for r in enh.related + reply.related if r not in (reply.code, enh.code)))
+    source = list(dict.fromkeys(enh.source + reply.source))
+    return CodeExplanation(
+        code=code, kind="combined", class_=f"{reply.class_}; {enh.class_}", subject=enh.subject,
+        title=title, meaning=meaning, when=reply.when if enh.derived else f"{enh.when} {reply.when}".strip(),
+        fix=enh.fix if not enh.derived else reply.fix, who_acts=who, retry=retry, standing=standing,
+        derived=reply.derived or enh.derived, related=related, source=source, parts=[reply, enh],
+    )
+
+
+@lru_cache(maxsize=4096)
+def explain_code(reply_code: str | None, enhanced: str | None) -> CodeExplanation:
+    """Explain a reply code, an enhanced status code, or both together.
+
+    Input: ``reply_code`` like ``"550"`` and/or ``enhanced`` like ``"5.7.26"``
+    (or ``"X.7.26"``); strings are normalised with :func:`knowledge.codes.parse_code`.
+    Output: a :class:`CodeExplanation` of kind ``reply``, ``enhanced`` or
+    ``combined`` (with ``parts`` = [reply, enhanced]); ``derived=True`` when
+    no entry exists and the text comes from the digits.
+    Raises :class:`~knowledge.codes.MalformedCode` if a code is malformed and
+    ``ValueError`` if both are None.  Results are cached (the KB is loaded once).
+    """
+    if reply_code is None and enhanced is None:
+        raise ValueError("explain_code needs a reply code or an enhanced status code")
+    reply = parse_code(reply_code).reply if reply_code is not None else None
+    enh = parse_code(enhanced).enhanced if enhanced is not None else None
+    if reply_code is not None and reply is None:
+        raise MalformedCode(reply_code, "expected a reply code")
+    if enhanced is not None and enh is None:
+        raise MalformedCode(enhanced, "expected an enhanced status code")
+    if reply and enh:
+        return _combined(_reply_explanation(reply), _enhanced_explanation(enh))
+    return _reply_explanation(reply) if reply else _enhanced_explanation(enh)
+
+
+# --------------------------------------------------------------------------
+# providers (knowledge/providers.py is optional: written by another module owner)
+
+def _resolve_provider(word: str | None) -> str | None:
+    if not word:
+        return None
+    try:
+        from knowledge.providers import resolve_provider
+    except ImportError:
+        return None
+    try:
+        return resolve_provider(word)
+    except Exception:  # a provider data problem must not break code explanations
+        return None
+
+
+def _provider_note(provider_id: str, item: CodeExplanation):
+    try:
+        from knowledge.providers import lookup
+    except ImportError:
+        return None
+    reply = item.code if item.kind == "reply" else (item.parts[0].code if item.kind == "combined" else None)
+    enh = item.code if item.kind == "enhanced" else (item.parts[1].code if item.kind == "combined" else None)
+    return lookup(provider_id, reply, enh)
+
+
+def explain(queries: list[str], provider: str | None = None) -> ExplainResult:
+    """Explain each query string and compare them when there are two or more.
+
+    ``queries``: code strings as accepted by :func:`~knowledge.codes.parse_code`
+    (``"252"``, ``"550 5.7.26"``...).  ``provider``: a provider id or alias
+    (``"gmail"``); when given and ``knowledge.providers`` knows the code, the
+    provider's meaning is attached as ``CodeExplanation.provider``.
+    Returns an :class:`ExplainResult`: items in input order, ``errors`` one line
+    per malformed query, ``comparison`` when ``len(items) >= 2``.  Never raises
+    for bad input.
+    """
+    items: list[CodeExplanation] = []
+    errors: list[str] = []
+    provider_id = _resolve_provider(provider) if provider else None
+    if provider and provider_id is None:
+        errors.append(f"unknown provider '{provider}': the explanation below is the standard meaning only.")
+    for q in queries:
+        try:
+            parsed = parse_code(q)
+        except MalformedCode as exc:
+            errors.append(str(exc))
+            continue
+        item = explain_code(parsed.reply, parsed.enhanced)
+        if provider_id:
+            note = _provider_note(provider_id, item)
+            if note is not None:
+                item = item.model_copy(update={"provider": note})
+        items.append(item)
+    comparison = None
+    if len(items) >= 2:
+        from knowledge.compare import compare
+
+        comparison = compare(items)
+    return ExplainResult(items=items, errors=errors, comparison=comparison)
+
+
+# --------------------------------------------------------------------------
+# free text
+
+# a reply code, optionally followed (space or '-') by an enhanced code; or an
+# enhanced code alone.  Digits glued to letters, dots or other digits are not
+# codes (IP addresses, dates, version numbers).
+_B = r"(?<![\w.#])#?"
+_E = r"(?![\w]|\.\w)"
+_TOKEN_RE = re.compile(
+    rf"{_B}(?P<reply>[0-9]{{3}})(?:[ \t]*-[ \t]*|[ \t]+)(?P<enh1>[0-9xX]\.[0-9]{{1,3}}\.[0-9]{{1,3}}){_E}"
+    rf"|{_B}(?P<enh2>[0-9xX]\.[0-9]{{1,3}}\.[0-9]{{1,3}}){_E}"
+    rf"|{_B}(?P<reply2>[0-9]{{3}}){_E}"
+)
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9&+._-]*")
+
+
+def extract_queries(text: str) -> tuple[list[str], str | None]:
+    """Find code tokens and a provider word in free text.
+
+    ``"what's 421 vs 450?"`` -> ``(["421", "450"], None)``;
+    ``"550 5.7.26 and 421"`` -> ``(["550 5.7.26", "421"], None)``;
+    ``"gmail 5.7.26"`` -> ``(["5.7.26"], "gmail")``.
+    A reply code directly followed by an enhanced code is one combined token.
+    Tokens shaped like codes but malformed (``999``, ``6.1.1``) are kept so that
+    :func:`explain` reports them.  The provider word is returned raw (as
+    typed) when ``knowledge.providers.resolve_provider`` recognises it (also
+    tried on two-word phrases such as "microsoft 365"); otherwise None.
+    """
+    if not text:
+        return [], None
+    tokens: list[str] = []
+    for m in _TOKEN_RE.finditer(text):
+        if m.group("reply"):
+            tokens.append(f"{m.group('reply')} {m.group('enh1')}")
+        else:
+            tokens.append(m.group("enh2") or m.group("reply2"))
+    provider = None
+    # "microsoft 365", "office 365": a word followed by a number that is not a code
+    for m in re.finditer(r"([A-Za-z]+)[ \t]+(365)\b", text):
+        if _resolve_provider(m.group(0)):
+            provider = m.group(0)
+            if "365" in tokens:
+                tokens.remove("365")
+            break
+    words = _WORD_RE.findall(text) if provider is None else []
+    for i, w in enumerate(words):
+        if i + 1 < len(words):
+            pair = f"{w} {words[i + 1]}"
+            if _resolve_provider(pair):
+                provider = pair
+                break
+        word = w.rstrip("._-")
+        if _resolve_provider(word):
+            provider = word
+            break
+    return tokens, provider
