@@ -1,0 +1,133 @@
+"""Running for real: request ids in logs, metrics, ``/metrics``, database health, uninstall clean-up.
+
+Registered through ``bot.slack.app.OPTIONAL_MODULES`` (``register(app, deps)``):
+
+* a global Bolt middleware that, for every request, binds ``request_id`` (the
+  ``event_id``, else the ``trigger_id``, else a generated id), ``team_id``,
+  ``channel_id`` and the request ``kind`` to the log context
+  (``bot.observability.bind``), counts it in ``smtpbot_requests_total{kind}`` and makes
+  the request's ``WebClient`` count failed calls in ``smtpbot_slack_api_errors_total``;
+* ``ListenerExecutor`` (give it to ``App(listener_executor=...)``): Bolt's listener
+  thread pool, carrying the log context into listener threads and observing
+  ``smtpbot_handling_seconds{kind}`` (from request receipt to the end of the reply work);
+* ``GET /metrics`` (Prometheus text format) in HTTP mode, through ``deps.http_routes``;
+* a ``database`` check in ``/healthz`` when the store can ``ping()``;
+* ``app_uninstalled`` / ``tokens_revoked`` listeners deleting the workspace's data
+  (installations when OAuth is on, and the channel settings).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import time
+from typing import Any, Callable
+
+from bot import observability as obs
+from bot.slack.deps import BotDeps
+
+log = logging.getLogger("bot.slack.operations")
+
+_received_at: contextvars.ContextVar[float | None] = contextvars.ContextVar("smtpbot_received_at", default=None)
+
+
+def request_kind(body: dict) -> str:
+    """``command``, ``mention``, ``dm``, ``message``, ``home``, ``shortcut``, ``action``,
+    ``uninstall``, ``event`` (other events) or ``other``, from a Slack request body."""
+    if body.get("command"):
+        return "command"
+    kind = body.get("type")
+    if kind == "event_callback":
+        event = body.get("event") or {}
+        etype = event.get("type")
+        if etype == "app_mention":
+            return "mention"
+        if etype == "message":
+            return "dm" if event.get("channel_type") == "im" else "message"
+        if etype == "app_home_opened":
+            return "home"
+        if etype in ("app_uninstalled", "tokens_revoked"):
+            return "uninstall"
+        return "event"
+    if kind in ("message_action", "shortcut"):
+        return "shortcut"
+    if kind in ("block_actions", "view_submission", "view_closed"):
+        return "action"
+    return "other"
+
+
+def _id_of(value: Any) -> str | None:
+    """A Slack id given either as a string or as ``{"id": ...}``."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) and value else None
+
+
+def _ids(body: dict) -> dict[str, str | None]:
+    """``team_id``, ``channel_id``, ``user_id`` of an event, command or interaction body."""
+    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    return {
+        "team_id": _id_of(body.get("team_id")) or _id_of(body.get("team")),
+        "channel_id": _id_of(body.get("channel_id")) or _id_of(event.get("channel")) or _id_of(body.get("channel")),
+        "user_id": _id_of(body.get("user_id")) or _id_of(event.get("user")) or _id_of(body.get("user")),
+    }
+
+
+class ListenerExecutor(obs.ContextThreadPoolExecutor):
+    """Bolt's listener pool: log context carried into each task, and the time from the
+    request's receipt to the task's end observed in ``smtpbot_handling_seconds{kind}``."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any):  # type: ignore[override]
+        def timed() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                start = _received_at.get()
+                if start is not None:
+                    kind = obs.current_context().get("kind", "other")
+                    obs.HANDLING_SECONDS.labels(kind=kind).observe(time.perf_counter() - start)
+
+        return super().submit(timed)
+
+
+def context_middleware(body: dict, context: Any, next: Callable[[], Any]) -> Any:  # noqa: A002 - Bolt's name
+    """Bolt global middleware: log context, request metric, API-error metric (module docstring)."""
+    body = body if isinstance(body, dict) else {}
+    kind = request_kind(body)
+    ids = _ids(body)
+    token = _received_at.set(time.perf_counter())
+    obs.record_request(kind)
+    client = getattr(context, "client", None) if context is not None else None
+    if client is not None:
+        obs.install_api_error_metrics(client)
+    try:
+        with obs.bind(request_id=obs.request_id_from_body(body), kind=kind, **ids):
+            return next()
+    finally:
+        _received_at.reset(token)
+
+
+def metrics_route() -> tuple[int, str, bytes]:
+    """``GET /metrics``: ``(200, content_type, body)`` in Prometheus text format."""
+    body, ctype = obs.render_metrics()
+    return 200, ctype, body
+
+
+def register(app: Any, deps: BotDeps) -> None:
+    """Install the middleware, ``/metrics``, the database health check and uninstall listeners."""
+    from bot.storage.oauth import register_uninstall_listeners
+
+    app.middleware(context_middleware)
+    deps.http_routes[("GET", "/metrics")] = metrics_route
+    store = deps.store
+    if callable(getattr(store, "ping", None)):
+
+        def database() -> tuple[bool, str]:
+            ok = store.ping()
+            return ok, "reachable" if ok else "unreachable"
+
+        deps.health_checks.append(database)
+    oauth_flow = getattr(app, "oauth_flow", None)
+    installation_store = oauth_flow.settings.installation_store if oauth_flow is not None else None
+    register_uninstall_listeners(app, store, installation_store)
+    deps.registry.events.update({"app_uninstalled", "tokens_revoked"})
