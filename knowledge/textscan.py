@@ -1,0 +1,898 @@
+"""Find SMTP reply codes and enhanced status codes in pasted free text, with their context.
+
+The text path of ``smtpbot annotate`` and of the Slack app's auto-annotation:
+mail log lines (Postfix, Exim, Sendmail, qmail, Exchange), the human part of
+bounces, DSN fields pasted on their own, client library errors (Python
+smtplib, nodemailer, PHPMailer / Swift / Symfony Mailer, JavaMail, .NET
+``SmtpException``, MailKit, Go ``net/smtp``), SMTP session transcripts, with or
+without Slack formatting.
+
+How it works
+------------
+1. *Normalise*: undo Slack formatting (:mod:`knowledge.slack_text`), turn
+   literal ``\\n`` escapes (JSON strings, Exim logs) into line breaks, and
+   qmail's ``_``-for-space logs into spaces.  An offset map keeps spans in
+   terms of the caller's text.
+2. *Tokenise*: one linear regex finds every token shaped like a reply code
+   (RFC 5321 §4.2: three digits, first 2-5, second 0-5) or an enhanced status
+   code (RFC 3463 §2: ``class.subject.detail``, class 2/4/5; we accept subjects
+   0-7, the ones the IANA registry defines, and details of 1-3 digits).  The
+   boundaries are ASCII-only, so ``失败550`` is found while ``v2.7.4``,
+   ``_nodemailer@4.7.0@``, ``4.16.55.1``, ``554.30``, ``192.0.2.250`` and
+   ``index.js:605:19`` are not.
+3. *Context rules* decide, for each token, whether it is a code and in which
+   role: a reply code followed by an enhanced code of the same class
+   (``550 5.7.1``, ``550-5.7.1``, ``(450, b'4.1.2``, wrapped over a line) is a
+   code; so is a token after ``said:``, ``smtp;``, ``Status:``, ``dsn=``,
+   ``#``, an SMTP exception name, ``responseCode:``, ``got code``, at the
+   start of a reply line, etc.  Ports, HTTP statuses, durations, sizes,
+   counts, line numbers, pids, errno values, versions and RFC numbers are
+   rejected by the words around them.  Each kept token gets a *strength*:
+   ``strong`` (SMTP context on its own), ``medium`` (code-like, counted only
+   when the text talks about mail and the line is not about HTTP) or ``weak``
+   (a bare number: reported by :func:`scan`, never a failure).
+4. *Failures*: failure-class codes (4xx/5xx, 4.x.x/5.x.x) are grouped into one
+   failure per server reply (the repeated codes of a multi-line reply are one
+   reply), DSN ``Status:`` / Postfix ``dsn=`` fields are attached to the reply
+   of the same record, and each failure gets its recipient, the SMTP command
+   it answered, the remote host and the reply text.
+
+Limits: only the first :data:`MAX_SCAN_CHARS` characters are scanned and at
+most :data:`MAX_TOKENS` code-shaped tokens are examined (see :func:`scan_limited`).
+Every pattern is linear (no nested quantifiers over the same characters).
+No function here raises on any ``str`` input.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from knowledge.slack_text import OffsetMap, rewrite, unslack_with_map
+
+__all__ = [
+    "CodeMention", "TextFailure", "scan", "failures_from_text", "has_smtp_evidence",
+    "scan_limited", "MAX_SCAN_CHARS", "MAX_TOKENS",
+]
+
+MAX_SCAN_CHARS = 1_000_000
+"""Only this many characters (code points) of a text are scanned; a 10 MB paste is cut."""
+MAX_TOKENS = 4000
+"""At most this many code-shaped tokens are examined per text (bounds adversarial input)."""
+
+Role = Literal["failure", "success", "expected", "mention"]
+Strength = Literal["strong", "medium", "weak"]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeMention:
+    """One reply code or enhanced status code found in a text.
+
+    ``code``: ``"550"`` or ``"5.7.1"``; ``kind``: ``"reply"`` (RFC 5321 §4.2)
+    or ``"enhanced"`` (RFC 3463 §2).  ``start``/``end``: the span in the text
+    given to :func:`scan` (``text[start:end] == code`` unless Slack formatting
+    or an escape was undone inside it).  ``role``: ``failure`` (4xx/5xx,
+    4.x.x/5.x.x), ``success`` (2xx/3xx, 2.x.x), ``expected`` (the code a
+    client wanted, e.g. the 250 of "Expected response code 250 but got code
+    530") or ``mention``.  ``context``: the rule that made it a code
+    (``"pair"``, ``"said"``, ``"dsn-status"``, ``"exception"``, ``"reply-line"``,
+    ``"bare"`` ...).  ``strength``: see the module docstring.  ``paired``: the
+    enhanced code sent with this reply code (or the reply code sent with this
+    enhanced code), else None.
+    """
+
+    code: str
+    kind: Literal["reply", "enhanced"]
+    start: int
+    end: int
+    role: Role
+    context: str
+    strength: Strength
+    paired: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TextFailure:
+    """One SMTP failure found in free text: one per failed recipient, or per failed reply.
+
+    ``reply_code`` (``"550"``) and ``enhanced_status`` (``"5.7.1"``) are codes
+    that appear in the text (never inferred); either may be None, not both.
+    ``recipient``: the failed address when the text names it (DSN
+    Final-Recipient, Postfix ``<addr>: host ...`` / ``to=<addr>``, ``RCPT
+    TO:<addr>``, smtplib's refused-recipient dict, the address a reply names).
+    ``command``: the SMTP command answered (``"RCPT TO"``, ``"MAIL FROM"``,
+    ``"DATA"``, ``"AUTH"``, ``"EHLO"`` ...).  ``remote_host``: the server that
+    answered (``host X said:``, ``relay=X[...]``, ``Remote-MTA: dns; X``).
+    ``reply_text``: the server's reply text with the codes of continuation
+    lines removed and lines joined.  ``action``: ``"failed"`` or ``"delayed"``
+    when the text says so (DSN Action, Postfix ``status=bounced/deferred``).
+    ``evidence``: the context rule of the strongest code.  ``start``/``end``:
+    span of the first code in the caller's text.
+    """
+
+    reply_code: str | None
+    enhanced_status: str | None
+    recipient: str | None = None
+    command: str | None = None
+    remote_host: str | None = None
+    reply_text: str | None = None
+    action: str | None = None
+    evidence: str = ""
+    start: int = 0
+    end: int = 0
+
+
+# ---------------------------------------------------------------------------
+# 1. normalisation
+
+_ESCAPES_RE = re.compile(r"\\r\\n|\\n|\\r|\\t|\\\"|\\'")
+_ESC_MAP = {"\\r\\n": "\n", "\\n": "\n", "\\r": "\n", "\\t": " ", '\\"': '"', "\\'": "'"}
+_QMAIL_LINE_RE = re.compile(r"(?m)^[^\n]{0,4000}?said:_[^\n]*")
+_QUOTE_RE = re.compile(r"(?m)^[ \t]{0,8}>(?:[ \t]?>)*[ \t]?")
+
+
+def _normalise(text: str) -> tuple[str, OffsetMap]:
+    plain, omap = unslack_with_map(text)
+    if "\\" in plain:
+        plain, omap = rewrite(plain, _ESCAPES_RE, lambda m: _ESC_MAP[m.group(0)], omap)
+    if "\r" in plain:
+        plain = plain.replace("\r\n", " \n").replace("\r", "\n")  # length-preserving
+    if ">" in plain:  # e-mail style quoting ("> host ... said: 553 ...")
+        plain, omap = rewrite(plain, _QUOTE_RE, lambda m: "", omap)
+    if "said:_" in plain:  # qmail logs write spaces as underscores
+        plain, omap = rewrite(plain, _QMAIL_LINE_RE, lambda m: m.group(0).replace("_", " "), omap)
+    return plain, omap
+
+
+# ---------------------------------------------------------------------------
+# 2. tokens
+
+_TOKEN_RE = re.compile(
+    r"(?<![0-9A-Za-z_.@$/\\])(?<!\d,)"
+    r"(?:(?P<enh>[245]\.[0-7]\.[0-9]{1,3})(?![0-9A-Za-z_@%]|\.[0-9])"
+    r"|(?P<rep>[2-5][0-5][0-9])(?![0-9A-Za-z_@%]|[.:/][0-9]|,[0-9]{3}|-[0-9]{2}|-[0-9]\b(?!\.)))"
+)
+_QUICK_RE = re.compile(r"[2-5][0-5][0-9]|[245]\.[0-7]\.[0-9]")
+
+# gap allowed between a reply code and the enhanced code sent with it
+_PAIR_GAP_RE = re.compile(r"(?:[ \t]*(?:-|,[ \t]*b?['\"]|\r?\n[ \t>]*|[ \t]+|#))?[ \t]*\Z")
+
+# ---------------------------------------------------------------------------
+# 3. context rules.  Each "before" pattern is searched in the 70 characters
+# before a token and must end at the token (\Z).  First match wins.
+
+_W = r"[ \t]*"
+_REPLY_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p in [
+    ("reject-http", r"(?i)(?:\bHTTP(?:/\d(?:\.\d)?)?[\"']?" + _W + r"(?:status|error|code|response)?(?:" + _W + r"code)?"
+                    + _W + r"[:=]?" + _W + r"|\b(?:status_?code|http_?status|statuscode|status code|http code)[\"']?"
+                    + _W + r"[:=]?" + _W + r"[\"']?" + _W + r")\Z"),
+    ("expected", r"(?i)\bexpect(?:ed|ing)" + _W + r"(?:an?\s+)?(?:smtp\s+)?(?:response|reply|status)?" + _W
+                 + r"(?:codes?|\(s\)|reply|response)?(?:\(s\))?" + _W + r"[:=]?" + _W + r"[\[\"'(]?" + _W
+                 + r"(?:\d{3}" + _W + r"[,/|]" + _W + r"){0,4}\Z"),
+    ("got", r"(?i)\b(?:but\s+)?(?:got|received|returned|returns|gave|answered|responded|replied)" + _W
+            + r"(?:an?\s+|with\s+|the\s+)?(?:smtp\s+)?(?:response|reply|code|status|error)?" + _W
+            + r"(?:code)?" + _W + r"[:=]?" + _W + r"[\[\"'(]" + _W + r"\Z"),
+    ("got-code", r"(?i)\b(?:got|received|returned|gave)" + _W + r"(?:an?\s+|the\s+)?(?:smtp\s+)?(?:response\s+|reply\s+)?code"
+                 + _W + r"[:=]?" + _W + r"\Z"),
+    ("said", r"(?i)\b(?:said|says|responded|replied|answered|response was|reply was)" + _W + r":?\s*\Z"),
+    ("smtp-diag", r"(?i)(?:\bsmtp|\bx-[a-z0-9-]+|\besmtp)" + _W + r";\s*\Z"),
+    ("diagnostic", r"(?i)\bdiagnostic[- ]code" + _W + r":" + _W + r"(?:[a-z0-9-]+" + _W + r";)?\s*\Z"),
+    ("exception", r"(?:\bSMTP[A-Za-z]*|\bSmtp[A-Za-z]*|[A-Za-z](?:Error|Exception|Refused|Failure))\(" + _W + r"\Z"),
+    ("exception", r"['\"][^'\"\s]{1,200}@[^'\"\s]{1,200}['\"]" + _W + r":" + _W + r"\(" + _W + r"\Z"),
+    ("smtp-key", r"(?i)(?:\b(?:response_?code|reply_?code|smtp_?(?:code|status|error|reply|response|status_?code)"
+                 r"|return_?code|result_?code|smtp_?status_?code|smtpstatuscode)[\"']?" + _W + r"[:=]?" + _W + r"[\"'\[]?"
+                 + r"|\b(?:e?smtp" + _W + r"(?:error|code|reply|response|status)(?:" + _W + r"code)?|(?:response|reply)"
+                 + _W + r"(?:code|status))[\"']?" + _W + r"[:=#]?" + _W + r"[\"'\[]?)" + _W + r"\Z"),
+    ("value-key", r"(?i)\b(?:response|reply|message|msg|error|err|reason|text|answer|detail|details|description|"
+                  r"errormessage|error_message|smtp_response|last_?response)[\"']?" + _W + r"[:=]" + _W
+                  + r"[\"'\[(]" + _W + r"\Z"),
+    ("reject-ipv6", r"(?i)(?:^|[\s\[(=])(?:[0-9a-f]{0,4}:){2,7}\Z"),
+    ("reject-file", r"[A-Za-z0-9_-]\.[A-Za-z][A-Za-z0-9_-]{0,15}[:(]\Z"),
+    ("reject-host", r"[A-Za-z0-9-]\.[A-Za-z][A-Za-z0-9-]*\]?:\Z"),
+    ("reject-word", r"(?i)(?:\b(?:line|ln|lines|row|col|column|page|p|pp|no|num|number|nr|issue|issues|pr|ticket|bug|case|"
+                    r"order|item|step|errno|err(?:no)?\s*#|error\s*#|exit|exit\s+code|exit\s+status|pid|uid|gid|id|ids|"
+                    r"version|ver|v|rev|revision|build|release|rfc|section|sec|chapter|figure|fig|table|port|ports|"
+                    r"timeout|delay|delays|took|after|wait|waited|waiting|in|for|every|within|size|length|len|count|"
+                    r"total|limit|max|min|maximum|minimum|nrcpt|time|duration|ttl|retry|retries|attempts?|"
+                    r"about|approx|approximately|around|over|under|than|only|top|last|first|sent|send|"
+                    r"top|x|times|room|floor|flight|route|code\s+name|tcp|udp|kb|mb|gb|\$|usd|eur|seq|index|"
+                    r"offset|width|height|px|year|years|day|days|hour|hours|minute|minutes|second|seconds)"
+                    r"|#|\bv\.)" + _W + r"[:=#]?" + _W + r"\Z"),
+    ("reject-pid", r"[A-Za-z0-9_]\[\Z"),
+    ("reject-assign", r"[A-Za-z_][A-Za-z0-9_.-]*=\Z"),
+    ("reject-paren-num", r"(?i)(?:timed out|refused|unreachable|reset|errno|error|failed|fail)\s*\(\s*\Z"),
+]]
+
+_ENH_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p in [
+    ("reject-version", r"(?i)(?:\b(?:version|versions|ver|v|rev|revision|release|released|build|python|python3|node|"
+                       r"nodejs|npm|pip|php|java|jdk|jre|ruby|perl|go|golang|rust|dotnet|\.net|nodemailer|phpmailer|"
+                       r"swiftmailer|swift|symfony|laravel|mailkit|mimekit|javamail|django|rails|spring|wordpress|"
+                       r"library|lib|package|module|plugin|app|update|updated|upgrade|upgraded|downgrade|downgraded|"
+                       r"install|installed|installing|using|uses|bump|bumped|tag|branch|ios|android|macos|windows|"
+                       r"ubuntu|debian|centos|kernel|firmware|chrome|firefox|postfix|exim|dovecot|sendmail|"
+                       r"roundcube|mailcow|thunderbird|outlook|rspamd|spamassassin|docker|image|cluster|"
+                       r"rfc\s*\d+(?:\s*(?:section|§|sec\.?))?|section|sections|sec|§|chapter|figure|fig|table|step|"
+                       r"paragraph|item|clause|appendix|page|price|costs?|version:)"
+                       r"|[@=]v?|\bv\.)" + _W + r"[:=]?" + _W + r"\Z"),
+    ("dsn-status", r"(?im)(?:^|\n)[ \t>]*(?:x-)?status" + _W + r":" + _W + r"\Z"),
+    ("dsn-field", r"(?i)\b(?:dsn|status)" + _W + r"=" + _W + r"\Z"),
+    ("hash", r"#\Z"),
+    ("said", r"(?i)\b(?:said|says|responded|replied|answered|response was|reply was)" + _W + r":?\s*\Z"),
+    ("smtp-diag", r"(?i)(?:\bsmtp|\bx-[a-z0-9-]+|\besmtp)" + _W + r";\s*\Z"),
+    ("diagnostic", r"(?i)\bdiagnostic[- ]code" + _W + r":" + _W + r"(?:[a-z0-9-]+" + _W + r";)?\s*\Z"),
+    ("response", r"(?i)\b(?:response|reply|returned|got|received|responded|replied|answered)" + _W + r"[:=]?" + _W
+                 + r"[\"'\[]?" + _W + r"\Z"),
+    ("smtp-key", r"(?i)\b(?:enhanced(?:" + _W + r"status)?(?:" + _W + r"code)?|(?:smtp" + _W + r")?status" + _W
+                 + r"code|smtp" + _W + r"(?:status|error|code)|x-status|dsn" + _W + r"code)" + _W + r"[:=]?" + _W + r"\Z"),
+    ("exception", r"(?:\bSMTP[A-Za-z]*|\bSmtp[A-Za-z]*|[A-Za-z](?:Error|Exception|Refused|Failure))(?:\(|" + _W + r":)"
+                  + _W + r"\Z"),
+    ("reject-ipv6", r"(?i)(?:^|[\s\[(=])(?:[0-9a-f]{0,4}:){2,7}\Z"),
+    ("reject-file", r"[A-Za-z0-9_-]\.[A-Za-z][A-Za-z0-9_-]{0,15}[:(]\Z"),
+]]
+
+_REJECT_AFTER_REPLY = re.compile(
+    r"(?i)^(?:[ \t]?(?:ms|msec|millis|milliseconds?|s|sec|secs|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|"
+    r"months?|years?|bytes?|[kmgt]i?b|kbps|mbps|px|pt|em|x|times|users?|items?|records?|rows?|lines?|"
+    r"messages|mails|emails|files?|requests?|reqs?|tests?|errors|points?|pages?|people|persons|members|"
+    r"subscribers|recipients|addresses|domains|accounts|entries|chars|characters|words|ms\.|am|pm)\b"
+    r"|[ \t]?%"
+    r"|[ \t]+(?:Bad[ \t]+Gateway|Gateway[ \t]+Time-?out|Internal[ \t]+Server[ \t]+Error|Service[ \t]+Unavailable|"
+    r"Not[ \t]+Found|Forbidden|Bad[ \t]+Request|Unauthorized|Method[ \t]+Not[ \t]+Allowed|Too[ \t]+Many[ \t]+Requests|"
+    r"Request[ \t]+Time-?out|Payload[ \t]+Too[ \t]+Large|Request[ \t]+Entity[ \t]+Too[ \t]+Large|Not[ \t]+Implemented\b"
+    r"(?![ \t]*:)|HTTP[ \t]+Version|Unprocessable[ \t]+Entity|Conflict|Gone\b|Precondition[ \t]+Failed|No[ \t]+Content|"
+    r"Partial[ \t]+Content|Moved[ \t]+Permanently|See[ \t]+Other|Not[ \t]+Modified|Temporary[ \t]+Redirect|"
+    r"Permanent[ \t]+Redirect|Network[ \t]+Authentication[ \t]+Required|Insufficient[ \t]+Storage|Loop[ \t]+Detected|"
+    r"Upgrade[ \t]+Required|Misdirected[ \t]+Request|Failed[ \t]+Dependency|Locked\b|Length[ \t]+Required|"
+    r"Range[ \t]+Not[ \t]+Satisfiable|Expectation[ \t]+Failed|Too[ \t]+Early|Unavailable[ \t]+For[ \t]+Legal))"
+)
+# text that follows a code on a reply line: a separator then words
+_REPLY_TEXT_AFTER = re.compile(r"(?:[ \t]*-[ \t]*|[ \t]+)(?:[A-Za-z<\[#(\"'`]|[^\x00-\x7f])|[^\x00-\x7f]")
+_GLUED_BEFORE = re.compile(r"[^\x00-\x7f]\Z")
+_ERROR_WORD_BEFORE = re.compile(
+    r"(?i)(?:\b(?:smtp|esmtp|error|err|code|bounce[ds]?|bounced\s+with|rejected\s+with|reject(?:ed)?|failed\s+with|"
+    r"fails\s+with|failure|status|reply|response|got|getting|get|receive[ds]?|received|receiving|returns?|returned|"
+    r"with|an?|the|this|that|it's|its|is)" + _W + r"[:=]?" + _W + r"|(?:错误|报错|失败|返回|错误码|代码|エラー)" + _W + r")\Z")
+_ERROR_WORD_AFTER = re.compile(
+    r"(?i)^[ \t]*(?:errors?\b|error[ \t]*code|bounces?\b|bounced\b|rejections?\b|rejected\b|reply\b|response\b|"
+    r"code\b|status\b|smtp\b|错误|报错|エラー|失败)")
+_LINE_START_PREFIX = re.compile(r"[ \t>|*\-]*\Z")
+_VALUE_START = re.compile(r"[\"'\[(`][ \t]*\Z")
+
+_DOC_SMTP_RE = re.compile(
+    r"(?i)smtp|\be?hlo\b|rcpt|mail from|postfix|exim|sendmail|qmail|postmaster|mailer-daemon|mailbox|recipient|"
+    r"\bsender\b|bounce|undeliver|deliver|nodemailer|phpmailer|swift|javax\.mail|jakarta\.mail|smtplib|mailkit|"
+    r"starttls|\bmx\b|\bdsn\b|e-?mail|\bmail\b|gmail|outlook|office ?365|exchange|relay|diagnostic-code|"
+    r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]+\.[A-Za-z]|邮件|邮箱|收件|发件|退信|投递|授权码|メール|送信|配信|"
+    r"empfänger|zustell|courriel|destinataire|correo|posta")
+_LINE_SMTP_RE = re.compile(
+    r"(?i)smtp|rcpt|mail from|\bsaid\b|\be?hlo\b|\bdsn\b|postfix|exim|sendmail|\bmx\b|mailbox|recipient|mailer|"
+    r"diagnostic|remote server|邮件|邮箱|nodemailer|phpmailer|swift|javax|jakarta|mailkit|smtplib|relay|"
+    r"deliver|bounce|sender|@[A-Za-z0-9-]+\.")
+_LINE_HTTP_RE = re.compile(
+    r"(?i)\bhttps?\b(?!://)|\bapi\b|nginx|apache|gateway|cloudflare|endpoint|\bcurl\b|axios|\bfetch|webhook|"
+    r"status ?code|\bGET\b|\bPOST\b|\bPUT\b|\bPATCH\b|\bDELETE\b|HTTP/|\bREST\b|load balancer|upstream|proxy")
+_TRANSCRIPT_RE = re.compile(r"(?im)^[ \t>]*(?:C:|S:|>>>|<<<|CLIENT -> SERVER:|SERVER -> CLIENT:)?[ \t]*"
+                            r"(?:mail from|rcpt to|ehlo|helo|auth (?:plain|login|cram)|starttls|data[ \t]*$)")
+
+_STRONG_REPLY = {"pair", "said", "smtp-diag", "diagnostic", "exception", "smtp-key", "got", "got-code"}
+_STRONG_ENH = {"pair", "dsn-status", "dsn-field", "hash", "said", "smtp-diag", "diagnostic", "response",
+               "smtp-key", "exception"}
+
+
+@dataclass(slots=True)
+class _Tok:
+    kind: str
+    code: str
+    s: int
+    e: int
+    paired: "_Tok | None" = None
+    pair_first: bool = False
+    context: str = "bare"
+    strength: str = "weak"
+    role: str = "mention"
+    keep: bool = True
+
+
+class _Doc:
+    """A normalised text with its tokens classified."""
+
+    __slots__ = ("text", "omap", "toks", "doc_smtp", "transcript", "truncated", "_line_cache")
+
+    def __init__(self, raw: str):
+        if not isinstance(raw, str):
+            raw = str(raw)
+        self.truncated = len(raw) > MAX_SCAN_CHARS
+        if self.truncated:
+            raw = raw[:MAX_SCAN_CHARS]
+        self.text, self.omap = _normalise(raw)
+        self.toks: list[_Tok] = []
+        self._line_cache: dict[int, tuple[int, int]] = {}
+        if not _QUICK_RE.search(self.text):
+            self.doc_smtp = False
+            self.transcript = False
+            return
+        self.doc_smtp = bool(_DOC_SMTP_RE.search(self.text))
+        self.transcript = bool(_TRANSCRIPT_RE.search(self.text))
+        for i, m in enumerate(_TOKEN_RE.finditer(self.text)):
+            if i >= MAX_TOKENS:
+                self.truncated = True
+                break
+            kind = "enhanced" if m.group("enh") else "reply"
+            self.toks.append(_Tok(kind, m.group(0), m.start(), m.end()))
+        self._pair()
+        for t in self.toks:
+            if t.kind == "reply":
+                self._classify_reply(t)
+            else:
+                self._classify_enh(t)
+
+    # -- helpers -------------------------------------------------------------
+    def line_bounds(self, pos: int) -> tuple[int, int]:
+        t = self.text
+        ls = t.rfind("\n", 0, pos) + 1
+        le = t.find("\n", pos)
+        return ls, (len(t) if le < 0 else le)
+
+    def line_of(self, pos: int) -> str:
+        ls, le = self.line_bounds(pos)
+        return self.text[ls:le]
+
+    def at_line_start(self, pos: int) -> bool:
+        ls = self.text.rfind("\n", max(0, pos - 200), pos) + 1
+        if ls == 0 and pos > 200:
+            return False
+        return bool(_LINE_START_PREFIX.match(self.text, ls, pos)) and _LINE_START_PREFIX.match(self.text, ls, pos).end() == pos
+
+    def _pair(self) -> None:
+        toks = self.toks
+        for i in range(len(toks) - 1):
+            a, b = toks[i], toks[i + 1]
+            if a.kind != "reply" or b.kind != "enhanced" or a.code[0] != b.code[0]:
+                continue
+            if b.s - a.e > 24:
+                continue
+            gap = self.text[a.e:b.s]
+            if _PAIR_GAP_RE.match(gap) and _PAIR_GAP_RE.match(gap).end() == len(gap):
+                a.paired, b.paired, a.pair_first = b, a, True
+
+    @staticmethod
+    def _before_rule(rules, window: str) -> str | None:
+        for name, pat in rules:
+            if pat.search(window):
+                return name
+        return None
+
+    def _role(self, t: _Tok) -> str:
+        return "failure" if t.code[0] in "45" else "success"
+
+    def _medium_ok(self, pos: int) -> bool:
+        if not self.doc_smtp:
+            return False
+        line = self.line_of(pos)
+        return not (_LINE_HTTP_RE.search(line) and not _LINE_SMTP_RE.search(line))
+
+    def _classify_reply(self, t: _Tok) -> None:
+        text = self.text
+        window = text[max(0, t.s - 70):t.s]
+        after = text[t.e:t.e + 60]
+        rule = self._before_rule(_REPLY_BEFORE, window)
+        t.role = self._role(t)
+        if _REJECT_AFTER_REPLY.match(after) and not (t.paired and rule not in ("reject-http",)):
+            t.keep = False
+            return
+        if rule == "expected":
+            t.context, t.strength, t.role = "expected", "strong", "expected"
+            return
+        if t.paired is not None and rule != "reject-http":
+            t.context, t.strength = "pair", "strong"
+            return
+        if rule and rule.startswith("reject"):
+            t.keep = False
+            return
+        if rule in _STRONG_REPLY:
+            t.context, t.strength = rule, "strong"
+            return
+        text_follows = bool(_REPLY_TEXT_AFTER.match(after))
+        line_specific = bool(_LINE_SMTP_RE.search(self.line_of(t.s)))
+        if rule == "value-key":
+            t.context = "value"
+            t.strength = "strong" if (text_follows and re.search(r"(?i)(?:response|reply|smtp)", window[-30:])) else (
+                "medium" if text_follows else "weak")
+            return
+        if text_follows and (self.at_line_start(t.s) or _VALUE_START.search(window)):
+            t.context = "reply-line"
+            t.strength = "strong" if (self.transcript or line_specific) else "medium"
+            return
+        stripped = window.rstrip(" \t")
+        if text_follows and (stripped.endswith(":") or stripped.endswith("：")):
+            t.context = "colon-reply"
+            t.strength = "strong" if line_specific else "medium"
+            return
+        if _GLUED_BEFORE.search(window) or (after[:1] and ord(after[0]) > 127):
+            t.context, t.strength = "glued", "medium"
+            return
+        if _ERROR_WORD_AFTER.match(after) or (
+                _ERROR_WORD_BEFORE.search(window) and re.search(r"(?i)(?:smtp|error|code|bounce|reject|fail|reply|response|错误|失败|返回|エラー)", window[-24:])):
+            t.context, t.strength = "error-word", "medium"
+            return
+        t.context, t.strength = "bare", "weak"
+
+    def _classify_enh(self, t: _Tok) -> None:
+        text = self.text
+        t.role = self._role(t)
+        if t.paired is not None:
+            t.context, t.strength = "pair", "strong"
+            return
+        window = text[max(0, t.s - 70):t.s]
+        after = text[t.e:t.e + 40]
+        rule = self._before_rule(_ENH_BEFORE, window)
+        if rule and rule.startswith("reject"):
+            t.keep = False
+            return
+        if rule in _STRONG_ENH:
+            t.context, t.strength = rule, "strong"
+            return
+        text_follows = bool(_REPLY_TEXT_AFTER.match(after))
+        if text_follows and (self.at_line_start(t.s) or _VALUE_START.search(window)):
+            t.context, t.strength = "reply-line", "medium"
+            return
+        stripped = window.rstrip(" \t")
+        if text_follows and stripped.endswith(":"):
+            t.context, t.strength = "colon-reply", "medium"
+            return
+        if _GLUED_BEFORE.search(window) or (after[:1] and ord(after[0]) > 127):
+            t.context, t.strength = "glued", "medium"
+            return
+        t.context, t.strength = "bare", "weak"
+
+    def counts_as_failure(self, t: _Tok) -> bool:
+        if not t.keep or t.role != "failure":
+            return False
+        if t.strength == "strong":
+            return True
+        return t.strength == "medium" and self._medium_ok(t.s)
+
+    def mention(self, t: _Tok) -> CodeMention:
+        s = self.omap.to_original(t.s)
+        e = max(s, self.omap.to_original(t.e - 1) + 1)
+        return CodeMention(t.code, t.kind, s, e, t.role, t.context, t.strength,
+                           t.paired.code if t.paired is not None else None)
+
+
+# ---------------------------------------------------------------------------
+# public: scan
+
+def scan_limited(text: str) -> tuple[list[CodeMention], bool]:
+    """Like :func:`scan`, and also say whether the text was cut.
+
+    Output: ``(mentions, truncated)``; ``truncated`` is True when the text was
+    longer than :data:`MAX_SCAN_CHARS` or held more than :data:`MAX_TOKENS`
+    code-shaped tokens, so codes after that point were not looked at.
+    """
+    try:
+        doc = _Doc(text)
+        return [doc.mention(t) for t in doc.toks if t.keep], doc.truncated
+    except Exception:  # pragma: no cover - defensive: never raise on user text
+        return [], False
+
+
+def scan(text: str) -> list[CodeMention]:
+    """Every reply code and enhanced status code in ``text``, in text order.
+
+    Input: any str (Slack raw text, a log, an exception; never raises).
+    Output: a list of :class:`CodeMention` with span, kind, role, the context
+    rule that made the token a code and its strength.  Numbers that are not
+    codes (ports, HTTP statuses, durations, sizes, counts, pids, line numbers,
+    errno, versions, RFC numbers, IP pieces, ids) are left out.  Weak mentions
+    (a bare ``550`` with no context) are included with ``strength="weak"``.
+    Reply codes: RFC 5321 §4.2; enhanced status codes: RFC 3463 §2.
+    """
+    return scan_limited(text)[0]
+
+
+# ---------------------------------------------------------------------------
+# 4. failures
+
+_ADDR = r"[^\s<>()\[\]{}\"',;:@|`]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z][A-Za-z0-9-]{1,62}"
+_RECORD_BREAK_RE = re.compile(r"\n[ \t>]*\n|\n(?=[ \t>]*final-recipient:)", re.I)
+_FINAL_RCPT_RE = re.compile(r"(?im)^[ \t>]*final-recipient:[ \t]*(?:[a-z0-9-]+[ \t]*;)?[ \t]*<?(" + _ADDR + r")>?")
+_ORIG_RCPT_RE = re.compile(r"(?im)^[ \t>]*original-recipient:[ \t]*(?:[a-z0-9-]+[ \t]*;)?[ \t]*<?(" + _ADDR + r")>?")
+_RCPT_BEFORE_RES = [
+    re.compile(r"(?m)^[ \t>*-]*<?(" + _ADDR + r")>?(?:[ \t]*\(expanded from[^)\n]{0,300}\))?[ \t]*:[ \t]"),
+    re.compile(r"(?i)\bto=<(" + _ADDR + r")>"),
+    re.compile(r"(?i)\brcpt to:?[ \t]*<?(" + _ADDR + r")>?"),
+    re.compile(r"['\"](" + _ADDR + r")['\"][ \t]*:[ \t]*[(\[]"),
+    re.compile(r"(?m)^[ \t>*-]*<?(" + _ADDR + r")>?[ \t]*$"),
+    re.compile(r"(?i)\b(?:recipient|rcpt|to|address)[ \t]*(?:address)?[ \t]*[:=][ \t]*<?(" + _ADDR + r")>?"),
+    re.compile(r"(?i)(?:^|[\s:])\*\*[ \t]+<?(" + _ADDR + r")>?"),  # Exim "** addr"
+]
+_TO_AFTER_RE = re.compile(r"(?i)\bto=<(" + _ADDR + r")>")
+_ADDR_IN_TEXT_RE = re.compile(r"^[^<\[\n]{0,40}?[<\[](" + _ADDR + r")[>\]]")
+
+_HOST_RES = [
+    re.compile(r"(?i)\bhost[ \t]+([A-Za-z0-9][A-Za-z0-9.-]{0,250}\.[A-Za-z]{2,63})\.?[ \t]*(?:\[[^\]\n]{1,64}\])?"
+               r"[ \t]*(?:said\b|:)"),
+    re.compile(r"(?i)\brelay=([A-Za-z0-9][A-Za-z0-9.-]{0,250})\["),
+    re.compile(r"(?im)^[ \t>]*remote-mta:[ \t]*(?:dns[ \t]*;)?[ \t]*\[?([A-Za-z0-9][A-Za-z0-9.:-]{0,250}[A-Za-z0-9])"),
+    re.compile(r"(?i)while talking to[ \t]+([A-Za-z0-9][A-Za-z0-9.-]{0,250}[A-Za-z0-9])\.?:"),
+    re.compile(r"<([A-Za-z0-9][A-Za-z0-9.-]{0,250}[A-Za-z0-9])[ \t]+#[245]\.\d"),
+    re.compile(r"(?i)\bH=([A-Za-z0-9][A-Za-z0-9.-]{0,250}\.[A-Za-z]{2,63})"),
+]
+_IN_REPLY_RE = re.compile(r"(?i)\(in[ \t\n]+reply[ \t\n]+to[ \t\n]+(?:the[ \t\n]+)?([A-Za-z][A-Za-z \t\n-]{1,40}?)[ \t\n]+command\)")
+_CMD_BEFORE_RES = [
+    re.compile(r"(?i)\bafter[ \t]+(?:pipelined[ \t]+)?(RCPT TO|MAIL FROM|DATA|end of data|initial connection|EHLO|HELO|"
+               r"AUTH|STARTTLS|BDAT|sending data block)"),
+    re.compile(r"(?i)\b(RCPT TO|MAIL FROM|RCPT|MAIL|DATA|AUTH|EHLO|HELO|STARTTLS|RSET|VRFY|BDAT|QUIT)[ \t]+command failed"),
+    re.compile(r"(?i)\breject:[ \t]+(RCPT|MAIL|DATA|END-OF-MESSAGE|CONNECT|HELO|EHLO|VRFY|ETRN|AUTH)[ \t]+from"),
+    re.compile(r"(SMTPRecipientsRefused|SMTPSenderRefused|SMTPDataError|SMTPAuthenticationError|SMTPHeloError|"
+               r"SMTPAddressFailedException|SmtpFailedRecipientsException|SmtpFailedRecipientException|"
+               r"AuthenticationFailedException)"),
+    re.compile(r"(?i)(Invalid login|Mail command failed|Recipient command failed|all recipients were rejected|"
+               r"Data command failed|Message failed|EAUTH|EENVELOPE|EMESSAGE|authentication failed|"
+               r"could not authenticate|failed to authenticate|Can't send mail)"),
+]
+_TRANSCRIPT_CMD_RE = re.compile(r"(?i)^[ \t>]*(?:C:|>>>|CLIENT -> SERVER:)?[ \t]*(mail from|rcpt to|ehlo|helo|data|\.|auth|"
+                                r"starttls|rset|quit|bdat|vrfy)\b")
+_CMD_NAMES = {
+    "RCPT TO": "RCPT TO", "RCPT": "RCPT TO", "MAIL FROM": "MAIL FROM", "MAIL": "MAIL FROM", "DATA": "DATA",
+    "END OF DATA": "DATA", "END-OF-MESSAGE": "DATA", ".": "DATA", "SENDING DATA BLOCK": "DATA", "BDAT": "BDAT",
+    "AUTH": "AUTH", "EHLO": "EHLO", "HELO": "HELO", "STARTTLS": "STARTTLS", "RSET": "RSET", "VRFY": "VRFY",
+    "QUIT": "QUIT", "CONNECT": "CONNECT", "INITIAL CONNECTION": "CONNECT", "ETRN": "ETRN",
+    "SMTPRECIPIENTSREFUSED": "RCPT TO", "SMTPSENDERREFUSED": "MAIL FROM", "SMTPDATAERROR": "DATA",
+    "SMTPAUTHENTICATIONERROR": "AUTH", "SMTPHELOERROR": "EHLO", "SMTPADDRESSFAILEDEXCEPTION": "RCPT TO",
+    "SMTPFAILEDRECIPIENTSEXCEPTION": "RCPT TO", "SMTPFAILEDRECIPIENTEXCEPTION": "RCPT TO",
+    "AUTHENTICATIONFAILEDEXCEPTION": "AUTH", "INVALID LOGIN": "AUTH", "MAIL COMMAND FAILED": "MAIL FROM",
+    "RECIPIENT COMMAND FAILED": "RCPT TO", "ALL RECIPIENTS WERE REJECTED": "RCPT TO", "DATA COMMAND FAILED": "DATA",
+    "MESSAGE FAILED": "DATA", "EAUTH": "AUTH", "EENVELOPE": "RCPT TO", "EMESSAGE": "DATA",
+    "AUTHENTICATION FAILED": "AUTH", "COULD NOT AUTHENTICATE": "AUTH", "FAILED TO AUTHENTICATE": "AUTH",
+    "CAN'T SEND MAIL": "RCPT TO",
+}
+_ACTION_RE = re.compile(r"(?i)\bstatus=(bounced|deferred|sent|expired|undeliverable)|(?m:^)[ \t>]*action:[ \t]*"
+                        r"(failed|delayed|delivered|relayed|expanded)")
+_DIAG_TEXT_RE = re.compile(r"(?im)^[ \t>]*(?:diagnostic-code|x-supplementary-info):[ \t]*(?:[a-z0-9-]+[ \t]*;)?"
+                           r"[ \t]*([^\n]*(?:\n[ \t]+[^\n]*){0,20})")
+_STOP_TEXT_RE = re.compile(r"(?i)\(in reply to\b|;[ \t]+from=<|[ \t]+proto=E?SMTP\b")
+
+
+def _norm_command(raw: str) -> str | None:
+    key = " ".join(raw.upper().replace("_", " ").split())
+    return _CMD_NAMES.get(key) or _CMD_NAMES.get(key.split(" ")[0])
+
+
+@dataclass(slots=True)
+class _Unit:
+    reply: str | None
+    enh: str | None
+    tok: _Tok
+    start: int
+    code_end: int
+    record: int
+    evidence: str
+    recipient: str | None = None
+    command: str | None = None
+    host: str | None = None
+    text: str | None = None
+    action: str | None = None
+    text_end: int = 0
+
+
+def _closing_for(opener: str) -> str | None:
+    return {"'": "'", '"': '"', "[": "]", "(": ")", "`": "`", "<": ">"}.get(opener)
+
+
+class _Builder:
+    def __init__(self, doc: _Doc):
+        self.doc = doc
+        self.text = doc.text
+        self.breaks = [m.start() for m in _RECORD_BREAK_RE.finditer(self.text)]
+
+    def record_of(self, pos: int) -> int:
+        return bisect.bisect_right(self.breaks, pos)
+
+    def record_bounds(self, rid: int) -> tuple[int, int]:
+        s = self.breaks[rid - 1] + 1 if rid > 0 else 0
+        e = self.breaks[rid] if rid < len(self.breaks) else len(self.text)
+        return s, e
+
+    # reply text ---------------------------------------------------------------
+    def reply_text(self, tok: _Tok, start: int, code_end: int) -> tuple[str, int]:
+        t = self.text
+        # opener: a quote/bracket right before the reply code, or the quote of a (550, b'...') tuple
+        j = start - 1
+        while j >= 0 and t[j] in " \t":
+            j -= 1
+        opener = t[j] if j >= 0 else ""
+        if tok.paired is not None and tok.kind == "reply":
+            gap = t[tok.e:tok.paired.s]
+            q = re.search(r",[ \t]*b?(['\"])", gap)
+            if q:
+                opener = q.group(1)
+        close = _closing_for(opener) if opener in "'\"[(`" else None
+        limit = min(len(t), code_end + 3000)
+        if close:
+            depth = 0
+            k = code_end
+            end = -1
+            while k < limit:
+                c = t[k]
+                if c == "\\":
+                    k += 2
+                    continue
+                if close in ")]" and c == opener:
+                    depth += 1
+                elif c == close:
+                    if depth == 0:
+                        end = k
+                        break
+                    depth -= 1
+                elif c == "\n" and t.startswith("\n\n", k):
+                    break
+                k += 1
+            if end < 0:
+                end = self._line_reply_end(code_end, tok)
+        else:
+            end = self._line_reply_end(code_end, tok)
+        raw = t[code_end:end]
+        stop = _STOP_TEXT_RE.search(raw)
+        if stop:
+            raw = raw[:stop.start()]
+        return self._clean(raw, tok), end
+
+    def _line_reply_end(self, code_end: int, tok: _Tok) -> int:
+        t = self.text
+        rs, re_ = self.record_bounds(self.record_of(code_end))
+        le = t.find("\n", code_end)
+        if le < 0 or le >= re_:
+            return re_ if le < 0 else min(le, re_) if le >= 0 else re_
+        # Postfix wraps the human part: when "(in reply to" follows in the same record, extend to it
+        m = _IN_REPLY_RE.search(t, code_end, min(re_, code_end + 2000))
+        if m and "\n\n" not in t[code_end:m.start()]:
+            return m.end()
+        end = le
+        code = tok.code if tok.kind == "reply" else None
+        while end < re_:
+            nxt_end = t.find("\n", end + 1)
+            if nxt_end < 0 or nxt_end > re_:
+                nxt_end = re_
+            line = t[end + 1:nxt_end]
+            stripped = line.lstrip(" \t>")
+            folded = line[:1] in (" ", "\t")
+            same_code = bool(code) and stripped.startswith(code) and stripped[3:4] in ("-", " ", "")
+            if not stripped or not (folded or same_code):
+                break
+            if re.match(r"(?i)[A-Za-z-]{2,40}:[ \t]", stripped) and not folded:
+                break
+            end = nxt_end
+        return end
+
+    def _clean(self, raw: str, tok: _Tok) -> str:
+        s = raw
+        if tok.kind == "reply":
+            enh = tok.paired.code if tok.paired is not None else None
+            s = " ".join(s.split())
+            pat = re.escape(tok.code) + (r"(?:[ -]" + re.escape(enh) + r")?" if enh else "") + r"(?:[ -]|$)"
+            s = re.sub(r"(?:(?<=\s)|^)" + pat, " ", s)
+        s = " ".join(s.split())
+        s = s.strip(" -:;,")
+        # drop closers left by the surrounding syntax
+        for _ in range(3):
+            if s and s[-1] in ")]>'\"" and s.count(s[-1]) > s.count({")": "(", "]": "[", ">": "<"}.get(s[-1], s[-1])) - (
+                    0 if s[-1] in ")]>" else -1):
+                s = s[:-1].rstrip()
+            elif s.endswith("'") or s.endswith('"'):
+                if (s.count(s[-1]) % 2) == 1:
+                    s = s[:-1].rstrip()
+                else:
+                    break
+            else:
+                break
+        if len(s) > 1000:
+            s = s[:997] + "..."
+        return s.encode("utf-8", "replace").decode("utf-8") if s else s
+
+    # context ---------------------------------------------------------------------
+    def _search_before(self, patterns, lo: int, hi: int) -> tuple[int, str] | None:
+        best: tuple[int, str] | None = None
+        for pat in patterns:
+            for m in pat.finditer(self.text, lo, hi):
+                if best is None or m.start() > best[0]:
+                    best = (m.start(), m.group(1))
+        return best
+
+    def fill_context(self, u: _Unit, lo: int) -> None:
+        t = self.text
+        rs, re_ = self.record_bounds(u.record)
+        ls, le = self.doc.line_bounds(u.start)
+        lo = max(lo, rs, u.start - 1500)
+        # recipient
+        m = _FINAL_RCPT_RE.search(t, rs, re_) or _ORIG_RCPT_RE.search(t, rs, re_)
+        if m:
+            u.recipient = m.group(1)
+        else:
+            b = self._search_before(_RCPT_BEFORE_RES, lo, u.start)
+            if b:
+                u.recipient = b[1]
+            else:
+                a = _TO_AFTER_RE.search(t, u.start, le)
+                if a:
+                    u.recipient = a.group(1)
+        # command
+        win = t[lo:u.text_end + 1]
+        m = _IN_REPLY_RE.search(t, u.code_end, min(len(t), max(u.text_end, u.code_end) + 40))
+        if m:
+            u.command = _norm_command(m.group(1))
+        if u.command is None:
+            b = self._search_before(_CMD_BEFORE_RES, lo, u.start)
+            if b:
+                u.command = _norm_command(b[1])
+        if u.command is None and self.doc.transcript:
+            # the last client command line before the reply
+            prev = t.rfind("\n", 0, ls - 1) + 1 if ls > 0 else 0
+            steps = 0
+            while ls > 0 and steps < 8:
+                line = t[prev:ls - 1]
+                cm = _TRANSCRIPT_CMD_RE.match(line)
+                if cm and (cm.group(1) != "." or line.strip() == "."):
+                    u.command = _norm_command(cm.group(1))
+                    break
+                ls = prev
+                prev = t.rfind("\n", 0, max(0, ls - 1)) + 1 if ls > 0 else 0
+                steps += 1
+        if u.command is None:
+            a = _CMD_BEFORE_RES[3].search(t, u.start, min(len(t), u.text_end + 200))
+            if a:
+                u.command = _norm_command(a.group(1))
+        # host
+        m = _HOST_RES[2].search(t, rs, re_)
+        b = self._search_before([p for i, p in enumerate(_HOST_RES) if i != 2], lo, u.start)
+        if b:
+            u.host = b[1].rstrip(".")
+        elif m:
+            u.host = m.group(1).rstrip(".")
+        # action
+        am = None
+        for x in _ACTION_RE.finditer(t, max(rs, ls - 1) if not _FINAL_RCPT_RE.search(t, rs, re_) else rs, min(re_, le + 1)):
+            am = x
+        if am:
+            word = (am.group(1) or am.group(2) or "").lower()
+            u.action = {"bounced": "failed", "deferred": "delayed", "expired": "failed",
+                        "undeliverable": "failed"}.get(word, word)
+        # recipient named in the reply itself ("550 5.1.1 <user@example.com>: Recipient address rejected")
+        if u.recipient is None and u.text and u.command != "MAIL FROM" and not re.search(r"(?i)sender", u.text[:120]):
+            m = _ADDR_IN_TEXT_RE.match(u.text)
+            if m:
+                u.recipient = m.group(1)
+        _ = win
+
+
+def _build_failures(doc: _Doc) -> list[TextFailure]:
+    b = _Builder(doc)
+    units: list[_Unit] = []
+    field_enh: list[_Tok] = []
+    for t in doc.toks:
+        if not doc.counts_as_failure(t):
+            continue
+        if t.kind == "enhanced" and t.paired is not None:
+            continue  # part of its reply code's unit
+        if t.kind == "enhanced" and t.context in ("dsn-status", "dsn-field", "hash"):
+            field_enh.append(t)
+            continue
+        reply = t.code if t.kind == "reply" else None
+        enh = t.paired.code if (t.kind == "reply" and t.paired is not None) else (t.code if t.kind == "enhanced" else None)
+        code_end = t.paired.e if (t.kind == "reply" and t.paired is not None) else t.e
+        u = _Unit(reply, enh, t, t.s, code_end, b.record_of(t.s), t.context)
+        u.text, u.text_end = b.reply_text(t, t.s, code_end)
+        units.append(u)
+    # context per unit; markers before a previous unit belong to it
+    prev_end = 0
+    for u in units:
+        b.fill_context(u, prev_end)
+        prev_end = max(prev_end, u.code_end)
+    # merge the repeated codes of one reply (multi-line replies, a code echoed in the same record)
+    merged: list[_Unit] = []
+    for u in units:
+        p = merged[-1] if merged else None
+        if (p is not None and p.record == u.record and p.reply == u.reply
+                and (p.enh is None or u.enh is None or p.enh == u.enh)
+                and (p.recipient is None or u.recipient is None or p.recipient == u.recipient)):
+            p.enh = p.enh or u.enh
+            p.recipient = p.recipient or u.recipient
+            p.command = p.command or u.command
+            p.host = p.host or u.host
+            p.action = p.action or u.action
+            if u.text and (not p.text or (p.tok.strength != "strong" and u.tok.strength == "strong")
+                           or (len(u.text) > len(p.text) and u.start < p.text_end)):
+                p.text = u.text
+            if p.tok.strength != "strong" and u.tok.strength == "strong":
+                p.evidence = u.evidence
+            continue
+        merged.append(u)
+    # DSN Status / dsn= / #x.y.z fields: attach to a reply of the same record, else stand alone
+    for f in field_enh:
+        rid = b.record_of(f.s)
+        same = [u for u in merged if u.record == rid]
+        targets = [u for u in same if u.enh is None and u.reply and u.reply[0] == f.code[0]]
+        if targets:
+            for u in targets:
+                u.enh = f.code
+            continue
+        if same:
+            continue
+        u = _Unit(None, f.code, f, f.s, f.e, rid, f.context)
+        rs, re_ = b.record_bounds(rid)
+        dm = _DIAG_TEXT_RE.search(b.text, rs, re_)
+        if dm:
+            u.text = b._clean(dm.group(1), f)
+            u.text_end = dm.end()
+        else:
+            u.text, u.text_end = b.reply_text(f, f.s, f.e)
+            if f.context in ("dsn-status", "dsn-field"):
+                u.text = None
+        b.fill_context(u, 0)
+        merged.append(u)
+        merged.sort(key=lambda x: x.start)
+    # the same failure logged twice (once with, once without recipient) is one failure
+    out: list[_Unit] = []
+    for u in merged:
+        dup = next((o for o in out if o.reply == u.reply and o.enh == u.enh
+                    and (o.recipient == u.recipient or u.recipient is None or o.recipient is None)
+                    and (o.command == u.command or o.command is None or u.command is None)), None)
+        if dup is not None:
+            dup.recipient = dup.recipient or u.recipient
+            dup.command = dup.command or u.command
+            dup.host = dup.host or u.host
+            dup.action = dup.action or u.action
+            dup.text = dup.text or u.text
+            continue
+        out.append(u)
+    res = []
+    for u in out:
+        s = doc.omap.to_original(u.start)
+        e = max(s, doc.omap.to_original(u.code_end - 1) + 1)
+        res.append(TextFailure(u.reply, u.enh, u.recipient, u.command, u.host, u.text or None, u.action,
+                               u.evidence, s, e))
+    return res
+
+
+def failures_from_text(text: str) -> list[TextFailure]:
+    """The SMTP failures a pasted text shows: one per failed recipient, or per failed reply.
+
+    Input: any str (never raises).  Output: :class:`TextFailure` items in text
+    order.  A reply code and the enhanced code sent with it, and the repeated
+    codes of a multi-line reply (``550-5.7.1 ...`` / ``550 5.7.1 ...``), make
+    one failure; a DSN ``Status:`` or Postfix ``dsn=`` field fills in the
+    enhanced code of the reply in the same record (or stands alone when the
+    record has no reply code).  Success codes (2xx/3xx, e.g. in a session
+    transcript) and the code a client *expected* are not failures.  Empty list
+    when the text has no SMTP failure.
+    Sources: RFC 5321 §4.2 (reply codes, multi-line replies §4.2.1), RFC 3463
+    (enhanced status codes), RFC 3464 §2.3 (per-recipient DSN fields).
+    """
+    try:
+        doc = _Doc(text)
+        if not doc.toks:
+            return []
+        return _build_failures(doc)
+    except Exception:  # pragma: no cover - defensive: never raise on user text
+        return []
+
+
+def has_smtp_evidence(text: str) -> bool:
+    """True when ``text`` carries real SMTP failure evidence; cheap enough for every channel message.
+
+    Evidence is a failure reply code or enhanced status code in an SMTP
+    context (DSN fields, ``said:``, ``status=bounced``, an SMTP exception, an
+    enhanced code next to a reply code, a reply line in a mail-related text
+    ...).  Chatter with numbers ("deploy 250 took 421 ms", "HTTP 502",
+    "port 587", "502 Bad Gateway") and a bare "550" give False.  Input: any
+    str; never raises.  A text with no code-shaped token returns after one
+    regex search.
+    """
+    try:
+        if not isinstance(text, str) or not _QUICK_RE.search(text[:MAX_SCAN_CHARS]):
+            return False
+        return bool(failures_from_text(text))
+    except Exception:  # pragma: no cover
+        return False
