@@ -59,7 +59,7 @@ STATUS_REASON: dict[str, str] = {
     "1.10": "notaccept",       # recipient address has null MX (RFC 7505)
     "2.1": "suspend",          # mailbox disabled, not accepting messages
     "2.2": "mailboxfull",      # mailbox full
-    "2.3": "mesgtoobig",       # message length exceeds administrative limit
+    "2.3": "exceedlimit",      # message length exceeds administrative limit (per-recipient)
     "2.4": "systemerror",      # mailing list expansion problem
     "3.1": "systemfull",       # mail system full
     "3.2": "notaccept",        # system not accepting network messages
@@ -136,7 +136,8 @@ STATUS_REASON_CLASS: dict[str, str] = {
     "4.7.1": "blocked",
     "5.1.0": "rejected",
     "5.2.0": "filtered",
-    "5.2.1": "suspend",
+    "5.2.1": "filtered",
+    "5.2.4": "filtered",
     "5.3.0": "systemerror",
     "5.4.0": "networkerror",
     "5.7.1": "rejected",
@@ -150,120 +151,135 @@ _GENERIC_STATUS = frozenset({"0.0", "1.0", "2.0", "3.0", "4.0", "5.0", "7.0", "0
 # Each entry: (reason, compiled pattern).  Patterns run on lower-cased text.
 # ---------------------------------------------------------------------------
 _P: list[tuple[str, str]] = [
+    ("mailererror", r"procmail|mailer error|unknown mailer|mailer exited|command died|program exited|x-unix;|"
+                    r"command not found|pipe to |\bexit (?:code|status)"),
+    ("notcompliantrfc", r"not rfc ?\d{3,4} compliant|not (?:rfc|standards?)[ -]?complian|rfc ?(?:2822|5322|822) (?:compliance|violation)|"
+                        r"multiple addresses in from|multiple (?:subject|from|to|date|message-id|sender|cc) headers|"
+                        r"bare lf|must not contain (?:more than one|multiple)"),
+    ("contenterror", r"duplicate header|header (?:syntax|is malformed)|malformed (?:header|mime)"),
     ("authfailure", r"dmarc|spf (?:check|fail|valid|record|soft)|\bspf\b.{0,40}\bfail|sender policy framework|dkim|"
                     r"domainkey|authentication (?:check|fail)|unauthenticated email|not pass authentication|"
+                    r"fails? to pass authentication|does not have authentication information|"
                     r"does not (?:meet|pass) (?:the )?(?:required )?authentication|sender domain has failed authentication|"
                     r"failed (?:the )?(?:spf|dkim|sender authentication)"),
     ("requireptr", r"reverse dns|reverse (?:lookup|record|resolution)|\bptr\b|rdns|no reverse|"
-                   r"cannot find your hostname|client host .{0,80} not resolve|"
+                   r"cannot find your hostname|client host .{0,80} not resolve|unverifi?(?:y)?able sending ip|"
                    r"(?:hostname|host name) (?:does not|doesn't) resolve|not resolve to your address|"
                    r"cannot resolve your (?:address|hostname)|connections from unresolv|"
                    r"have a valid (?:reverse|ptr)|fcrdns|forward.confirmed|ip name lookup failed|"
                    r"(?:ip|address) (?:has )?no (?:reverse|dns name)|hostname lookup failed"),
     ("virusdetected", r"virus|malware|infected|trojan|worm detected|dangerous attachment|harmful content"),
-    ("spamdetected", r"\bspam\b|spamassassin|junk mail|considered as? (?:unsolicited|bulk)|"
+    ("policyviolation", r"blocked because its content|content presents a potential|violates? (?:our|the) (?:\w+ )?polic"),
+    ("badreputation", r"reputation|poor sender|low (?:sender )?score|sender score|senderscore|"
+                      r"our system has detected an unusual rate|unusual rate of"),
+    ("spamdetected", r"\bspam\b|spamassassin|junk mail|considered as? (?:unsolicited|bulk)|\bube\b|"
                      r"unsolicited (?:bulk|commercial|mail)|bulk (?:mail|e-?mail)|message (?:looks|appears) (?:like|to be) spam|"
                      r"content (?:filter|scanner) (?:rejected|flagged)|classified as (?:spam|junk)|"
-                     r"spam score|score of \d|high probability of being|suspicious (?:content|message)"),
-    ("badreputation", r"reputation|poor sender|low (?:sender )?score|sender score|senderscore|"
-                      r"ip (?:address )?has a poor|temporarily (?:rate limited|deferred) due to|"
-                      r"our system has detected an unusual rate|unusual rate of"),
-    ("speeding", r"rate limit|ratelimit|too many (?:messages|emails|mails) (?:in|per|from|sent|for)|"
+                     r"spam score|high probability of being|suspicious (?:content|message)"),
+    ("speeding", r"too many recipients (?:this|per|in the last|in this) |"
+                 r"too many (?:messages|emails|mails) (?:in|per|from|sent|for|this)|"
                  r"sending (?:rate|too fast)|exceeded .{0,30}(?:sending|message) (?:rate|limit)|"
-                 r"receiving mail at a rate|rate that prevents|throttl|slow down"),
-    ("toomanyconn", r"too many (?:connections|concurrent|sessions|simultaneous|smtp sessions|hosts)|"
+                 r"receiving mail at a rate|rate that prevents|slow down"),
+    ("toomanyconn", r"too many (?:connections|concurrent|sessions|simultaneous|smtp sessions|hosts|recipients)|"
                     r"connection (?:limit|rate limit)|concurrency limit|maximum (?:number of )?connections|"
-                    r"too many errors|too many (?:invalid|bad) recipients"),
+                    r"frequency limited|too many errors|too many (?:invalid|bad) recipients"),
+    ("speeding", r"rate limit|ratelimit|throttl"),
     ("norelaying", r"relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed)|prohibited)|"
-                   r"not (?:permitted|allowed|authorized) to relay|unable to relay|cannot relay|can't relay|"
-                   r"we do not relay|no relaying|relay not permitted|open relay|not a gateway|"
-                   r"is not in my list of allowed rcpthosts|rcpthosts|not local host"),
+                   r"not (?:permitted|allowed|authorized|configured) to relay|unable to relay|cannot relay|can't relay|"
+                   r"we do not relay|no relaying|relay not permitted|not a gateway|insecure mail relay|"
+                   r"email address is not verified|is not in my list of allowed rcpthosts|rcpthosts|not local host"),
+    ("expired", r"message expired|retry timeout exceeded|retry time|delivery time expired|has been delayed|"
+                r"will be retried|timed out|time-out|timeout|could not be delivered within|not been delivered for|"
+                r"undelivered for|delivery attempts? (?:expired|exceeded)|maximum time|retry period|"
+                r"was not reachable within|expired after"),
+    ("hostunknown", r"host or domain name not found|host not found|domain (?:not found|does not exist|doesn't exist|name not found|unknown)|"
+                    r"unknown (?:domain|host)|no such (?:domain|host)|host unknown|unrouteable (?:mail )?domain|"
+                    r"unroutable (?:address|domain)|name or service not known|nxdomain|"
+                    r"recipient (?:domain|host) (?:not found|does not exist)|domain (?:is )?(?:invalid|not exist)|"
+                    r"domain is not reachable|all relevant mx records point to non-existent hosts|"
+                    r"not a (?:valid|known) domain|address does not exist in the dns"),
+    ("networkerror", r"no route to host|host (?:is )?unreachable|malformed (?:or unexpected )?name server reply|name service error|"
+                     r"lost connection|mail loop|routing loop|too many hops|hop count|loops back|"
+                     r"(?:wasn't|was not|unable|not) (?:able )?to establish|could not connect|unable to connect|"
+                     r"connection (?:reset|closed|dropped)|temporary failure in name"),
     ("hasmoved", r"has moved|address (?:has )?changed|no longer (?:at|with) this|moved to|new address|"
                  r"not (?:have|has) a forwarding|recipient has moved"),
     ("mesgtoobig", r"(?:message|mail|email|msg) (?:size )?(?:is )?(?:too (?:big|large|long)|exceeds|exceeded)|"
                    r"size (?:limit|exceeds|exceeded)|exceeds (?:the )?(?:maximum|max|size|message size)|"
                    r"message (?:length|size) (?:exceeds|limit)|too (?:big|large) for|larger than|"
-                   r"maximum (?:message )?size|line too long|message file too big"),
+                   r"maximum (?:message )?size|line too long|line limit exceeded|message file too big"),
+    ("systemfull", r"system (?:is )?full|insufficient (?:disk space|system storage)|no space left|"
+                   r"mail system full|too many (?:files|messages) (?:in|on) (?:queue|disk)"),
     ("mailboxfull", r"mailbox (?:is )?(?:full|over|exceeded)|quota|over ?quota|out of (?:disk )?space|"
                     r"full mailbox|mail ?box full|mailbox (?:size )?limit|storage (?:limit|full|exceeded)|"
                     r"insufficient (?:disk )?(?:space|storage)|exceeded (?:storage|their|the) (?:allocation|storage|quota)|"
                     r"recipient.{0,20}(?:mailbox|account) is full|user(?:'s)? (?:mailbox|disk|storage) (?:is )?full|"
                     r"not enough (?:space|storage)|disk full|mail ?box (?:has )?exceeded|exceeds? (?:the )?mailbox|"
-                    r"too much mail|inbox (?:is )?full|account is full|mailfolder is full|"
-                    r"user has exceeded|message would exceed|maildir over|full (?:for|in) this"),
-    ("exceedlimit", r"exceeded (?:the )?(?:message )?limit|message limit exceeded|too many recipients|"
-                    r"recipient limit|exceeds? (?:recipient|the recipient)"),
-    ("suspend", r"suspend|disabled|deactivated|inactive|not active|no longer active|account (?:is )?(?:locked|frozen|closed|expired|blocked)|"
+                    r"mailbox exceeds|exceeds allowed size|too much mail|inbox (?:is )?full|account is full|"
+                    r"mailfolder is full|user has exceeded|message would exceed|maildir over|full (?:for|in) this"),
+    ("exceedlimit", r"exceeded (?:the )?(?:message )?limit|message limit exceeded|recipient limit|exceeds? (?:recipient|the recipient)"),
+    ("suspend", r"suspend|disabled|deactivated|inactive|not active|no longer active|frozen|temporar\w{0,3} locked|"
+                r"account (?:is )?(?:locked|closed|expired|blocked)|"
                 r"mailbox (?:is )?(?:disabled|inactive|locked|unavailable \(disabled|not active)|"
                 r"has been (?:disabled|suspended|terminated|closed)|temporarily (?:disabled|unavailable)|"
                 r"(?:user|account|recipient) (?:is )?(?:on )?hold|expired account"),
-    ("hostunknown", r"host (?:or domain name )?not found|domain (?:not found|does not exist|doesn't exist|name not found|unknown)|"
-                    r"unknown (?:domain|host)|no such (?:domain|host)|host unknown|unrouteable (?:mail )?domain|"
-                    r"unroutable (?:address|domain)|name or service not known|name server|nxdomain|"
-                    r"recipient (?:domain|host) (?:not found|does not exist)|domain (?:is )?(?:invalid|not exist)|"
-                    r"could not be (?:resolved|found)|dns (?:lookup|error|failure)|no mx|mx (?:lookup|record)|"
-                    r"bad destination system|the domain .{0,60} is not (?:valid|registered)|"
-                    r"not a (?:valid|known) domain|all relevant mx records point to non-existent hosts|"
-                    r"invalid domain|unrouteable|address does not exist in the dns"),
+    ("notaccept", r"no mx found|(?:couldn't|could not|cannot|can't) find (?:a |any )?mail exchanger|"
+                  r"not accepting network messages|null mx|does not accept mail|accepts no mail|no mail service|"
+                  r"doesn't accept mail"),
     ("userunknown", r"user unknown|unknown user|no such (?:user|mailbox|recipient|address|account|local user|person)|"
                     r"(?:user|recipient|mailbox|address|account) (?:does not|doesn't|did not) exist|"
                     r"(?:user|recipient|mailbox|address|account|addressee) (?:is )?(?:unknown|not found|not exist|invalid|not valid)|"
-                    r"invalid (?:recipient|mailbox|user|address|account)|unknown (?:recipient|mailbox|address|local|account)|"
+                    r"invalid (?:recipient|mailbox|user|address|account|final delivery user)|"
+                    r"unknown (?:recipient|mailbox|address|local|account)|"
                     r"(?:mailbox|recipient|user|address) (?:name )?(?:is )?(?:not|un)available|"
-                    r"not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|"
-                    r"bad (?:destination mailbox|recipient|address)|recipient rejected|"
+                    r"not (?:a )?(?:valid|known|registered) (?:gateway )?(?:user|recipient|mailbox|address)|"
+                    r"bad (?:destination mailbox|recipient|address)|"
                     r"(?:no|not) (?:mailbox|account) (?:here|by that name|found)|does not have an account|"
-                    r"unknown or illegal alias|mailbox not found|user not found|address rejected|not listed in|"
+                    r"unknown or illegal alias|mailbox not found|user not found|not listed in|"
                     r"undeliverable address|addressee unknown|unrouteable address|"
-                    r"(?:recipient|user|address) (?:is )?not (?:local|here|known|recognized|on this server|in)|"
-                    r"no valid recipients|doesn't have a .{0,40} account|dosn't exist|couldn't be found|"
+                    r"(?:recipient|user|address) (?:is )?not (?:local|here|known|recognized|on this server)|"
+                    r"no valid recipients|doesn't have an? .{0,40} account|dosn't exist|couldn't be found|"
                     r"is not a valid mailbox|mailbox unavailable|requested action not taken: mailbox|"
-                    r"email account that you tried to reach does not exist|that you tried to reach does not exist|"
-                    r"no such address|not our customer|is not (?:a )?known user|vdeliver: invalid|"
-                    r"sorry, no mailbox here|delivery error: dd this user doesn't have|"
-                    r"550 5\.1\.1|destination address rejected"),
+                    r"that you tried to reach does not exist|recipient not found|not our customer|is not (?:a )?known user|"
+                    r"vdeliver: invalid|destinataire invalide|adresse invalide|unbekannt"),
     ("blocked", r"blocked|blacklist|block ?list|denylist|listed (?:in|on|at|by)|\bdnsbl\b|\brbl\b|spamhaus|spamcop|"
-                r"barracuda|sorbs|\bbanned\b|refused|access denied|connection (?:rejected|refused|not accepted)|"
-                r"client host rejected|your (?:ip|host|server|network)|not allowed to send|"
-                r"helo|ehlo|hostname|invalid domain name|"
+                r"barracuda|sorbs|\bbanned\b|connection (?:rejected|refused|not accepted)|not accepting connections|"
+                r"client host rejected|your (?:ip|host|server|network)|not allowed to send|invalid ip|open relay|"
+                r"\bhelo\b|\behlo\b|hostname|invalid domain name|smtp server of your isp|"
                 r"(?:ip|address) (?:is |has been )?(?:listed|rejected|not allowed)|dynamic ip|dial-?up|residential"),
-    ("policyviolation", r"policy|prohibited|not allowed|administratively|against .{0,20} rules|violat|"
-                        r"content rejected|message rejected due to|local policy"),
-    ("contenterror", r"content|header|mime|encoding|8bit|attachment|illegal character|malformed"),
-    ("notcompliantrfc", r"rfc ?(?:2822|5322|822|5321)|not (?:rfc|compliant|conform)|duplicate header|"
-                        r"multiple (?:from|to|subject|date|message-id)|must not contain|bare lf|invalid header"),
+    ("policyviolation", r"policy|prohibited|not allowed|administratively|against .{0,20} rules|violat|local policy"),
+    ("contenterror", r"content|\bheaders?\b|\bmime\b|encoding|8bit|attachment|illegal character|malformed|media error"),
     ("syntaxerror", r"syntax error|command unrecognized|unrecognized command|bad sequence|command not (?:implemented|recognized)|"
                     r"parameter not|invalid command|unknown command|out of sequence"),
     ("securityerror", r"authenticat|starttls|tls required|encryption required|certificate|must (?:use|issue) starttls|"
-                      r"ssl|insecure|credentials|password"),
-    ("systemfull", r"system (?:is )?full|disk (?:is )?full|insufficient system storage|no space left|"
-                   r"mail system full|too many (?:files|messages) (?:in|on) (?:queue|disk)"),
-    ("networkerror", r"network|connection (?:timed out|reset|closed|lost|dropped)|timed out|timeout|time-out|"
-                     r"lost connection|connection refused|could not connect|unable to connect|no route|"
-                     r"routing loop|mail loop|loops back|too many hops|hop count|"
-                     r"host (?:is )?(?:down|unreachable)|unreachable|dns lookup failed|temporary failure in name"),
-    ("expired", r"expired|retry time|retry timeout|too long|given up|giving up|gave up|could not be delivered within|"
-                r"not been delivered for|delivery (?:time|attempts?) (?:expired|exceeded)|maximum time|"
-                r"has not yet been delivered|undelivered for|message timed out|queue too long|"
-                r"delay(?:ed)? for|unable to deliver .{0,40} for \d|past the|maximum number of"),
-    ("mailererror", r"mailer error|unknown mailer|mailer exited|command died|program exited|exit code|"
-                    r"x-unix; |procmail|sh: |command not found|permission denied|pipe to"),
+                      r"\bssl\b|insecure|credentials|password"),
     ("systemerror", r"system error|internal (?:server )?error|temporary (?:server|system|local) (?:error|problem|failure)|"
-                    r"server (?:error|failure)|configuration error|misconfigur|local error|try again later|"
-                    r"unable to (?:deliver|process)|service (?:not )?(?:available|unavailable)|"
-                    r"resources temporarily|local delivery failed|mail loop"),
+                    r"server (?:error|failure)|configuration error|misconfigur|local error|\bldap\b|"
+                    r"service (?:currently |temporarily )?(?:not available|unavailable)|transaction failed|"
+                    r"resources temporarily|local delivery failed"),
+]
+
+# Weak phrasing, consulted only when neither a strong phrase nor a specific
+# enhanced status code decided (boilerplate like qmail's "in the queue too
+# long" trailer, or a bare "rejected").
+_W: list[tuple[str, str]] = [
+    ("expired", r"too long|giving up|given up|gave up|expired|delayed|could not be delivered for"),
+    ("networkerror", r"network|unreachable|dns (?:lookup|error|failure)|refused"),
     ("rejected", r"sender (?:address )?rejected|sender (?:is )?(?:denied|refused|blocked|invalid|unknown)|"
                  r"(?:mail from|envelope sender|return address|from address) .{0,40}(?:rejected|refused|invalid|not accepted)|"
-                 r"domain of sender|sender domain|sender verify|verification failed|invalid sender|"
+                 r"domain of sender|sender domain|sender verify|verification failed|invalid sender|access denied|"
                  r"your address|your email address|not accepting mail from|rejected|reject"),
     ("filtered", r"filter|not authorized to receive|does not accept mail from|unable to accept|"
                  r"recipient (?:does not|doesn't) accept|only accept|accept mail only|"
                  r"permission to post|not permitted to post|you don't have permission|blocked by recipient"),
-    ("notaccept", r"does not accept mail|accepts no mail|null mx|no mail service|not accepting (?:any )?mail|"
-                  r"doesn't accept mail"),
+    ("systemerror", r"try again later|unable to (?:deliver|process)"),
 ]
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(r, re.compile(p)) for r, p in _P]
+_WEAK: list[tuple[str, re.Pattern[str]]] = [(r, re.compile(p)) for r, p in _W]
+# Code tokens inside a reply ("550-5.7.1 " continuation prefixes, "550 5.1.1")
+# are removed before phrase matching: codes are judged separately.
+_CODE_TOKENS = re.compile(r"(?<![\w.])[245]\d\d(?:[ -]#?[245]\.\d{1,3}\.\d{1,3}|-)(?!\.?\d)|(?<![\w.])#?[245]\.\d{1,3}\.\d{1,3}(?!\.?\d)")
 
 _STATUS_RE = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$")
 
@@ -300,25 +316,29 @@ def _status_reason(enhanced: str | None) -> str | None:
     return STATUS_REASON.get(key)
 
 
-def text_reason(text: str) -> str | None:
+def _norm(text: str) -> str:
+    low = _CODE_TOKENS.sub(" ", text[:4000].lower())
+    return " ".join(low.split())
+
+
+def text_reason(text: str, weak: bool = False) -> str | None:
     """Return the first reason whose phrasing family matches ``text``, or None.
 
     ``text``: diagnostic text of any length (only the first 4,000 characters
-    are read).  Families are tried in the order of ``_P`` (specific first).
+    are read; code tokens and line breaks are removed first).  Families are
+    tried in the order of ``_P`` (specific first); with ``weak=True`` the weak
+    families ``_W`` are tried instead.
     """
     if not text:
         return None
-    low = text[:4000].lower()
-    for reason, pat in _PATTERNS:
+    low = _norm(text)
+    for reason, pat in (_WEAK if weak else _PATTERNS):
         if pat.search(low):
             return reason
     return None
 
 
-_SPECIFIC_OVER_TEXT = frozenset({
-    "1.1", "1.2", "1.6", "1.10", "2.2", "3.4", "4.4", "4.7", "7.20", "7.21", "7.22", "7.23",
-    "7.24", "7.25", "7.26", "7.27", "7.13", "2.3", "7.17", "7.18",
-})
+_SPECIFIC_OVER_TEXT = frozenset({"2.3", "4.6", "7.20", "7.21", "7.22", "7.23", "7.24", "7.26"})
 
 
 def classify(
@@ -352,16 +372,24 @@ def classify(
     reason: str | None = None
     if sr and key in _SPECIFIC_OVER_TEXT:
         reason = sr
-        # A text that names a specific, different condition still wins for
-        # statuses MTAs use as catch-alls (5.1.1 for "mailbox full" etc.).
-        if tr in ("mailboxfull", "suspend", "hasmoved") and key == "1.1":
-            reason = tr
     elif tr:
         reason = tr
     elif sr:
         reason = sr
     if reason is None:
+        reason = text_reason(text or "", weak=True)
+    if reason is None:
         reason = _command_reason(rc, enh, command, act)
+    cmd = (command or "").upper()
+    if cmd == "MAIL" and reason in ("userunknown", "hostunknown", "filtered"):
+        reason = "rejected"  # the envelope sender was refused, not the recipient
+    if cmd in ("HELO", "EHLO", "CONN") and reason in ("rejected", "undefined"):
+        reason = "blocked"  # refused before any address was given
+    # A recipient refused only after the message was sent (end of DATA) was
+    # accepted at RCPT time: the refusal is a filter decision, not an
+    # unknown mailbox (Sisimai "filtered").
+    if reason == "userunknown" and cmd == "DATA" and not key.startswith("1."):
+        reason = "filtered"
     if reason is None:
         return None, None
     return reason, is_hard(reason, rc, enh)

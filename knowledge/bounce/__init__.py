@@ -69,11 +69,13 @@ def looks_like_message(data: bytes) -> bool:
     head = data[:4096].lstrip(b"\r\n")
     if not _HEADER_START.match(head):
         return False
-    lines = head.replace(b"\r", b"\n").split(b"\n")
+    lines = head.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
     n = 0
-    for line in lines[:40]:
+    for line in lines[:60]:
         if not line.strip():
             break
+        if line[:1] in (b" ", b"\t"):
+            continue
         if re.match(rb"[A-Za-z0-9-]{1,70}:", line):
             n += 1
     return n >= 2

@@ -21,7 +21,7 @@ _ENH = re.compile(r"(?<![\w.])#?([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)(?![\w-])")
 _RC = re.compile(
     r"(?:^[ \t>*|'\"(\[]{0,6}|said:?[ \t]{0,3}|<<<[ \t]{0,3}|reply(?: was)?:?[ \t]{0,3}|replied:?[ \t]{0,3}|"
     r"response:?[ \t]{0,3}|returned:?[ \t]{0,3}['\"]?|error:?[ \t]{0,3}|answer:?[ \t]{0,3}|smtp;[ \t]{0,3}|"
-    r"code:?[ \t]{0,3}|status:?[ \t]{0,3}|host [^\s:]{1,80}(?: \[[\d.:a-fA-F]{1,45}\])?:?[ \t]{1,3}|"
+    r"code[ \t]?:?[ \t]{0,3}|status:?[ \t]{0,3}|host [^\s:]{1,80}(?: \[[\d.:a-fA-F]{1,45}\])?:?[ \t]{1,3}|"
     r"\]:[ \t]{0,3}|\):[ \t]{0,3})"
     r"([245][0-5]\d)(?=[ \t\-:,.)'\"\]]|$)(?!\.\d)",
     re.I | re.M,
@@ -54,7 +54,11 @@ def find_codes(text: str) -> tuple[str | None, str | None]:
     if not text:
         return None, None
     text = text[:20000]
-    pair = _PAIR.search(text)
+    pair = None
+    for m in _PAIR.finditer(text):
+        if m.group(1)[0] == m.group(2)[0]:
+            pair = m
+            break
     if pair:
         rc, enh = pair.group(1), pair.group(2)
         if rc[0] == enh[0]:

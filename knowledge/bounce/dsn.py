@@ -84,8 +84,7 @@ def parse_dsn(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
         if key not in _KEEP:
             continue
         if key in _RCPT_KEYS:
-            if cur is not None and (key in cur or (key == "original-recipient" and "final-recipient" in cur
-                                                   and "action" in cur)):
+            if cur is not None and key in cur:
                 rcpts.append(cur)
                 cur = None
             if cur is None:

@@ -36,7 +36,7 @@ _CUT = re.compile(
     r"(?:this is )?a copy of (?:the|your) (?:original )?message|"
     r"below this line is a copy|"
     r"message headers follow|"
-    r"the (?:original message|header of the original message) (?:was|is)|"
+    r"the (?:original message|header of the original message) (?:was|is) (?:following|attached|included|as follows)|"
     r"headers of (?:the )?original message|"
     r"returned (?:message|mail) (?:follows|below)|"
     r"undelivered message (?:headers )?follows|"
@@ -44,9 +44,10 @@ _CUT = re.compile(
     r"unsent message below|"
     r"original message text|"
     r"message text follows"
-    r")[^\n]{0,80}$"
+    r")(?:,[^\n]{0,60})?[ \t:.=*_-]{0,80}$"
     r"|^(?:Received|Return-Path|DKIM-Signature|X-Received|ARC-Seal|Authentication-Results|Message-I[Dd]|"
-    r"MIME-Version|X-Google-Smtp-Source|X-Mailer|X-Originating-IP|Delivered-To):[ \t]",
+    r"MIME-Version|X-Google-Smtp-Source|X-Mailer|X-Originating-IP|Delivered-To):"
+    r"|^From [^\s@]{1,64}(?:@[^\s]{1,255})?  ?[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d",
     re.I | re.M,
 )
 
@@ -59,7 +60,7 @@ _NOT_ANCHOR = re.compile(
     r"^[ \t>]*(?:from|reply-to|sender|return-path|message-id|in-reply-to|references|envelope-from|"
     r"x-[\w-]+|mail from|subject|date)[ \t]*:"
     r"|mail from:|envelope-from|sender address|\bsent by\b|\bfrom:? <|message-id|"
-    r"originally (?:sent|from)|the sender|<<<|>>>|\bsaid\b|\breturned\b|\berror\b|[245]\d\d[ -][245]\.\d",
+    r"originally (?:sent|from)|the sender|<<<|>>>[ \t]*(?:rcpt|mail|data|ehlo|helo)|\bsaid\b|\breturned\b|[245]\d\d[ -][245]\.\d|[245]\d\d[ -]",
     re.I,
 )
 
@@ -90,7 +91,7 @@ def _anchor_addr(line: str) -> str | None:
     stripped = before.strip(" \t<>\"'*-:•[(")
     if not stripped:
         return addr.lower()
-    if _NOT_ANCHOR.search(before) or _NOT_ANCHOR.search(line[:200]):
+    if _NOT_ANCHOR.search(before):
         return None
     low = stripped.lower()
     if re.search(r"(?:\bto|recipient|recipients|address|addressee|destinataire|destinatario|empfänger|for|"
