@@ -146,7 +146,11 @@ _SHORT_CLASS = {"2": "success", "3": "intermediate", "4": "temporary failure", "
 def _combined(reply: CodeExplanation, enh: CodeExplanation) -> CodeExplanation:
     code = f"{reply.code} {enh.code}"
     rc, ec = reply.code[0], enh.code[0]
-    meaning = f"{enh.meaning} The reply code {reply.code} ({reply.title}) is the basic answer: {reply.class_}."
+    if enh.derived:
+        meaning = f"{reply.meaning} The enhanced code: {enh.meaning}"
+    else:
+        meaning = (f"{enh.meaning} Reply code {reply.code} ({reply.class_}) is the basic answer; "
+                   f"the enhanced code {enh.code} says more precisely why.")
     retry = reply.retry
     if ec != "X" and rc != ec:
         meaning += (
@@ -165,7 +169,7 @@ def _combined(reply: CodeExplanation, enh: CodeExplanation) -> CodeExplanation:
     source = list(dict.fromkeys(enh.source + reply.source))
     return CodeExplanation(
         code=code, kind="combined", class_=f"{reply.class_}; {enh.class_}", subject=enh.subject,
-        title=title, meaning=meaning, when=reply.when if enh.derived else f"{enh.when} {reply.when}".strip(),
+        title=title, meaning=meaning, when=reply.when if enh.derived else enh.when,
         fix=enh.fix if not enh.derived else reply.fix, who_acts=who, retry=retry, standing=standing,
         derived=reply.derived or enh.derived, related=related, source=source, parts=[reply, enh],
     )
