@@ -97,11 +97,14 @@ def _addr_only(v: str) -> str:
     return m.group(0).lower().rstrip(".") if m else ""
 
 
-def parse_bytes(data: bytes) -> Report:
+def parse_bytes(data: bytes, _depth: int = 0) -> Report:
     """Parse one message; never raises on malformed input (returns kind "none").
 
     ``data``: the raw message (RFC 5322, any line endings, at most
-    :data:`knowledge.bounce.mime.MAX_BYTES` bytes are read).
+    :data:`knowledge.bounce.mime.MAX_BYTES` bytes are read).  A bounce that
+    was forwarded (attached as message/rfc822, or pasted below the notice)
+    is parsed in its turn when the outer message yields nothing (two levels
+    at most).
     """
     rep = Report()
     try:
@@ -136,6 +139,12 @@ def parse_bytes(data: bytes) -> Report:
         if rows:
             _finish(rep, rows)
             return rep
+    inline = _INLINE_DSN.search(notice)
+    if inline:
+        rows = _rows_from_dsn([notice[inline.start():]], notice_cut[: inline.start()])
+        if rows:
+            _finish(rep, rows)
+            return rep
 
     if "notificationType" in notice or '"bounceType"' in notice:
         rows = _rows_from_ses(notice)
@@ -155,14 +164,52 @@ def parse_bytes(data: bytes) -> Report:
             rep.rows.append(_row(recipient=_addr_only(sender) or None, reason="vacation", hard_bounce=False))
             return rep
 
-    rows = scan_notice(notice_cut, exclude, subject=subject)
+    failed = [a for a in (_addr_only(x) for x in (msg.get("X-Failed-Recipients", "") or "").split(",")) if a]
+    if failed and all(a.endswith("@googlegroups.com") for a in failed) and "groups.google" in notice:
+        # Google Groups: the group refused the post (no such group, or the
+        # sender may not post to it); no SMTP code is given.
+        rows = [_row(recipient=a, reason="rejected", hard_bounce=False, action="failed",
+                     reply_text=" ".join(notice_cut.split())[:600] or None) for a in failed]
+        _finish(rep, rows)
+        return rep
+    rows = scan_notice(notice_cut, exclude, subject=subject, failed=failed)
     if rows and not any(r.get("reply_code") or r.get("enhanced_status") for r in rows):
         if not is_known_format(notice_cut, subject, sender):
             rows = []
     if rows:
         _finish(rep, rows)
         return rep
+    if _depth < 2:
+        inner = _embedded_bounce(loaded, notice)
+        if inner is not None:
+            sub = parse_bytes(inner, _depth + 1)
+            if sub.rows:
+                sub.notes.insert(0, "the bounce was forwarded; the report inside it was read")
+                return sub
     return rep
+
+
+_INLINE_DSN = re.compile(r"^(?:Reporting-MTA|Final-Recipient|Original-Recipient):[ \t]", re.M | re.I)
+_EMBED_START = re.compile(r"^(?:From [^\n]{1,200}\n|Return-Path:[^\n]{0,300}\n|Received:[^\n]{0,300}\n)", re.M)
+
+
+def _embedded_bounce(loaded: mime.Loaded, notice: str) -> bytes | None:
+    """Return the bytes of a bounce forwarded inside this message, or None."""
+    inner = loaded.inner
+    if inner is not None:
+        ct = inner.get_content_type()
+        frm = str(inner.get("From", ""))
+        if ct == "multipart/report" or _DAEMON.search(frm):
+            try:
+                return inner.as_bytes()
+            except Exception:  # unencodable content: give up on the inner message
+                return None
+    m = _EMBED_START.search(notice)
+    if m and m.start() > 0:
+        rest = notice[m.start():]
+        if "multipart/report" in rest[:5000] or re.search(r"^From:.{0,80}(?:mailer-daemon|postmaster)", rest[:5000], re.I | re.M):
+            return rest.encode("utf-8", "replace")
+    return None
 
 
 def _row(**kw) -> dict:

@@ -46,7 +46,7 @@ class Loaded:
     ``notes``: remarks about bounds that were hit.
     """
 
-    __slots__ = ("msg", "notice", "dsn", "feedback", "original", "notes", "ctype")
+    __slots__ = ("msg", "notice", "dsn", "feedback", "original", "notes", "ctype", "inner")
 
     def __init__(self, msg: Message) -> None:
         self.msg = msg
@@ -56,6 +56,7 @@ class Loaded:
         self.original: str = ""
         self.notes: list[str] = []
         self.ctype = ""
+        self.inner: Message | None = None
 
 
 def header_text(msg: Message, name: str) -> str:
@@ -172,12 +173,20 @@ def load(data: bytes) -> Loaded:
                 # The returned original message: keep its headers, stop there.
                 if payload and isinstance(payload[0], Message) and not out.original:
                     out.original = "\n".join(f"{k}: {v}" for k, v in payload[0].items())
+                    out.inner = payload[0]
                 after_original = True
                 continue
             if isinstance(payload, list):
                 for sub in reversed(payload):
                     if isinstance(sub, Message):
                         stack.append((sub, depth + 1))
+            continue
+        if ctype.startswith("multipart/") and not after_original:
+            # A multipart part whose boundary was lost (broken header): its
+            # raw text is all there is to read.
+            raw = part.get_payload()
+            if isinstance(raw, str) and raw.strip():
+                out.notice.append(raw[:MAX_TEXT])
             continue
         if ctype in ("message/delivery-status", "message/global-delivery-status"):
             out.dsn.append(_dsn_text(part))

@@ -141,7 +141,7 @@ def recipient_blocks(notice: str, exclude: set[str] | frozenset[str] = frozenset
     return {a: "\n".join(v) for a, v in out.items()}
 
 
-def scan_notice(notice: str, exclude: set[str], subject: str = "") -> list[dict]:
+def scan_notice(notice: str, exclude: set[str], subject: str = "", failed: list[str] | None = None) -> list[dict]:
     """Return one row dict per failed recipient found in ``notice`` (a notice
     already cut by :func:`cut_original`).  With no recipient address, one
     row for the whole notice when it holds a failure code.
@@ -150,6 +150,9 @@ def scan_notice(notice: str, exclude: set[str], subject: str = "") -> list[dict]
 
     rows: list[dict] = []
     blocks = recipient_blocks(notice, exclude)
+    if not blocks and failed:
+        # X-Failed-Recipients (Exim, Gmail) names them when the text does not.
+        blocks = {a: notice for a in failed}
     if not blocks:
         rc, enh = find_codes(notice)
         if not rc and not enh:
@@ -189,7 +192,8 @@ _KNOWN = re.compile(
     r"delivery has failed to these recipients|your message (?:couldn't|could not|wasn't|was not) (?:be )?delivered|"
     r"unable to deliver (?:your )?message|there was an error delivering your mail|google tried to deliver|"
     r"your message did not reach some or all|this is a permanent error|"
-    r"was not delivered to|failed to deliver|delivery failed|undeliverable|could not deliver|"
+    r"was not delivered to|failed to deliver|could not be delivered to|failed addresses follow|message log follows|"
+    r"following addresses had|delivery to the following|delivery failed|undeliverable|could not deliver|"
     r"message (?:could not|couldn't) be delivered|permanent(?:ly)? fail|temporary failure|"
     r"returned mail|delivery status notification|failure notice|"
     r"group you tried to contact|グループ|配信|送信できません|不達|"
