@@ -8,6 +8,7 @@ nobody addressed to the bot (only real SMTP failure evidence is annotated, see
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -26,12 +27,39 @@ class Answer:
     thread: list[Message] = field(default_factory=list)
 
 
+# words of a question about codes ("what's the difference between 421 and 450?")
+QUESTION_WORDS = frozenset("""
+    what whats what's is are was the a an of vs v versus and or with mean means meaning meant difference
+    differences between explain explained code codes smtp reply replies status enhanced error errors
+    compare how why does do it this that to for in on about please pls thanks hi hey
+""".split())
+MAX_LEFTOVER_WORDS = 3
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*")
+
+
 def _looks_pasted(text: str) -> bool:
     return "\n" in text.strip() or len(text) > PASTE_MIN_CHARS
 
 
-def _explain(engine, text: str, r: Renderer, asked_by: str | None, query: str | None) -> Answer | None:
-    codes, word = engine.extract_queries(text)
+def is_code_question(text: str, codes: list[str], provider_word: str | None) -> bool:
+    """True when ``text`` is a question about codes rather than a pasted server reply:
+    single line, no address, and at most :data:`MAX_LEFTOVER_WORDS` words left once the
+    codes, the provider word and question words are removed (``"what's 421 vs 450?"``,
+    ``"gmail 5.7.26"``, ``"550 5.7.26"`` yes; ``"550 5.1.1 <a@b.example>: Recipient
+    address rejected"`` no)."""
+    if not codes or _looks_pasted(text) or "@" in text:
+        return False
+    rest = text
+    for token in [*codes, provider_word or ""]:
+        if token:
+            rest = rest.replace(token, " ", 1)
+    leftover = [w for w in _WORD_RE.findall(rest) if w.lower().replace("’", "'") not in QUESTION_WORDS]
+    return len(leftover) <= MAX_LEFTOVER_WORDS
+
+
+def _explain(engine, text: str, r: Renderer, asked_by: str | None, query: str | None,
+             found: tuple[list[str], str | None] | None = None) -> Answer | None:
+    codes, word = found if found is not None else engine.extract_queries(text)
     if not codes:
         return None
     provider = engine.resolve_provider(word) if word else None
@@ -54,23 +82,25 @@ def answer_for_text(engine, text: str, *, mask: bool, asked_by: str | None = Non
                     query: str | None = None, source: str | None = None) -> Answer:
     """Text a user addressed to the bot -> the answer.
 
-    Short single-line text: codes are explained when it names any (``421 vs 450``),
-    else it is annotated. Pasted text (multi-line or long): annotated first, codes
-    explained when no failure is found. Neither: short help.
+    A question about codes (:func:`is_code_question`: ``421 vs 450``, ``gmail 5.7.26``)
+    is explained. Anything else (a pasted bounce, log line, client error) is annotated;
+    when the annotation finds no failure but the text names codes, they are explained.
+    Neither: short help.
     """
     r = Renderer(mask=mask)
     text = text.strip()
     if not text:
         return Answer("help", short_help_message())
-    steps = ((_annotate, _explain) if _looks_pasted(text) else (_explain, _annotate))
-    for step in steps:
-        if step is _explain:
-            answer = _explain(engine, text[:4000], r, asked_by, query)
-        else:
-            answer = _annotate(engine, text, r, source)
+    head = text[:4000]
+    found = engine.extract_queries(head)
+    if is_code_question(head, *found):
+        answer = _explain(engine, head, r, asked_by, query, found)
         if answer is not None:
             return answer
-    return Answer("help", short_help_message())
+    answer = _annotate(engine, text, r, source)
+    if answer is None and found[0]:
+        answer = _explain(engine, head, r, asked_by, query, found)
+    return answer or Answer("help", short_help_message())
 
 
 def auto_annotation(engine, text: str, *, mask: bool) -> Answer | None:

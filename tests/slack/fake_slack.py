@@ -32,6 +32,7 @@ class Call:
     params: dict
     headers: dict
     path: str
+    response: Any = None
     at: float = field(default_factory=time.monotonic)
 
     @property
@@ -87,7 +88,7 @@ class FakeSlack:
                     method = self.path.rsplit("/", 1)[-1].split("?")[0]
                 status, body, headers = fake._answer(method, params)
                 with fake._cond:
-                    fake.calls.append(Call(method, params, dict(self.headers), self.path))
+                    fake.calls.append(Call(method, params, dict(self.headers), self.path, body))
                     fake._cond.notify_all()
                 data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
