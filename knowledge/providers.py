@@ -87,6 +87,9 @@ _URL_RE = re.compile(r"^https?://[^\s]+$")
 _CODES_IN_TEXT = re.compile(
     r"(?<![0-9.])([245][0-9][0-9])(?:[ -]+([245]\.[0-9]{1,3}\.[0-9]{1,3}))?(?![0-9])"
 )
+# Continuation prefixes inside a folded multi-line reply ("... multiple 550 5.7.1 addresses ...",
+# "550-5.7.26 domain's DMARC policy") that would split marker phrases; removed before marker tests.
+_CONTINUATION = re.compile(r"(?<=\s)[245][0-9][0-9][ -](?:[245]\.[0-9]{1,3}\.[0-9]{1,3}\s)?")
 _ENH_IN_TEXT = re.compile(r"(?<![0-9.])([245]\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9.])")
 
 
@@ -181,7 +184,8 @@ def _norm_word(word: str) -> str:
 
 
 def _glob_to_regex(glob: str) -> str:
-    return re.escape(glob).replace(r"\*", "[a-z0-9-]*")
+    # "*" spans labels ("*.yahoodns.net" matches "mx-aol.mail.gm0.yahoodns.net").
+    return re.escape(glob).replace(r"\*", "[a-z0-9.-]*")
 
 
 def _anchor(glob: str) -> str:
@@ -250,7 +254,7 @@ def _build_provider(data: dict, path: Path, order_start: int) -> _Provider:
     host_re = None
     if hosts:
         host_re = re.compile(
-            r"(?<![a-z0-9.-])(?:" + "|".join(_glob_to_regex(h) for h in hosts) + r")\.?(?![a-z0-9-])"
+            r"(?<![a-z0-9.-])(?:" + "|".join(_glob_to_regex(h) for h in hosts) + r")\.?(?![a-z0-9-]|\.[a-z0-9])"
         )
     anchors = tuple(sorted({a for a in (_anchor(h) for h in hosts) if a}))
     prov = _Provider(
@@ -480,6 +484,14 @@ def _clean_enh(code: str | None) -> str | None:
     return f"{m.group(1)}.{int(m.group(2))}.{int(m.group(3))}"
 
 
+def _normalise(text: str) -> str:
+    """Lower-case, collapse white space and drop continuation code prefixes of a folded reply."""
+    lower = " ".join(text.lower().split())
+    if lower.count(" ") > 1:
+        lower = _CONTINUATION.sub("", lower)
+    return lower
+
+
 def _score(rule: _Rule, reply: str | None, enh: str | None, lower: str, require_markers: bool) -> int:
     """Score one rule against the codes and lower-cased text; -1 = no match."""
     score = 0
@@ -512,7 +524,8 @@ def _score(rule: _Rule, reply: str | None, enh: str | None, lower: str, require_
     if not marker_hit:
         if not code_hit:
             return -1
-        if enh is None and rule.has_enhanced and not rule.reply:
+        if enh is None and rule.has_enhanced:
+            # A reply code alone ("550") says too little to pick a rule written for an enhanced code.
             return -1
     else:
         # A marker rule still must not cross classes (a 2xx is never a failure rule).
@@ -543,7 +556,7 @@ def lookup(provider_id: str, reply_code: str | None, enhanced: str | None, text:
     if prov is None:
         return None
     reply, enh = _clean_reply(reply_code), _clean_enh(enhanced)
-    lower = text.lower() if isinstance(text, str) else ""
+    lower = _normalise(text) if isinstance(text, str) and text else ""
     if reply is None and enh is None and not lower:
         return None
     best: _Rule | None = None
@@ -599,16 +612,20 @@ def match(
     idx = _index()
     if not isinstance(text, str):
         text = ""
-    lower = text.lower()
     reply, enh = _clean_reply(reply_code), _clean_enh(enhanced)
-    if reply is None and enh is None and lower:
-        m = _CODES_IN_TEXT.search(lower)
+    if reply is None and enh is None and text:
+        m = _CODES_IN_TEXT.search(text)
         if m:
             reply, enh = m.group(1), _clean_enh(m.group(2))
         else:
-            m = _ENH_IN_TEXT.search(lower)
+            m = _ENH_IN_TEXT.search(text)
             if m:
                 enh = _clean_enh(m.group(1))
+    lower = _normalise(text) if text else ""
+
+    for c in (reply, enh):
+        if c is not None and c[0] in "23":
+            return None  # success / intermediate replies are never a provider's failure rule
 
     host_keys: list[str] = []
     if hosts:
