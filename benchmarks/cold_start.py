@@ -45,9 +45,12 @@ def _report(label: str, times: list[float]) -> float:
 
 def _real_script(path: str) -> str | None:
     """Resolve a pyenv shim to the real console script, if that is what ``path`` is."""
-    if "/shims/" not in path or not shutil.which("pyenv"):
+    if "/shims/" not in path:
         return None
-    out = subprocess.run(["pyenv", "which", os.path.basename(path)], capture_output=True, text=True)
+    pyenv = shutil.which("pyenv") or os.path.join(os.path.dirname(os.path.dirname(path)), "libexec", "pyenv")
+    if not os.path.exists(pyenv):
+        return None
+    out = subprocess.run([pyenv, "which", os.path.basename(path)], capture_output=True, text=True)
     real = out.stdout.strip()
     return real if out.returncode == 0 and real and real != path else None
 
@@ -80,6 +83,13 @@ def main() -> int:
     real = _real_script(script)
     if real:
         med = min(med, _report("  (without pyenv shim)", _time_runs([real, *args], ns.runs)))
+    # other copies on PATH (e.g. a pyenv shim, which adds its own bash start-up)
+    seen = {os.path.realpath(script)}
+    for d in os.environ.get("PATH", "").split(os.pathsep):
+        other = os.path.join(d, "smtpbot")
+        if os.access(other, os.X_OK) and os.path.realpath(other) not in seen:
+            seen.add(os.path.realpath(other))
+            _report(f"  via {other}", _time_runs([other, *args], ns.runs))
     _report("python3 -c pass (floor)", _time_runs([sys.executable, "-c", "pass"], ns.runs))
     _breakdown()
     ok = med < TARGET_S
