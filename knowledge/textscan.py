@@ -201,6 +201,7 @@ _REPLY_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p 
                     r"offset|width|height|px|year|years|day|days|hour|hours|minute|minutes|second|seconds)"
                     r"|#|\bv\.)" + _W + r"[:=#]?" + _W + r"\Z"),
     ("reject-pid", r"[A-Za-z0-9_]\[\Z"),
+    ("reject-glued-colon", r"[A-Za-z0-9_]:\Z"),
     ("reject-assign", r"[A-Za-z_][A-Za-z0-9_.-]*=\Z"),
     ("reject-paren-num", r"(?i)(?:timed out|refused|unreachable|reset|errno|error|failed|fail)\s*\(\s*\Z"),
 ]]
@@ -215,8 +216,8 @@ _ENH_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p in
                        r"roundcube|mailcow|thunderbird|outlook|rspamd|spamassassin|docker|image|cluster|"
                        r"rfc\s*\d+(?:\s*(?:section|§|sec\.?))?|section|sections|sec|§|chapter|figure|fig|table|step|"
                        r"paragraph|item|clause|appendix|page|price|costs?|version:)"
-                       r"|[@=]v?|\bv\.)" + _W + r"[:=]?" + _W + r"\Z"),
-    ("dsn-status", r"(?im)(?:^|\n)[ \t>]*(?:x-)?status" + _W + r":" + _W + r"\Z"),
+                       r"|@v?|\bv\.)" + _W + r"[:=]?" + _W + r"\Z"),
+    ("dsn-status", r"(?i)\b(?:x-)?status" + _W + r":" + _W + r"\Z"),
     ("dsn-field", r"(?i)\b(?:dsn|status)" + _W + r"=" + _W + r"\Z"),
     ("hash", r"#\Z"),
     ("said", r"(?i)\b(?:said|says|responded|replied|answered|response was|reply was)" + _W + r":?\s*\Z"),
@@ -249,6 +250,7 @@ _REJECT_AFTER_REPLY = re.compile(
 )
 # text that follows a code on a reply line: a separator then words
 _REPLY_TEXT_AFTER = re.compile(r"(?:[ \t]*-[ \t]*|[ \t]+)(?:[A-Za-z<\[#(\"'`]|[^\x00-\x7f])|[^\x00-\x7f]")
+_TUPLE_AFTER = re.compile(r",[ \t]*b?['\"]")
 _GLUED_BEFORE = re.compile(r"[^\x00-\x7f]\Z")
 _ERROR_WORD_BEFORE = re.compile(
     r"(?i)(?:\b(?:smtp|esmtp|error|err|code|bounce[ds]?|bounced\s+with|rejected\s+with|reject(?:ed)?|failed\s+with|"
@@ -394,6 +396,9 @@ class _Doc:
         if rule in _STRONG_REPLY:
             t.context, t.strength = rule, "strong"
             return
+        if window.rstrip(" \t").endswith("(") and _TUPLE_AFTER.match(after):
+            t.context, t.strength = "exception", "strong"  # an exception's (code, b'text') tuple
+            return
         text_follows = bool(_REPLY_TEXT_AFTER.match(after))
         line_specific = bool(_LINE_SMTP_RE.search(self.line_of(t.s)))
         if rule == "value-key":
@@ -514,7 +519,7 @@ _ADDR_IN_TEXT_RE = re.compile(r"^[^<\[\n]{0,40}?[<\[](" + _ADDR + r")[>\]]")
 _HOST_RES = [
     re.compile(r"(?i)\bhost[ \t]+([A-Za-z0-9][A-Za-z0-9.-]{0,250}\.[A-Za-z]{2,63})\.?[ \t]*(?:\[[^\]\n]{1,64}\])?"
                r"[ \t]*(?:said\b|:)"),
-    re.compile(r"(?i)\brelay=([A-Za-z0-9][A-Za-z0-9.-]{0,250})\["),
+    re.compile(r"(?i)\brelay=([A-Za-z0-9][A-Za-z0-9.-]{0,250}?)\.?[ \t]?\["),
     re.compile(r"(?im)^[ \t>]*remote-mta:[ \t]*(?:dns[ \t]*;)?[ \t]*\[?([A-Za-z0-9][A-Za-z0-9.:-]{0,250}[A-Za-z0-9])"),
     re.compile(r"(?i)while talking to[ \t]+([A-Za-z0-9][A-Za-z0-9.-]{0,250}[A-Za-z0-9])\.?:"),
     re.compile(r"<([A-Za-z0-9][A-Za-z0-9.-]{0,250}[A-Za-z0-9])[ \t]+#[245]\.\d"),
@@ -524,7 +529,8 @@ _IN_REPLY_RE = re.compile(r"(?i)\(in[ \t\n]+reply[ \t\n]+to[ \t\n]+(?:the[ \t\n]
 _CMD_BEFORE_RES = [
     re.compile(r"(?i)\bafter[ \t]+(?:pipelined[ \t]+)?(RCPT TO|MAIL FROM|DATA|end of data|initial connection|EHLO|HELO|"
                r"AUTH|STARTTLS|BDAT|sending data block)"),
-    re.compile(r"(?i)\b(RCPT TO|MAIL FROM|RCPT|MAIL|DATA|AUTH|EHLO|HELO|STARTTLS|RSET|VRFY|BDAT|QUIT)[ \t]+command failed"),
+    re.compile(r"(?i)\b(RCPT TO|MAIL FROM|RCPT|MAIL|DATA|AUTH|EHLO|HELO|STARTTLS|RSET|VRFY|BDAT|QUIT|Password|Username)"
+               r"[ \t]+(?:command failed|not accepted)"),
     re.compile(r"(?i)\breject:[ \t]+(RCPT|MAIL|DATA|END-OF-MESSAGE|CONNECT|HELO|EHLO|VRFY|ETRN|AUTH)[ \t]+from"),
     re.compile(r"(SMTPRecipientsRefused|SMTPSenderRefused|SMTPDataError|SMTPAuthenticationError|SMTPHeloError|"
                r"SMTPAddressFailedException|SmtpFailedRecipientsException|SmtpFailedRecipientException|"
@@ -547,12 +553,15 @@ _CMD_NAMES = {
     "RECIPIENT COMMAND FAILED": "RCPT TO", "ALL RECIPIENTS WERE REJECTED": "RCPT TO", "DATA COMMAND FAILED": "DATA",
     "MESSAGE FAILED": "DATA", "EAUTH": "AUTH", "EENVELOPE": "RCPT TO", "EMESSAGE": "DATA",
     "AUTHENTICATION FAILED": "AUTH", "COULD NOT AUTHENTICATE": "AUTH", "FAILED TO AUTHENTICATE": "AUTH",
-    "CAN'T SEND MAIL": "RCPT TO",
+    "CAN'T SEND MAIL": "RCPT TO", "PASSWORD": "AUTH", "USERNAME": "AUTH",
 }
 _ACTION_RE = re.compile(r"(?i)\bstatus=(bounced|deferred|sent|expired|undeliverable)|(?m:^)[ \t>]*action:[ \t]*"
                         r"(failed|delayed|delivered|relayed|expanded)")
 _DIAG_TEXT_RE = re.compile(r"(?im)^[ \t>]*(?:diagnostic-code|x-supplementary-info):[ \t]*(?:[a-z0-9-]+[ \t]*;)?"
                            r"[ \t]*([^\n]*(?:\n[ \t]+[^\n]*){0,20})")
+_LOG_STAT_TEXT_RE = re.compile(r"\bstat(?:us)?=(?:[A-Za-z]+[ \t]+\(([^\n]{1,2000})\)[ \t]*$|([A-Za-z][^,\n]{0,500}))")
+_FRAME_RE = re.compile(r"at[ \t]+[\w.$<>`'/-]+[ \t]*\(|at[ \t]+[\w.$<>]+\.[\w$<>]+[ \t]*$|File[ \t]+\"|"
+                       r"[A-Za-z_]\w{0,40}:[ \t]|[{}\]]|\.\.\.[ \t]*\d+[ \t]+more|Traceback|Caused by")
 _STOP_TEXT_RE = re.compile(r"(?i)\(in reply to\b|;[ \t]+from=<|[ \t]+proto=E?SMTP\b")
 
 
@@ -662,6 +671,8 @@ class _Builder:
             same_code = bool(code) and stripped.startswith(code) and stripped[3:4] in ("-", " ", "")
             if not stripped or not (folded or same_code):
                 break
+            if folded and _FRAME_RE.match(stripped):
+                break
             if re.match(r"(?i)[A-Za-z-]{2,40}:[ \t]", stripped) and not folded:
                 break
             end = nxt_end
@@ -674,7 +685,10 @@ class _Builder:
             s = " ".join(s.split())
             pat = re.escape(tok.code) + (r"(?:[ -]" + re.escape(enh) + r")?" if enh else "") + r"(?:[ -]|$)"
             s = re.sub(r"(?:(?<=\s)|^)" + pat, " ", s)
+            if enh:
+                s = re.sub(r"(?<=\s)" + re.escape(enh) + r"(?=\s)", " ", s)
         s = " ".join(s.split())
+        s = re.sub(r"[ >]*#SMTP#$", "", s)
         s = s.strip(" -:;,")
         # drop closers left by the surrounding syntax
         for _ in range(3):
@@ -741,7 +755,8 @@ class _Builder:
                 prev = t.rfind("\n", 0, max(0, ls - 1)) + 1 if ls > 0 else 0
                 steps += 1
         if u.command is None:
-            a = _CMD_BEFORE_RES[3].search(t, u.start, min(len(t), u.text_end + 200))
+            a = (_CMD_BEFORE_RES[3].search(t, max(rs, ls - 1), u.start)
+                 or _CMD_BEFORE_RES[3].search(t, u.start, min(len(t), u.text_end + 200)))
             if a:
                 u.command = _norm_command(a.group(1))
         # host
@@ -794,6 +809,8 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
     merged: list[_Unit] = []
     for u in units:
         p = merged[-1] if merged else None
+        if p is not None and p.record == u.record and u.reply is None and u.enh == p.enh:
+            continue  # an enhanced code repeated inside the reply it belongs to
         if (p is not None and p.record == u.record and p.reply == u.reply
                 and (p.enh is None or u.enh is None or p.enh == u.enh)
                 and (p.recipient is None or u.recipient is None or p.recipient == u.recipient)):
@@ -829,7 +846,9 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
         else:
             u.text, u.text_end = b.reply_text(f, f.s, f.e)
             if f.context in ("dsn-status", "dsn-field"):
-                u.text = None
+                ls, le = doc.line_bounds(f.s)
+                sm = _LOG_STAT_TEXT_RE.search(b.text, ls, le)
+                u.text = b._clean(sm.group(1) or sm.group(2), f) if sm else None
         b.fill_context(u, 0)
         merged.append(u)
         merged.sort(key=lambda x: x.start)

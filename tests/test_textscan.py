@@ -1,0 +1,275 @@
+"""knowledge.textscan: SMTP codes in pasted free text, with their context.
+
+Fixtures in tests/fixtures/text/ are our own anonymised snippets, one per
+format (MTA logs, bounce human parts, client library errors, transcripts,
+Slack pastes); tests/fixtures/text/expected.json holds the failures a careful
+reader finds in each.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from knowledge.textscan import (
+    MAX_SCAN_CHARS,
+    CodeMention,
+    TextFailure,
+    failures_from_text,
+    has_smtp_evidence,
+    scan,
+    scan_limited,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "text"
+EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
+KEYS = ("reply_code", "enhanced_status", "recipient", "command", "remote_host")
+
+
+def codes(text: str) -> list[tuple[str | None, str | None]]:
+    return [(f.reply_code, f.enhanced_status) for f in failures_from_text(text)]
+
+
+def mentioned(text: str) -> set[str]:
+    return {m.code for m in scan(text)}
+
+
+# --------------------------------------------------------------------------- fixtures per format
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_failures(name):
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    got = [{k: getattr(f, k) for k in KEYS} for f in failures_from_text(text)]
+    assert got == EXPECTED[name]
+
+
+def test_every_fixture_has_an_expectation():
+    assert sorted(p.name for p in FIXTURES.glob("*.txt")) == sorted(EXPECTED)
+
+
+# --------------------------------------------------------------------------- codes that are codes
+
+@pytest.mark.parametrize("text, expected", [
+    # multi-line reply: continuation lines repeat the code; one failure
+    ("host mx.example.net[192.0.2.1] said: 550-5.7.1 [192.0.2.9] Our system has detected\n"
+     "550-5.7.1 an unusual rate of unsolicited mail. To protect our users\n"
+     "550 5.7.1 this message has been blocked. (in reply to end of DATA command)",
+     [("550", "5.7.1")]),
+    # reply code and enhanced code split over a line break
+    ("<u@example.com>: host mx.example.net[192.0.2.1] said: 421\n4.7.0 [TSS04] Messages temporarily deferred",
+     [("421", "4.7.0")]),
+    ("Diagnostic-Code: smtp; 550 Requested action not taken\n    information 550\n    5.7.1 . x1si2 - gsmtp",
+     [("550", "5.7.1")]),
+    # DSN fields
+    ("Action: failed\nStatus: 5.2.2\nDiagnostic-Code: smtp; 552 Mailbox full", [("552", "5.2.2")]),
+    ("Final-Recipient: rfc822; u@example.com\nAction: failed\nStatus: 5.1.1", [(None, "5.1.1")]),
+    # Exchange hash notation
+    ("u@example.com\n#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##", [("550", "5.1.1")]),
+    ("Status code: #5.1.0 Address rejected", [(None, "5.1.0")]),
+    # Postfix dsn= / status=
+    ("postfix/smtp[1]: A1: to=<u@example.com>, relay=none, delay=0.1, dsn=5.4.4, status=bounced (Host or domain "
+     "name not found)", [(None, "5.4.4")]),
+    ("dsn=5.7.26, status=bounced (host x.example[192.0.2.2] said: 550 5.7.26 Unauthenticated email)",
+     [("550", "5.7.26")]),
+    # Python smtplib
+    ("smtplib.SMTPRecipientsRefused: {'a@example.com': (550, b'5.1.1 <a@example.com>: User unknown')}",
+     [("550", "5.1.1")]),
+    ("SMTPAuthenticationError(535, b'Authentication credentials invalid')", [("535", None)]),
+    ("smtplib.SMTPServerDisconnected: Connection unexpectedly closed", []),
+    # nodemailer
+    ("{ code: 'EAUTH', response: '535-5.7.8 Username and Password not accepted.', responseCode: 535 }",
+     [("535", "5.7.8")]),
+    ("Error: Can't send mail - all recipients were rejected: 550 Invalid recipient", [("550", None)]),
+    # Java / .NET
+    ("com.sun.mail.smtp.SMTPSendFailedException: 554 Transaction failed: sending paused", [("554", None)]),
+    ("System.Net.Mail.SmtpException: Mailbox unavailable. The server response was: 5.7.1 Unable to relay",
+     [(None, "5.7.1")]),
+    # PHP mailers: the expected code is not the failure
+    ('Expected response code 250 but got code "530", with message "530 5.7.0 Must issue a STARTTLS command first"',
+     [("530", "5.7.0")]),
+    ("Expected response code(s) [250] but got response [421 4.7.0 Try again later]", [("421", "4.7.0")]),
+    # CJK glued
+    ("邮件投递失败550 Mail content denied", [("550", None)]),
+    ("日志中出现535错误 Error: authentication failed, smtp.qq.com", [("535", None)]),
+    # literal \n escapes from JSON or Exim logs
+    (r'"response": "552-5.2.3 Your message exceeded limits.\n552 5.2.3 size guidelines."', [("552", "5.2.3")]),
+    # Slack formatting
+    ("`550 5.1.1 &lt;<mailto:u@example.com|u@example.com>&gt;: Recipient address rejected`", [("550", "5.1.1")]),
+    ("&gt; host mx.example.net[192.0.2.1] said: 553 5.7.2 blocked\n&gt;     (in reply to MAIL FROM command)",
+     [("553", "5.7.2")]),
+    # two distinct failures in one paste
+    ("to=<a@example.com>, dsn=5.1.1, status=bounced (host m[192.0.2.1] said: 550 5.1.1 no such user)\n"
+     "to=<b@example.com>, dsn=4.2.2, status=deferred (host m[192.0.2.1] said: 452 4.2.2 over quota)",
+     [("550", "5.1.1"), ("452", "4.2.2")]),
+])
+def test_failures(text, expected):
+    assert codes(text) == expected
+
+
+def test_failure_fields_postfix_log():
+    [f] = failures_from_text(
+        "Jun 1 10:00:00 mx postfix/smtp[777]: 4B1: to=<ann@example.org>, relay=mx.example.net[192.0.2.7]:25, "
+        "delay=3.5, delays=0.1/0/1.2/2.2, dsn=5.2.2, status=bounced (host mx.example.net[192.0.2.7] said: "
+        "552-5.2.2 The email account that you tried to reach is over quota.\\n552 5.2.2 Please direct the "
+        "recipient to https://support.example.net (in reply to RCPT TO command))")
+    assert (f.reply_code, f.enhanced_status, f.recipient, f.command, f.remote_host, f.action) == (
+        "552", "5.2.2", "ann@example.org", "RCPT TO", "mx.example.net", "failed")
+    assert f.reply_text == ("The email account that you tried to reach is over quota. "
+                            "Please direct the recipient to https://support.example.net")
+
+
+def test_failure_fields_exim_after_command():
+    [f] = failures_from_text(
+        "H=mx.example.com [192.0.2.3]: SMTP error from remote mail server after end of data: "
+        "552 5.3.4 Message size exceeds fixed maximum message size")
+    assert (f.reply_code, f.enhanced_status, f.command, f.remote_host) == ("552", "5.3.4", "DATA", "mx.example.com")
+    assert f.reply_text == "Message size exceeds fixed maximum message size"
+
+
+def test_failure_fields_dsn_block():
+    [f] = failures_from_text(
+        "Final-Recipient: rfc822; kim@example.net\nAction: failed\nStatus: 5.7.1\n"
+        "Remote-MTA: dns; mx.example.net\nDiagnostic-Code: smtp; 550 Relaying denied\n    for this address")
+    assert (f.reply_code, f.enhanced_status, f.recipient, f.remote_host, f.action) == (
+        "550", "5.7.1", "kim@example.net", "mx.example.net", "failed")
+    assert f.reply_text == "Relaying denied for this address"
+
+
+def test_transcript_reports_only_the_final_failure():
+    text = ("220 mx.example.net ESMTP\nEHLO me\n250-mx.example.net\n250 SIZE 10240000\n"
+            "MAIL FROM:<a@example.org>\n250 2.1.0 Ok\nRCPT TO:<b@example.net>\n250 2.1.5 Ok\nDATA\n"
+            "354 End data with <CR><LF>.<CR><LF>\nSubject: x\n\nhello\n.\n554 5.7.1 Rejected by content filter")
+    [f] = failures_from_text(text)
+    assert (f.reply_code, f.enhanced_status, f.command) == ("554", "5.7.1", "DATA")
+    roles = {(m.code, m.role) for m in scan(text)}
+    assert {("250", "success"), ("2.1.5", "success"), ("354", "success"), ("554", "failure")} <= roles
+
+
+def test_expected_code_is_a_mention_not_a_failure():
+    text = 'Expected response code 250 but got code "550", with message "550 5.1.1 No such user"'
+    ms = scan(text)
+    assert [(m.code, m.role) for m in ms if m.code == "250"] == [("250", "expected")]
+    assert codes(text) == [("550", "5.1.1")]
+
+
+def test_success_only_text_has_no_failure_and_no_evidence():
+    text = "status=sent (250 2.0.0 Ok: queued as 12345)"
+    assert failures_from_text(text) == []
+    assert has_smtp_evidence(text) is False
+    assert {m.code for m in scan(text)} == {"250", "2.0.0"}
+
+
+def test_smtplib_recipient_per_failure():
+    fs = failures_from_text("SMTPRecipientsRefused({'a@example.com': (550, b'5.1.1 unknown'), "
+                            "'b@example.org': (451, b'4.3.0 try later')})")
+    assert [(f.recipient, f.reply_code, f.enhanced_status, f.command) for f in fs] == [
+        ("a@example.com", "550", "5.1.1", "RCPT TO"), ("b@example.org", "451", "4.3.0", "RCPT TO")]
+
+
+def test_sender_address_in_reply_is_not_the_recipient():
+    [f] = failures_from_text("SMTPSenderRefused(553, b'5.7.1 <me@example.org>: Sender address rejected', "
+                             "'me@example.org')")
+    assert (f.recipient, f.command) == (None, "MAIL FROM")
+
+
+# --------------------------------------------------------------------------- numbers that are not codes
+
+@pytest.mark.parametrize("text, number", [
+    ("deploy 250 took 421 ms", "421"),
+    ("HTTP 502 from the load balancer", "502"),
+    ("the upstream answered 502 Bad Gateway", "502"),
+    ('"POST /send HTTP/1.1" 500 2260', "500"),
+    ("statusCode: 503, mail api down", "503"),
+    ("connect to smtp.example.com:250 failed", "250"),
+    ("port 250 is closed", "250"),
+    ("see /vendor/phpmailer/src/SMTP.php line 421", "421"),
+    ("in /lib/Swift.php:250 Stack trace", "250"),
+    ("at SMTPConnection (index.js:550:19) while sending mail", "550"),
+    ("Swift/Connection/SMTP.php(407): Swift_Authenticator->isAuthenticated()", "407"),
+    ("postfix/smtpd[450]: connect from unknown", "450"),
+    ("mail queue holds 550 messages", "550"),
+    ("message size 452 KB exceeds nothing", "452"),
+    ("delay=421, delays=0.1/0/421/0 mail", "421"),
+    ("client 192.0.2.250 and 10.250.1.5 connected for mail", "250"),
+    ("mx at 2001:db8::421 for mail", "421"),
+    ("fixed in PR #550 for the mailer", "550"),
+    ("exit code 255 from sendmail", "255"),
+    ("nodemailer 4.7.0 sends mail", "4.7.0"),
+    ("_nodemailer@4.7.0@nodemailer/lib/mailer", "4.7.0"),
+    ("Delta Chat v2.7.4 cannot send mail", "2.7.4"),
+    ("Yahoo code 4.16.55.1 for mail", "4.16.55"),
+    ("This mailbox is disabled (554.30).", "554"),
+    ("see RFC 5321 section 4.2.1 about mail replies", "4.2.1"),
+    ("smtp error at 14:54:55,237 after mail", "237"),
+    ("price $450 for mail hosting", "450"),
+    ("timed out (421) talking to mail server", "421"),
+])
+def test_not_a_code(text, number):
+    assert number not in mentioned(text)
+    assert number not in {c for pair in codes(text) for c in pair if c}
+
+
+@pytest.mark.parametrize("text", [
+    "deploy 250 took 421 ms",
+    "HTTP 502",
+    "502 Bad Gateway",
+    "we moved to port 587",
+    "550",
+    "release 2.7.4 is out, see section 4.2.1",
+    "Build 421 finished in 250 s with 550 tests",
+    "nginx: upstream returned 504 while proxying /api/mail",
+    "Room 452, 10:50, call +1 555 250 5500",
+    "版本\n\n2.7.4\n",
+    "Timeout while testing SMTP server connection on smtp.example.com:25 (110)",
+])
+def test_chatter_is_not_evidence(text):
+    assert failures_from_text(text) == []
+    assert has_smtp_evidence(text) is False
+
+
+@pytest.mark.parametrize("text", [
+    "host mx.example.net[192.0.2.1] said: 550 5.1.1 user unknown",
+    "Diagnostic-Code: smtp; 554 rejected",
+    "Status: 5.2.2",
+    "to=<a@example.com>, dsn=4.4.1, status=deferred (connection timed out)",
+    "smtplib.SMTPDataError: (554, b'Transaction failed')",
+    "550 5.7.26 unauthenticated",
+    "Error: Invalid login: 535 Authentication failed for mail account",
+])
+def test_evidence(text):
+    assert has_smtp_evidence(text) is True
+
+
+# --------------------------------------------------------------------------- mentions and spans
+
+def test_mention_spans_point_into_the_original_text():
+    text = "`said: 550-5.7.1 &lt;x&gt;` and <mailto:a@example.com|a@example.com> Status: 5.0.0"
+    ms = scan(text)
+    assert [(m.code, m.kind) for m in ms] == [("550", "reply"), ("5.7.1", "enhanced"), ("5.0.0", "enhanced")]
+    for m in ms:
+        assert isinstance(m, CodeMention)
+        assert text[m.start:m.end] == m.code
+    assert ms[0].paired == "5.7.1" and ms[0].context == "pair" and ms[0].strength == "strong"
+    assert ms[2].context == "dsn-status"
+
+
+def test_failure_span_points_at_first_code():
+    text = "blah\n&gt; host m.example.net[192.0.2.1] said: 452 4.2.2 full"
+    [f] = failures_from_text(text)
+    assert isinstance(f, TextFailure)
+    assert text[f.start:f.end] == "452 4.2.2"
+
+
+def test_bare_code_is_a_weak_mention():
+    [m] = scan("what does 550 mean?")
+    assert (m.code, m.kind, m.role, m.strength, m.context) == ("550", "reply", "failure", "weak", "bare")
+
+
+def test_huge_text_is_cut_and_says_so():
+    text = "x" * (MAX_SCAN_CHARS + 10) + " said: 550 5.1.1 late"
+    ms, truncated = scan_limited(text)
+    assert truncated is True and ms == []
+    ms, truncated = scan_limited("said: 550 5.1.1 early")
+    assert truncated is False and [m.code for m in ms] == ["550", "5.1.1"]
