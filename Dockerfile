@@ -23,9 +23,10 @@ WORKDIR /data
 VOLUME ["/data"]
 EXPOSE 3000
 
-# HTTP mode answers GET /healthz with 200 once ready. In Socket Mode (SLACK_APP_TOKEN set and
-# SMTPBOT_HTTP unset) there is no HTTP server, so the check passes while the process runs.
+# HTTP mode answers GET /healthz with 200 once ready (503 while starting or when the database is
+# unreachable). Socket Mode (SLACK_APP_TOKEN set, no --http) runs no HTTP server: a refused
+# connection then counts as healthy while the process runs.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["python", "-c", "import os,sys,urllib.request as u; sys.exit(0) if os.environ.get('SLACK_APP_TOKEN') and not os.environ.get('SMTPBOT_HTTP') else u.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)"]
+  CMD ["python", "-c", "import os, sys, urllib.error, urllib.request\ntry:\n    urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)\nexcept urllib.error.HTTPError:\n    sys.exit(1)\nexcept OSError:\n    sys.exit(0 if os.environ.get('SLACK_APP_TOKEN') else 1)"]
 
 CMD ["smtpbot", "serve"]
