@@ -107,6 +107,23 @@ def context_middleware(body: dict, context: Any, next: Callable[[], Any]) -> Any
         _received_at.reset(token)
 
 
+def _count_duplicates(deps: BotDeps) -> None:
+    """Wrap ``deps.claim`` so every refused claim counts in ``smtpbot_duplicate_events_total``."""
+    claim = deps.claim
+    if getattr(claim, "_smtpbot_counted", False):
+        return
+
+    def counted_claim(*keys: str) -> bool:
+        first = claim(*keys)
+        if not first:
+            obs.record_duplicate()
+            log.info("duplicate delivery skipped")
+        return first
+
+    counted_claim._smtpbot_counted = True  # type: ignore[attr-defined]
+    deps.claim = counted_claim  # type: ignore[method-assign]
+
+
 def metrics_route() -> tuple[int, str, bytes]:
     """``GET /metrics``: ``(200, content_type, body)`` in Prometheus text format."""
     body, ctype = obs.render_metrics()
@@ -118,6 +135,7 @@ def register(app: Any, deps: BotDeps) -> None:
     from bot.storage.oauth import register_uninstall_listeners
 
     app.middleware(context_middleware)
+    _count_duplicates(deps)
     deps.http_routes[("GET", "/metrics")] = metrics_route
     store = deps.store
     if callable(getattr(store, "ping", None)):
@@ -131,3 +149,31 @@ def register(app: Any, deps: BotDeps) -> None:
     installation_store = oauth_flow.settings.installation_store if oauth_flow is not None else None
     register_uninstall_listeners(app, store, installation_store)
     deps.registry.events.update({"app_uninstalled", "tokens_revoked"})
+
+
+LISTENER_THREADS = 8
+"""Bolt listener threads per process (Bolt's default is 5)."""
+
+
+def bolt_options(settings: Any, store: Any) -> dict[str, Any]:
+    """Extra ``App(...)`` options for ``build_app(..., bolt_options=...)``.
+
+    Always: ``listener_executor`` = :class:`ListenerExecutor` (log context and latency
+    metric in listener threads). When ``SLACK_CLIENT_ID`` and ``SLACK_CLIENT_SECRET`` are
+    set: ``oauth_settings`` for the multi-workspace install flow, its stores on the
+    store's database (``store.engine``; raises ``ValueError`` if the store has none).
+    """
+    options: dict[str, Any] = {"listener_executor": ListenerExecutor(max_workers=LISTENER_THREADS,
+                                                                     thread_name_prefix="bolt-listener")}
+    if getattr(settings, "oauth_enabled", False):
+        from bot.storage.oauth import build_oauth_settings
+
+        engine = getattr(store, "engine", None)
+        if engine is None:
+            raise ValueError("SLACK_CLIENT_ID: the OAuth install flow needs a SQL DATABASE_URL")
+        options["oauth_settings"] = build_oauth_settings(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret.get_secret_value(),
+            engine=engine,
+        )
+    return options

@@ -26,6 +26,12 @@ class Store(Protocol):
         Return True for the first caller only, False for every later one."""
         ...
 
+    def claim_all(self, *keys: str) -> bool:
+        """Claim several keys naming one event atomically: True (all recorded) only when
+        none was claimed before. Needed when two deliveries race across replicas: one by
+        one, each could win one key and both would give up."""
+        ...
+
     def get_channel_settings(self, team_id: str, channel_id: str) -> ChannelSettings:
         """Settings stored for a channel; all-``None`` when nothing is stored."""
         ...

@@ -28,6 +28,16 @@ class MemoryStore:
             self._claims[key] = now
             return True
 
+    def claim_all(self, *keys: str) -> bool:
+        """Claim every key at once: True (all recorded) only if none was claimed before."""
+        now = time.monotonic()
+        with self._lock:
+            if any(k in self._claims for k in keys):
+                return False
+            for k in keys:
+                self._claims[k] = now
+            return True
+
     def get_channel_settings(self, team_id: str, channel_id: str) -> ChannelSettings:
         with self._lock:
             return self._settings.get((team_id, channel_id), ChannelSettings())

@@ -230,26 +230,47 @@ class SqlStore:
         Raises ``ValueError`` for an empty or over-long key and
         ``sqlalchemy.exc.SQLAlchemyError`` if the database is unreachable.
         """
-        if not key or len(key) > 255:
-            raise ValueError("claim key must be 1..255 characters")
+        return self.claim_all(key)
+
+    def claim_all(self, *keys: str) -> bool:
+        """Claim every key in one transaction: True (all recorded) only when none was
+        claimed before, else False and nothing is recorded.
+
+        This is what makes an event answered once when it is known under several keys
+        (``event:<event_id>`` and ``msg:<channel>:<ts>``) and two replicas race on it:
+        claiming the keys one by one could let each replica win one key and both give
+        up. Keys are inserted in sorted order, so overlapping claims never deadlock
+        (PostgreSQL makes the second inserter of a key wait for the first to finish).
+        Raises like :meth:`claim`.
+        """
+        unique = sorted(set(keys))
+        if not unique or any(not k or len(k) > 255 for k in unique):
+            raise ValueError("claim keys must be 1..255 characters")
         now = time.time()
         self._maybe_prune(now)
-        if self._insert is not None:
-            table = EventClaim.__table__
-            stmt = (
-                self._insert(table)
-                .values(key=key, claimed_at=now)
-                .on_conflict_do_nothing()
-                .returning(table.c.key)  # a row comes back only if this INSERT won
-            )
-            with self.engine.begin() as conn:
-                return conn.execute(stmt).first() is not None
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(EventClaim.__table__.insert().values(key=key, claimed_at=now))
-            return True
-        except IntegrityError:
-            return False
+        table = EventClaim.__table__
+        with self.engine.connect() as conn:
+            with conn.begin() as trans:
+                for key in unique:
+                    if self._insert is not None:
+                        stmt = (
+                            self._insert(table)
+                            .values(key=key, claimed_at=now)
+                            .on_conflict_do_nothing()
+                            .returning(table.c.key)  # a row comes back only if this INSERT won
+                        )
+                        won = conn.execute(stmt).first() is not None
+                    else:
+                        try:
+                            with conn.begin_nested():
+                                conn.execute(table.insert().values(key=key, claimed_at=now))
+                            won = True
+                        except IntegrityError:
+                            won = False
+                    if not won:
+                        trans.rollback()
+                        return False
+        return True
 
     def prune(self, now: float | None = None) -> int:
         """Delete claims older than the TTL; return how many rows were removed."""

@@ -105,6 +105,56 @@ def test_claim_exactly_once_across_two_processes(db_url):
     assert a | b == set(range(n))
 
 
+_CHILD_PAIRS = r"""
+import json, sys, time
+from bot.storage.sql import SqlStore
+url, start_at, n, flip = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
+store = SqlStore(url)
+while time.time() < start_at:
+    time.sleep(0.001)
+won = []
+for i in range(n):
+    keys = [f"event:Ev{i:05d}", f"msg:C1:1700000000.{i:06d}"]
+    if store.claim_all(*(keys[::-1] if flip else keys)):
+        won.append(i)
+print(json.dumps(won))
+"""
+
+
+def test_claim_all_exactly_once_across_two_processes(db_url):
+    """Two replicas race on events known under two keys: exactly one wins each, none is lost."""
+    SqlStore(db_url).close()
+    n = 150
+    start_at = time.time() + 2.0
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _CHILD_PAIRS, db_url, str(start_at), str(n), flip],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+        for flip in ("0", "1")
+    ]
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        results.append(set(json.loads(out)))
+    assert results[0].isdisjoint(results[1])
+    assert results[0] | results[1] == set(range(n))
+
+
+def test_claim_all_is_all_or_nothing(store):
+    # a mention: its event id and the message
+    assert store.claim_all("event:EvMENTION", "msg:C1:1700000000.000100") is True
+    # the same message as a ``message`` event: refused, and its event key is not recorded
+    assert store.claim_all("event:EvMESSAGE", "msg:C1:1700000000.000100") is False
+    assert store.claim("event:EvMESSAGE") is True
+    # a retry of the mention: refused
+    assert store.claim_all("event:EvMENTION", "msg:C1:1700000000.000100") is False
+    with pytest.raises(ValueError):
+        store.claim_all()
+    with pytest.raises(ValueError):
+        store.claim_all("event:ok", "")
+
+
 def test_settings_default_set_and_survive_new_store(db_url):
     first = SqlStore(db_url)
     assert first.get_channel_settings("T1", "C1") == ChannelSettings(None, None)
@@ -229,3 +279,13 @@ def test_bad_database_url_message_has_no_password():
         normalize_database_url("not a url with secretpw")
     assert "DATABASE_URL" in str(err.value)
     assert "secretpw" not in str(err.value)
+
+
+def test_memory_store_claim_all_is_all_or_nothing():
+    from bot.storage.memory import MemoryStore
+
+    m = MemoryStore()
+    assert m.claim_all("event:E1", "msg:C1:1.1") is True
+    assert m.claim_all("event:E2", "msg:C1:1.1") is False
+    assert m.claim("event:E2") is True
+    assert m.claim("msg:C1:1.1") is False
