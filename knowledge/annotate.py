@@ -67,14 +67,21 @@ def _decode_text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
+
+
 def _is_binary(data: bytes) -> bool:
+    """True for data that is not text: NUL bytes, or over 10% C0 control bytes
+    other than tab, line breaks and ESC (ESC starts ISO-2022-JP shifts)."""
     sample = data[:8192]
     if not sample:
         return False
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
-    ctrl = sum(1 for b in sample if b < 9 or 13 < b < 32 and b != 27)
-    return b"\x00" in sample or ctrl > len(sample) // 10
+    if b"\x00" in sample:
+        return True
+    ctrl = len(sample) - len(sample.translate(None, _CONTROL))
+    return ctrl > len(sample) // 10
 
 
 def annotate_rows(data: bytes, explain: bool = False, providers: bool = True) -> tuple[str, list[dict], list[str]]:

@@ -51,6 +51,9 @@ quantifiers) so no catastrophic backtracking is possible.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
 import re
 import threading
 import tomllib
@@ -128,10 +131,20 @@ class _Rule:
     enh_ranges: tuple[tuple[int, int, int, int], ...]  # (class, subject, lo, hi)
     classes: frozenset[str]
     markers: tuple[str, ...]  # lower-cased literals
-    pattern: re.Pattern[str] | None
+    pattern_src: str | None
     identifies: bool
     order: int
     note: ProviderNote | None = None
+    _pattern: re.Pattern[str] | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[str] | None:
+        """The rule's regex, compiled on first use (keeps loading cheap)."""
+        if self.pattern_src is None:
+            return None
+        if self._pattern is None:
+            self._pattern = re.compile(self.pattern_src, re.IGNORECASE)
+        return self._pattern
 
     def enh_matches(self, enh: str) -> bool:
         if enh in self.enh_exact:
@@ -157,10 +170,21 @@ class _Provider:
     kind: str
     doc_url: str
     aliases: tuple[str, ...]
-    host_re: re.Pattern[str] | None
+    host_globs: tuple[tuple[str, str], ...]  # (prefix, suffix) around the single "*", or (host, "") when exact
     host_anchors: tuple[str, ...]
     signatures: tuple[str, ...]
     rules: list[_Rule] = field(default_factory=list)
+    by_class: dict[str, list[_Rule]] = field(default_factory=dict)  # "4" / "5" / "" -> rules that can apply
+
+    def host_matches(self, host: str) -> bool:
+        """True when the lower-case host name matches one of the provider's globs."""
+        for pre, suf in self.host_globs:
+            if not suf:
+                if host == pre:
+                    return True
+            elif len(host) > len(pre) + len(suf) and host.startswith(pre) and host.endswith(suf):
+                return True
+        return False
 
 
 @dataclass
@@ -169,6 +193,10 @@ class _Index:
     aliases: dict[str, str]
     rules: dict[str, _Rule]
     identifying: list[_Rule]
+    # Flattened prefilters: (literal, provider) for signatures and host anchors; per failure class
+    # ("4", "5") the (marker, rule) pairs of identifying rules that can apply to that class.
+    provider_literals: list[tuple[str, _Provider, bool]]
+    marker_pairs: dict[str, list[tuple[str, _Rule]]]
 
 
 _INDEX: _Index | None = None
@@ -183,14 +211,34 @@ def _norm_word(word: str) -> str:
     return re.sub(r"[\s_/-]+", "", w)
 
 
-def _glob_to_regex(glob: str) -> str:
-    # "*" spans labels ("*.yahoodns.net" matches "mx-aol.mail.gm0.yahoodns.net").
-    return re.escape(glob).replace(r"\*", "[a-z0-9.-]*")
+def _split_glob(glob: str) -> tuple[str, str]:
+    # "*" spans labels: "*.yahoodns.net" matches "mx-aol.mail.gm0.yahoodns.net".
+    if "*" not in glob:
+        return glob, ""
+    pre, suf = glob.split("*", 1)
+    return pre, suf
 
 
 def _anchor(glob: str) -> str:
-    tail = glob.rsplit("*", 1)[-1].lstrip(".-")
-    return tail
+    return glob.rsplit("*", 1)[-1].lstrip(".-")
+
+
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
+
+
+def _hosts_around(lower: str, anchor: str) -> Iterable[str]:
+    """Host names in ``lower`` that contain ``anchor`` (expanded to host-name characters)."""
+    start = lower.find(anchor)
+    n = len(lower)
+    while start != -1:
+        left = start
+        while left > 0 and lower[left - 1] in _HOST_CHARS:
+            left -= 1
+        right = start + len(anchor)
+        while right < n and lower[right] in _HOST_CHARS:
+            right += 1
+        yield lower[left:right].strip(".-")
+        start = lower.find(anchor, right)
 
 
 def _parse_enhanced(value: str, where: str) -> tuple[str | None, tuple[int, int, int, int] | None]:
@@ -230,7 +278,7 @@ _RULE_KEYS = {
 }
 
 
-def _build_provider(data: dict, path: Path, order_start: int) -> _Provider:
+def _build_provider(data: dict, path: Path, order_start: int, compile_patterns: bool = False) -> _Provider:
     where = path.name
     unknown = set(data) - _PROVIDER_KEYS
     if unknown:
@@ -248,22 +296,19 @@ def _build_provider(data: dict, path: Path, order_start: int) -> _Provider:
         raise ProviderDataError(f"{where}: doc_url {doc_url!r} is not an http(s) URL")
     hosts = [h.lower() for h in _strlist(data, "hosts", where)]
     for h in hosts:
-        if not _HOST_GLOB_RE.match(h):
-            raise ProviderDataError(f"{where}: host pattern {h!r} is not a host name glob")
+        if not _HOST_GLOB_RE.match(h) or h.count("*") > 1:
+            raise ProviderDataError(f"{where}: host pattern {h!r} is not a host name glob with at most one '*'")
+        if "." not in _anchor(h):
+            raise ProviderDataError(f"{where}: host pattern {h!r} needs a domain after the '*'")
     signatures = tuple(s.lower() for s in _strlist(data, "signatures", where))
-    host_re = None
-    if hosts:
-        host_re = re.compile(
-            r"(?<![a-z0-9.-])(?:" + "|".join(_glob_to_regex(h) for h in hosts) + r")\.?(?![a-z0-9-]|\.[a-z0-9])"
-        )
-    anchors = tuple(sorted({a for a in (_anchor(h) for h in hosts) if a}))
+    anchors = tuple(sorted({_anchor(h) for h in hosts}))
     prov = _Provider(
         id=pid,
         name=_str(data, "name", where),
         kind=kind,
         doc_url=doc_url,
         aliases=tuple(_strlist(data, "aliases", where)),
-        host_re=host_re,
+        host_globs=tuple(_split_glob(h) for h in hosts),
         host_anchors=anchors,
         signatures=signatures,
     )
@@ -295,14 +340,13 @@ def _build_provider(data: dict, path: Path, order_start: int) -> _Provider:
             if rg:
                 ranges.append(rg)
         markers = tuple(mk.lower() for mk in _strlist(r, "markers", rwhere))
-        pat_src = _str(r, "pattern", rwhere, required=False)
-        pattern = None
-        if pat_src:
+        pat_src = _str(r, "pattern", rwhere, required=False) or None
+        if pat_src is not None and compile_patterns:
             try:
-                pattern = re.compile(pat_src, re.IGNORECASE)
+                re.compile(pat_src, re.IGNORECASE)
             except re.error as exc:
                 raise ProviderDataError(f"{rwhere}: pattern does not compile: {exc}") from None
-        if pattern is not None and not markers:
+        if pat_src is not None and not markers:
             raise ProviderDataError(f"{rwhere}: a pattern needs at least one literal marker (cheap prefilter)")
         if not (reply or exact or ranges or markers):
             raise ProviderDataError(f"{rwhere}: needs codes (reply/enhanced) or markers")
@@ -332,7 +376,7 @@ def _build_provider(data: dict, path: Path, order_start: int) -> _Provider:
                 enh_ranges=tuple(ranges),
                 classes=frozenset(classes),
                 markers=markers,
-                pattern=pattern,
+                pattern_src=pat_src,
                 identifies=identifies,
                 order=order_start + i,
             )
@@ -340,7 +384,52 @@ def _build_provider(data: dict, path: Path, order_start: int) -> _Provider:
     return prov
 
 
-def _load(data_dir: Path = DATA_DIR) -> _Index:
+_CACHE_VERSION = 1
+
+
+def _cache_file(paths: list[Path]) -> Path | None:
+    """Where the parsed data files are cached (keyed by names, sizes, mtimes), or None when disabled."""
+    if os.environ.get("SMTPBOT_NO_CACHE"):
+        return None
+    base = os.environ.get("SMTPBOT_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "smtpbot"
+    )
+    h = hashlib.sha1(str(_CACHE_VERSION).encode())
+    for path in paths:
+        st = path.stat()
+        h.update(f"{path}|{st.st_size}|{st.st_mtime_ns}".encode())
+    return Path(base) / f"providers-{h.hexdigest()[:16]}.marshal"
+
+
+def _read_files(paths: list[Path], use_cache: bool) -> list[dict]:
+    """Parse every TOML file; a marshal cache of the parsed dicts avoids re-parsing unchanged files."""
+    cache = _cache_file(paths) if use_cache else None
+    if cache is not None:
+        try:
+            data = marshal.loads(cache.read_bytes())
+            if isinstance(data, list) and len(data) == len(paths):
+                return data
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+    out = []
+    for path in paths:
+        try:
+            with path.open("rb") as fh:
+                out.append(tomllib.load(fh))
+        except tomllib.TOMLDecodeError as exc:
+            raise ProviderDataError(f"{path.name}: not valid TOML: {exc}") from None
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(marshal.dumps(out))
+            os.replace(tmp, cache)
+        except (OSError, ValueError):
+            pass  # read-only home or odd values: work without the cache
+    return out
+
+
+def _load(data_dir: Path = DATA_DIR, use_cache: bool = True, compile_patterns: bool = False) -> _Index:
     providers: dict[str, _Provider] = {}
     aliases: dict[str, str] = {}
     rules: dict[str, _Rule] = {}
@@ -348,13 +437,12 @@ def _load(data_dir: Path = DATA_DIR) -> _Index:
     paths = sorted(data_dir.glob("*.toml"))
     if not paths:
         raise ProviderDataError(f"no provider data files in {data_dir}")
-    for path in paths:
-        try:
-            with path.open("rb") as fh:
-                data = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise ProviderDataError(f"{path.name}: not valid TOML: {exc}") from None
-        prov = _build_provider(data, path, order)
+    for path, data in zip(paths, _read_files(paths, use_cache)):
+        if not isinstance(data, dict):
+            raise ProviderDataError(f"{path.name}: not a TOML table")
+        prov = _build_provider(data, path, order, compile_patterns)
+        prov.by_class = {cls: [r for r in prov.rules if not r.classes or cls in r.classes] for cls in "45"}
+        prov.by_class[""] = prov.rules
         order += len(prov.rules)
         if prov.id in providers:
             raise ProviderDataError(f"{path.name}: duplicate provider id {prov.id!r}")
@@ -370,7 +458,20 @@ def _load(data_dir: Path = DATA_DIR) -> _Index:
                 raise ProviderDataError(f"{path.name}: alias {word!r} already names {other!r}")
             aliases[key] = prov.id
     identifying = [r for p in providers.values() for r in p.rules if r.identifies]
-    return _Index(providers=providers, aliases=aliases, rules=rules, identifying=identifying)
+    literals: list[tuple[str, _Provider, bool]] = []
+    for prov in providers.values():
+        literals.extend((sig, prov, True) for sig in prov.signatures)
+        literals.extend((anc, prov, False) for anc in prov.host_anchors)
+    marker_pairs: dict[str, list[tuple[str, _Rule]]] = {}
+    for cls in "45":
+        marker_pairs[cls] = [
+            (mk, r) for r in identifying if not r.classes or cls in r.classes for mk in r.markers
+        ]
+    marker_pairs[""] = [(mk, r) for r in identifying for mk in r.markers]
+    return _Index(
+        providers=providers, aliases=aliases, rules=rules, identifying=identifying,
+        provider_literals=literals, marker_pairs=marker_pairs,
+    )
 
 
 def _index() -> _Index:
@@ -394,7 +495,7 @@ def validate_provider_data(data_dir: Path | str = DATA_DIR) -> list[str]:
     missing documentation URL, a pattern that does not compile, a rule that has
     neither codes nor markers.
     """
-    idx = _load(Path(data_dir))
+    idx = _load(Path(data_dir), use_cache=False, compile_patterns=True)
     return sorted(idx.rules)
 
 
@@ -484,10 +585,13 @@ def _clean_enh(code: str | None) -> str | None:
     return f"{m.group(1)}.{int(m.group(2))}.{int(m.group(3))}"
 
 
-def _normalise(text: str) -> str:
+def _normalise(text: str, reply: str | None = None) -> str:
     """Lower-case, collapse white space and drop continuation code prefixes of a folded reply."""
-    lower = " ".join(text.lower().split())
-    if lower.count(" ") > 1:
+    lower = text.lower()
+    if "\n" in lower or "  " in lower or "\t" in lower or "\r" in lower:
+        lower = " ".join(lower.split())
+    # Only a reply code seen twice (or "NNN-" continuation) means folded lines to clean up.
+    if (reply is not None and lower.count(reply) > 1) or (reply is None and "-" in lower):
         lower = _CONTINUATION.sub("", lower)
     return lower
 
@@ -556,7 +660,7 @@ def lookup(provider_id: str, reply_code: str | None, enhanced: str | None, text:
     if prov is None:
         return None
     reply, enh = _clean_reply(reply_code), _clean_enh(enhanced)
-    lower = _normalise(text) if isinstance(text, str) and text else ""
+    lower = _normalise(text, reply) if isinstance(text, str) and text else ""
     if reply is None and enh is None and not lower:
         return None
     best: _Rule | None = None
@@ -621,7 +725,7 @@ def match(
             m = _ENH_IN_TEXT.search(text)
             if m:
                 enh = _clean_enh(m.group(1))
-    lower = _normalise(text) if text else ""
+    lower = _normalise(text, reply) if text else ""
 
     for c in (reply, enh):
         if c is not None and c[0] in "23":
@@ -634,43 +738,48 @@ def match(
         except TypeError:
             host_keys = []
 
-    identified: list[_Provider] = []
-    for prov in idx.providers.values():
-        hit = False
-        for sig in prov.signatures:
-            if sig in lower:
-                hit = True
-                break
-        if not hit and prov.host_re is not None:
-            for hk in host_keys:
-                if prov.host_re.fullmatch(hk) or prov.host_re.fullmatch(hk + "."):
-                    hit = True
-                    break
-            if not hit:
-                for anc in prov.host_anchors:
-                    if anc in lower:
-                        hit = prov.host_re.search(lower) is not None
+    identified: dict[str, _Provider] = {}
+    for hk in host_keys:
+        for prov in idx.providers.values():
+            if prov.id not in identified and prov.host_matches(hk):
+                identified[prov.id] = prov
+    if lower:
+        for lit, prov, is_signature in idx.provider_literals:
+            if prov.id in identified or lit not in lower:
+                continue
+            if is_signature:
+                identified[prov.id] = prov
+            else:
+                for host in _hosts_around(lower, lit):
+                    if prov.host_matches(host):
+                        identified[prov.id] = prov
                         break
-        if hit:
-            identified.append(prov)
 
     best: _Rule | None = None
     best_key: tuple[int, int, int] = (-1, 0, 0)
-    seen: set[str] = set()
-    for prov in identified:
-        seen.add(prov.id)
-        for rule in prov.rules:
+    cls = (reply or enh or "")[:1]
+    for prov in identified.values():
+        for rule in prov.by_class.get(cls, prov.rules):
+            if rule.markers:
+                for mk in rule.markers:
+                    if mk in lower:
+                        break
+                else:
+                    continue
             s = _score(rule, reply, enh, lower, require_markers=True)
             if s >= 0:
                 key = (s + 1, 1, -rule.order)
                 if key > best_key:
                     best, best_key = rule, key
-    for rule in idx.identifying:
-        if rule.provider_id in seen:
-            continue
-        s = _score(rule, reply, enh, lower, require_markers=True)
-        if s >= 0:
-            key = (s, 0, -rule.order)
-            if key > best_key:
-                best, best_key = rule, key
+    if lower:
+        candidates: list[_Rule] = []
+        for mk, rule in idx.marker_pairs.get(cls, idx.marker_pairs[""]):
+            if mk in lower and rule.provider_id not in identified and rule not in candidates:
+                candidates.append(rule)
+        for rule in candidates:
+            s = _score(rule, reply, enh, lower, require_markers=True)
+            if s >= 0:
+                key = (s, 0, -rule.order)
+                if key > best_key:
+                    best, best_key = rule, key
     return _note(best) if best is not None else None

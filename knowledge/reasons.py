@@ -191,7 +191,7 @@ _P: list[tuple[str, str]] = [
     ("expired", r"message expired|retry timeout exceeded|retry time|delivery time expired|has been delayed|"
                 r"will be retried|timed out|time-out|timeout|could not be delivered within|not been delivered for|"
                 r"undelivered for|delivery attempts? (?:expired|exceeded)|maximum time|retry period|"
-                r"was not reachable within|expired after"),
+                r"was not reachable within|expired after|did not accept our requests to connect"),
     ("hostunknown", r"host or domain name not found|host not found|domain (?:not found|does not exist|doesn't exist|name not found|unknown)|"
                     r"unknown (?:domain|host)|no such (?:domain|host)|host unknown|unrouteable (?:mail )?domain|"
                     r"unroutable (?:address|domain)|name or service not known|nxdomain|"
@@ -246,7 +246,7 @@ _P: list[tuple[str, str]] = [
                 r"barracuda|sorbs|\bbanned\b|connection (?:rejected|refused|not accepted)|not accepting connections|"
                 r"client host rejected|your (?:ip|host|server|network)|not allowed to send|invalid ip|open relay|"
                 r"\bhelo\b|\behlo\b|hostname|invalid domain name|smtp server of your isp|"
-                r"(?:ip|address) (?:is |has been )?(?:listed|rejected|not allowed)|dynamic ip|dial-?up|residential"),
+                r"\bip(?: address)? (?:is |has been )?(?:listed|rejected|not allowed)|dynamic ip|dial-?up|residential"),
     ("policyviolation", r"policy|prohibited|not allowed|administratively|against .{0,20} rules|violat|local policy"),
     ("contenterror", r"content|\bheaders?\b|\bmime\b|encoding|8bit|attachment|illegal character|malformed|media error"),
     ("syntaxerror", r"syntax error|command unrecognized|unrecognized command|bad sequence|command not (?:implemented|recognized)|"
@@ -275,8 +275,155 @@ _W: list[tuple[str, str]] = [
     ("systemerror", r"try again later|unable to (?:deliver|process)"),
 ]
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [(r, re.compile(p)) for r, p in _P]
-_WEAK: list[tuple[str, re.Pattern[str]]] = [(r, re.compile(p)) for r, p in _W]
+def _split_alternatives(pattern: str) -> list[str]:
+    """Split a regex at its top-level ``|``."""
+    alts: list[str] = []
+    depth = 0
+    cur = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            cur.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if ch == "[":
+            j = pattern.index("]", i + 2)
+            cur.append(pattern[i:j + 1])
+            i = j + 1
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "|" and depth == 0:
+            alts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    alts.append("".join(cur))
+    return alts
+
+
+def _alt_triggers(alt: str) -> tuple[str, ...] | None:
+    """Strings of which one must occur for the regex ``alt`` (no top-level
+    ``|``) to match, or None when none can be derived."""
+    candidates: list[tuple[str, ...]] = []
+    run = ""
+    i = 0
+    n = len(alt)
+
+    def flush(r: str) -> None:
+        if len(r) >= 3:
+            candidates.append((r,))
+
+    while i < n:
+        ch = alt[i]
+        if ch == "\\":
+            flush(run)
+            run = ""
+            i += 2
+            if i < n and alt[i] in "?*":
+                i += 1
+            elif i < n and alt[i] == "{":
+                i = alt.index("}", i) + 1
+            continue
+        if ch == "[":
+            flush(run)
+            run = ""
+            i = alt.index("]", i + 2) + 1
+            continue
+        if ch == "(":
+            flush(run)
+            run = ""
+            depth = 1
+            j = i + 1
+            while j < n and depth:
+                if alt[j] == "\\":
+                    j += 2
+                    continue
+                if alt[j] == "[":
+                    j = alt.index("]", j + 2) + 1
+                    continue
+                if alt[j] == "(":
+                    depth += 1
+                elif alt[j] == ")":
+                    depth -= 1
+                j += 1
+            inner = alt[i + 1:j - 1]
+            if inner.startswith("?:"):
+                inner = inner[2:]
+            optional = j < n and alt[j] in "?*" or alt[j:j + 3] in ("{0,",)
+            if not optional and not inner.startswith(("?=", "?!", "?<")):
+                subs = [_alt_triggers(a) for a in _split_alternatives(inner)]
+                if all(subs):
+                    candidates.append(tuple(t for sub in subs for t in sub))  # type: ignore[union-attr]
+            i = j
+            continue
+        if ch in "?*{":
+            run = run[:-1]
+            flush(run)
+            run = ""
+            if ch == "{":
+                i = alt.index("}", i) + 1
+                continue
+            i += 1
+            continue
+        if ch in "+.^$)":
+            flush(run)
+            run = ""
+            i += 1
+            continue
+        run += ch
+        i += 1
+    flush(run)
+    if not candidates:
+        return None
+    # Prefer the candidate whose shortest string is longest (fewest false hits).
+    return max(candidates, key=lambda c: (min(len(t) for t in c), -len(c)))
+
+
+def _literal_triggers(pattern: str) -> tuple[str, ...] | None:
+    """Return substrings of which at least one must occur for ``pattern`` to
+    match, or None when some alternative yields none.  Used as a cheap ``in``
+    test before running the regex: Python's engine has no multi-literal
+    search, and most texts match few families.
+    """
+    out: list[str] = []
+    for alt in _split_alternatives(pattern):
+        t = _alt_triggers(alt)
+        if t is None:
+            return None
+        out.extend(t)
+    return tuple(dict.fromkeys(out))
+
+
+class _Family:
+    """One phrasing family: reason, pattern (compiled on first use), triggers."""
+
+    __slots__ = ("reason", "source", "triggers", "_pat")
+
+    def __init__(self, reason: str, source: str) -> None:
+        self.reason = reason
+        self.source = source
+        self.triggers = _literal_triggers(source)
+        self._pat: re.Pattern[str] | None = None
+
+    def search(self, low: str) -> bool:
+        if self.triggers is not None and not any(t in low for t in self.triggers):
+            return False
+        if self._pat is None:
+            self._pat = re.compile(self.source)
+        return self._pat.search(low) is not None
+
+
+def _compile(families: list[tuple[str, str]]) -> list[_Family]:
+    return [_Family(r, p) for r, p in families]
+
+
+_PATTERNS = _compile(_P)
+_WEAK = _compile(_W)
 # Code tokens inside a reply ("550-5.7.1 " continuation prefixes, "550 5.1.1")
 # are removed before phrase matching: codes are judged separately.
 _CODE_TOKENS = re.compile(r"(?<![\w.])[245]\d\d(?:[ -]#?[245]\.\d{1,3}\.\d{1,3}|-)(?!\.?\d)|(?<![\w.])#?[245]\.\d{1,3}\.\d{1,3}(?!\.?\d)")
@@ -332,9 +479,9 @@ def text_reason(text: str, weak: bool = False) -> str | None:
     if not text:
         return None
     low = _norm(text)
-    for reason, pat in (_WEAK if weak else _PATTERNS):
-        if pat.search(low):
-            return reason
+    for fam in (_WEAK if weak else _PATTERNS):
+        if fam.search(low):
+            return fam.reason
     return None
 
 

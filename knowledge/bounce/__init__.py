@@ -60,25 +60,22 @@ class Report:
         self.hosts: list[str] = []
 
 
-_HEADER_START = re.compile(rb"^(?:From [^\n]{0,300}\n)?[A-Za-z0-9-]{1,70}:[ \t]?", re.S)
+_HEADER_LINE = re.compile(rb"^[A-Za-z0-9-]{1,70}:", re.M)
 
 
 def looks_like_message(data: bytes) -> bool:
-    """True when ``data`` starts like an RFC 5322 message (a header field, or an
-    mbox ``From `` line followed by one) and has at least two header fields."""
-    head = data[:4096].lstrip(b"\r\n")
-    if not _HEADER_START.match(head):
+    """True when ``data`` starts like an RFC 5322 message: its first block
+    (up to the first empty line; an mbox ``From `` line may precede it)
+    starts with a header field and holds at least two of them."""
+    head = data[:8192].lstrip(b"\r\n")
+    if head.startswith(b"From "):
+        head = head[head.find(b"\n") + 1:]
+    if not _HEADER_LINE.match(head):
         return False
-    lines = head.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-    n = 0
-    for line in lines[:60]:
-        if not line.strip():
-            break
-        if line[:1] in (b" ", b"\t"):
-            continue
-        if re.match(rb"[A-Za-z0-9-]{1,70}:", line):
-            n += 1
-    return n >= 2
+    head = head.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    end = head.find(b"\n\n")
+    block = head if end < 0 else head[:end]
+    return len(_HEADER_LINE.findall(block)) >= 2
 
 
 _DAEMON = re.compile(r"mailer-daemon|postmaster|mail delivery|mmdf|mail administrator|"

@@ -26,15 +26,17 @@ _RC = re.compile(
     r"([245][0-5]\d)(?=[ \t\-:,.)'\"\]]|$)(?!\.\d)",
     re.I | re.M,
 )
-_CMD = re.compile(
-    r"(?:in reply to|after|while (?:sending|talking)|during|for|following|response to|before|"
-    r"rejected|at|to)[ \t]{1,3}(?:the[ \t]{1,3})?(?:end of )?"
-    r"(RCPT TO|RCPT|MAIL FROM|MAIL|DATA|end of data|final DATA|HELO|EHLO|STARTTLS|AUTH|BDAT|CONNECT)\b"
-    r"|>>>[ \t]{0,3}(RCPT|MAIL|DATA|HELO|EHLO|STARTTLS|AUTH|BDAT|QUIT)\b"
-    r"|\[(RCPT_TO|MAIL_FROM|DATA)\]"
-    r"|(RCPT TO|MAIL FROM|DATA) (?:command|response)",
+# SMTP verbs as MTAs write them (upper case), then the words before them
+# that say "this reply answered that command".
+_CMD_KW = re.compile(r"\b(RCPT_TO|MAIL_FROM|RCPT|MAIL|DATA|HELO|EHLO|STARTTLS|AUTH|BDAT|CONNECT|[Rr]cpt [Tt]o|[Mm]ail [Ff]rom|end of data)\b")
+_CMD_BEFORE = re.compile(
+    r"(?:in reply to|after|while (?:sending|talking)|during|for|following|response to|before|rejected|at|to|"
+    r"did not like our|our)[ \t]{1,3}(?:the[ \t]{1,3})?(?:end of |final )?$|\[$",
     re.I,
 )
+_CMD_AFTER = re.compile(r"[ _](?:TO|FROM)?[ _]?(?:command|response|\])|_TO\]|_FROM\]", re.I)
+_CMD_MAP = {"RCPT": "RCPT", "MAIL": "MAIL", "DATA": "DATA", "HELO": "HELO", "EHLO": "EHLO", "STARTTLS": "STARTTLS",
+            "AUTH": "AUTH", "BDAT": "DATA", "CONNECT": "CONN", "END OF DATA": "DATA"}
 _HOST = re.compile(
     r"(?:remote host|host|server|mx|mail exchanger)[ \t]{1,3}([A-Za-z0-9][A-Za-z0-9.-]{1,200}\.[A-Za-z]{2,24}|\[?\d{1,3}(?:\.\d{1,3}){3}\]?)"
     r"(?:[ \t]{0,3}\[[\d.:a-fA-F]{1,45}\])?[ \t]{0,3}(?:said|says|returned|replied|responded|:)",
@@ -90,27 +92,28 @@ def find_codes(text: str) -> tuple[str | None, str | None]:
 def find_command(text: str) -> str | None:
     """Return the SMTP command a failure answered ("RCPT", "MAIL", "DATA",
     "HELO", "EHLO", "STARTTLS", "AUTH", "CONN"), or None when the text does not say.
+
+    Phrasings: "in reply to RCPT TO command" (Postfix), "after RCPT TO" /
+    "after end of data" (Exim), "[RCPT_TO]" (Yahoo), "RCPT TO response"
+    (qmail), ">>> RCPT To:<...>" transcripts (Sendmail; the last one before
+    the error counts).
     """
     if not text:
         return None
-    last = None
-    for m in _CMD.finditer(text[:20000]):
-        word = next(g for g in m.groups() if g)
-        last = word
-        if not word.startswith(">>>") and m.group(1):
-            break
-    if last is None:
-        return None
-    w = last.upper().replace("_", " ")
-    if w.startswith("RCPT"):
-        return "RCPT"
-    if w.startswith("MAIL"):
-        return "MAIL"
-    if "DATA" in w or w == "BDAT":
-        return "DATA"
-    if w == "CONNECT":
-        return "CONN"
-    return w
+    text = text[:20000]
+    transcript = None
+    for m in _CMD_KW.finditer(text):
+        word = m.group(1).upper().replace("_", " ")
+        bracket = m.group(1) in ("RCPT_TO", "MAIL_FROM")
+        word = word.split()[0] if word != "END OF DATA" else word
+        start = m.start()
+        before = text[max(0, start - 24):start]
+        if before.rstrip(" \t").endswith(">>>"):
+            transcript = _CMD_MAP.get(word)
+            continue
+        if bracket or _CMD_BEFORE.search(before) or _CMD_AFTER.match(text, m.end()):
+            return _CMD_MAP.get(word)
+    return transcript
 
 
 def find_remote_host(text: str) -> str | None:
