@@ -275,6 +275,7 @@ _TOKEN_RE = re.compile(
     rf"|{_B}(?P<enh2>[0-9xX]\.[0-9]{{1,3}}\.[0-9]{{1,3}}){_E}"
     rf"|{_B}(?P<reply2>[0-9]{{3}}){_E}"
 )
+_NOT_A_CODE_BEFORE = re.compile(r"(?:\b(?:port|rfc|section|sect|§|version|v)\s*[:#]?\s*|§\s*)$", re.IGNORECASE)
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9&+._-]*")
 
 
@@ -294,6 +295,8 @@ def extract_queries(text: str) -> tuple[list[str], str | None]:
         return [], None
     tokens: list[str] = []
     for m in _TOKEN_RE.finditer(text):
+        if _NOT_A_CODE_BEFORE.search(text[max(0, m.start() - 16):m.start()]):
+            continue  # "port 587", "RFC 821", "section 4.2.1"
         if m.group("reply"):
             tokens.append(f"{m.group('reply')} {m.group('enh1')}")
         else:
