@@ -197,6 +197,23 @@ class _Index:
     # ("4", "5") the (marker, rule) pairs of identifying rules that can apply to that class.
     provider_literals: list[tuple[str, _Provider, bool]]
     marker_pairs: dict[str, list[tuple[str, _Rule]]]
+    exact_hosts: dict[str, _Provider]
+    host_suffixes: dict[str, list[tuple[str, _Provider]]]  # ".example.com" -> [(prefix before "*", provider)]
+
+    def provider_of_host(self, host: str) -> _Provider | None:
+        """The provider whose MX/outbound host globs match ``host`` (lower case), or None."""
+        prov = self.exact_hosts.get(host)
+        if prov is not None:
+            return prov
+        i = host.find(".")
+        while i != -1:
+            entries = self.host_suffixes.get(host[i:])
+            if entries:
+                for pre, prov in entries:
+                    if i >= len(pre) and host.startswith(pre):
+                        return prov
+            i = host.find(".", i + 1)
+        return None
 
 
 _INDEX: _Index | None = None
@@ -298,10 +315,14 @@ def _build_provider(data: dict, path: Path, order_start: int, compile_patterns: 
     for h in hosts:
         if not _HOST_GLOB_RE.match(h) or h.count("*") > 1:
             raise ProviderDataError(f"{where}: host pattern {h!r} is not a host name glob with at most one '*'")
+        if "*" in h and not _split_glob(h)[1].startswith("."):
+            raise ProviderDataError(f"{where}: host pattern {h!r} must have '.' right after the '*' (e.g. '*.example.com')")
         if "." not in _anchor(h):
             raise ProviderDataError(f"{where}: host pattern {h!r} needs a domain after the '*'")
     signatures = tuple(s.lower() for s in _strlist(data, "signatures", where))
-    anchors = tuple(sorted({_anchor(h) for h in hosts}))
+    all_anchors = {_anchor(h) for h in hosts}
+    # An anchor that contains a shorter anchor of the same provider adds no information to the prefilter.
+    anchors = tuple(sorted(a for a in all_anchors if not any(b != a and b in a for b in all_anchors)))
     prov = _Provider(
         id=pid,
         name=_str(data, "name", where),
@@ -468,9 +489,17 @@ def _load(data_dir: Path = DATA_DIR, use_cache: bool = True, compile_patterns: b
             (mk, r) for r in identifying if not r.classes or cls in r.classes for mk in r.markers
         ]
     marker_pairs[""] = [(mk, r) for r in identifying for mk in r.markers]
+    exact: dict[str, _Provider] = {}
+    suffixes: dict[str, list[tuple[str, _Provider]]] = {}
+    for prov in providers.values():
+        for pre, suf in prov.host_globs:
+            if suf:
+                suffixes.setdefault(suf, []).append((pre, prov))
+            else:
+                exact.setdefault(pre, prov)
     return _Index(
         providers=providers, aliases=aliases, rules=rules, identifying=identifying,
-        provider_literals=literals, marker_pairs=marker_pairs,
+        provider_literals=literals, marker_pairs=marker_pairs, exact_hosts=exact, host_suffixes=suffixes,
     )
 
 
@@ -740,9 +769,9 @@ def match(
 
     identified: dict[str, _Provider] = {}
     for hk in host_keys:
-        for prov in idx.providers.values():
-            if prov.id not in identified and prov.host_matches(hk):
-                identified[prov.id] = prov
+        prov = idx.provider_of_host(hk)
+        if prov is not None:
+            identified[prov.id] = prov
     if lower:
         for lit, prov, is_signature in idx.provider_literals:
             if prov.id in identified or lit not in lower:
@@ -751,7 +780,7 @@ def match(
                 identified[prov.id] = prov
             else:
                 for host in _hosts_around(lower, lit):
-                    if prov.host_matches(host):
+                    if idx.provider_of_host(host) is prov:
                         identified[prov.id] = prov
                         break
 
