@@ -141,6 +141,7 @@ STATUS_REASON_CLASS: dict[str, str] = {
     "5.3.0": "systemerror",
     "5.4.0": "networkerror",
     "5.7.1": "rejected",
+    "5.4.1": "rejected",       # Microsoft: recipient rejected by directory-based edge blocking
 }
 
 # Statuses that say nothing specific: leave the decision to text or reply code.
@@ -170,7 +171,7 @@ _P: list[tuple[str, str]] = [
                    r"(?:ip|address) (?:has )?no (?:reverse|dns name)|hostname lookup failed"),
     ("virusdetected", r"virus|malware|infected|trojan|worm detected|dangerous attachment|harmful content"),
     ("policyviolation", r"blocked because its content|content presents a potential|violates? (?:our|the) (?:\w+ )?polic"),
-    ("badreputation", r"reputation|poor sender|low (?:sender )?score|sender score|senderscore|"
+    ("badreputation", r"reputation|unexpected volume or user complaints|user complaints|poor sender|low (?:sender )?score|sender score|senderscore|"
                       r"our system has detected an unusual rate|unusual rate of"),
     ("spamdetected", r"\bspam\b|spamassassin|junk mail|considered as? (?:unsolicited|bulk)|\bube\b|"
                      r"unsolicited (?:bulk|commercial|mail)|bulk (?:mail|e-?mail)|message (?:looks|appears) (?:like|to be) spam|"
@@ -184,6 +185,9 @@ _P: list[tuple[str, str]] = [
                     r"connection (?:limit|rate limit)|concurrency limit|maximum (?:number of )?connections|"
                     r"frequency limited|too many errors|too many (?:invalid|bad) recipients"),
     ("speeding", r"rate limit|ratelimit|throttl"),
+    ("blocked", r"refused to talk to me|not accepting connections|smtp server of your isp|client host rejected"),
+    ("securityerror", r"unauthenticated senders?|authentication required|must authenticate|not authenticated|"
+                      r"requires? authentication"),
     ("norelaying", r"relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed)|prohibited)|"
                    r"not (?:permitted|allowed|authorized|configured) to relay|unable to relay|cannot relay|can't relay|"
                    r"we do not relay|no relaying|relay not permitted|not a gateway|insecure mail relay|"
@@ -191,7 +195,7 @@ _P: list[tuple[str, str]] = [
     ("expired", r"message expired|retry timeout exceeded|retry time|delivery time expired|has been delayed|"
                 r"will be retried|timed out|time-out|timeout|could not be delivered within|not been delivered for|"
                 r"undelivered for|delivery attempts? (?:expired|exceeded)|maximum time|retry period|"
-                r"was not reachable within|expired after|did not accept our requests to connect"),
+                r"was not reachable within|expired after|aborted after|did not accept our requests to connect"),
     ("hostunknown", r"host or domain name not found|host not found|domain (?:not found|does not exist|doesn't exist|name not found|unknown)|"
                     r"unknown (?:domain|host)|no such (?:domain|host)|host unknown|unrouteable (?:mail )?domain|"
                     r"unroutable (?:address|domain)|name or service not known|nxdomain|"
@@ -223,10 +227,10 @@ _P: list[tuple[str, str]] = [
                 r"mailbox (?:is )?(?:disabled|inactive|locked|unavailable \(disabled|not active)|"
                 r"has been (?:disabled|suspended|terminated|closed)|temporarily (?:disabled|unavailable)|"
                 r"(?:user|account|recipient) (?:is )?(?:on )?hold|expired account"),
-    ("notaccept", r"no mx found|(?:couldn't|could not|cannot|can't) find (?:a |any )?mail exchanger|"
+    ("notaccept", r"no smtp service|no mx found|(?:couldn't|could not|cannot|can't) find (?:a |any )?mail exchanger|"
                   r"not accepting network messages|null mx|does not accept mail|accepts no mail|no mail service|"
                   r"doesn't accept mail"),
-    ("userunknown", r"user unknown|unknown user|no such (?:user|mailbox|recipient|address|account|local user|person)|"
+    ("userunknown", r"recipient address rejected: access denied|user unknown|unknown user|no such (?:user|mailbox|recipient|address|account|local user|person)|"
                     r"(?:user|recipient|mailbox|address|account) (?:does not|doesn't|did not) exist|"
                     r"(?:user|recipient|mailbox|address|account|addressee) (?:is )?(?:unknown|not found|not exist|invalid|not valid)|"
                     r"invalid (?:recipient|mailbox|user|address|account|final delivery user)|"
@@ -465,6 +469,8 @@ def _status_reason(enhanced: str | None) -> str | None:
 
 def _norm(text: str) -> str:
     low = _CODE_TOKENS.sub(" ", text[:4000].lower())
+    # Postfix's own queue state, not the remote reply.
+    low = low.replace("delivery temporarily suspended", " ")
     return " ".join(low.split())
 
 
@@ -485,7 +491,7 @@ def text_reason(text: str, weak: bool = False) -> str | None:
     return None
 
 
-_SPECIFIC_OVER_TEXT = frozenset({"2.3", "4.6", "7.20", "7.21", "7.22", "7.23", "7.24", "7.26"})
+_SPECIFIC_OVER_TEXT = frozenset({"1.6", "2.2", "2.3", "4.6", "7.20", "7.21", "7.22", "7.23", "7.24", "7.26"})
 
 
 def classify(
@@ -528,7 +534,7 @@ def classify(
     if reason is None:
         reason = _command_reason(rc, enh, command, act)
     cmd = (command or "").upper()
-    if cmd == "MAIL" and reason in ("userunknown", "hostunknown", "filtered"):
+    if cmd == "MAIL" and reason in ("userunknown", "hostunknown", "filtered", "badreputation"):
         reason = "rejected"  # the envelope sender was refused, not the recipient
     if cmd in ("HELO", "EHLO", "CONN") and reason in ("rejected", "undefined"):
         reason = "blocked"  # refused before any address was given

@@ -31,7 +31,8 @@ _RC = re.compile(
 _CMD_KW = re.compile(r"\b(RCPT_TO|MAIL_FROM|RCPT|MAIL|DATA|HELO|EHLO|STARTTLS|AUTH|BDAT|CONNECT|[Rr]cpt [Tt]o|[Mm]ail [Ff]rom|end of data)\b")
 _CMD_BEFORE = re.compile(
     r"(?:in reply to|after|while (?:sending|talking)|during|for|following|response to|before|rejected|at|to|"
-    r"did not like our|our)[ \t]{1,3}(?:the[ \t]{1,3})?(?:end of |final )?$|\[$",
+    r"did not like our|our)[ \t]{1,3}(?:the[ \t]{1,3})?(?:end of |final )?$|\[$|"
+    r"command:?[ \t]{0,3}\n[ \t]{0,8}$",
     re.I,
 )
 _CMD_AFTER = re.compile(r"[ _](?:TO|FROM)?[ _]?(?:command|response|\])|_TO\]|_FROM\]", re.I)
