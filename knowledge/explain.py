@@ -157,8 +157,11 @@ def _combined(reply: CodeExplanation, enh: CodeExplanation) -> CodeExplanation:
             f" The two class digits disagree ({rc}xx vs {ec}.X.X), which RFC 3463 §2 does not allow; "
             f"sending MTAs act on the reply code, so this is treated as {reply.class_}."
         )
-    elif not enh.derived and not reply.derived:
-        retry = f"{reply.retry} {enh.retry}" if enh.retry not in reply.retry else reply.retry
+    else:
+        # the reply code's retry text, plus what the enhanced entry adds to its class's
+        entry = get_kb().enhanced(enh.code) if not enh.derived else None
+        if entry is not None and entry.retry:
+            retry = f"{reply.retry} {entry.retry}"
     if enh.derived:
         title = f"{reply.title} ({enh.code}: unlisted detail)"
     else:
@@ -223,7 +226,10 @@ def _provider_note(provider_id: str, item: CodeExplanation):
         return None
     reply = item.code if item.kind == "reply" else (item.parts[0].code if item.kind == "combined" else None)
     enh = item.code if item.kind == "enhanced" else (item.parts[1].code if item.kind == "combined" else None)
-    return lookup(provider_id, reply, enh)
+    try:
+        return lookup(provider_id, reply, enh)
+    except Exception:  # provider data problems must not break the standard answer
+        return None
 
 
 def explain(queries: list[str], provider: str | None = None) -> ExplainResult:
