@@ -113,7 +113,8 @@ def compare(items: list[CodeExplanation]) -> Comparison:
     for note in get_kb().curated_for(_codes_of(items)):
         notes.append(note.note)
         sources.extend(note.source)
-        if which is None:
+        # the curated one-liner only speaks for the codes it names
+        if which is None and all(_codes_of([it]) & set(note.codes) for it in items):
             which = note.which_matters
     generated = _which_matters(items)
     if which is None:

@@ -195,7 +195,7 @@ _P: list[tuple[str, str]] = [
     ("expired", r"message expired|retry timeout exceeded|retry time|delivery time expired|has been delayed|"
                 r"will be retried|timed out|time-out|timeout|could not be delivered within|not been delivered for|"
                 r"undelivered for|delivery attempts? (?:expired|exceeded)|maximum time|retry period|"
-                r"was not reachable within|expired after|aborted after|did not accept our requests to connect"),
+                r"was not reachable within|expired after|aborted after|failing for a long time|could not be delivered for|did not accept our requests to connect"),
     ("hostunknown", r"host or domain name not found|host not found|domain (?:not found|does not exist|doesn't exist|name not found|unknown)|"
                     r"unknown (?:domain|host)|no such (?:domain|host)|host unknown|unrouteable (?:mail )?domain|"
                     r"unroutable (?:address|domain)|name or service not known|nxdomain|"
@@ -245,7 +245,7 @@ _P: list[tuple[str, str]] = [
                     r"no valid recipients|doesn't have an? .{0,40} account|dosn't exist|couldn't be found|"
                     r"is not a valid mailbox|mailbox unavailable|requested action not taken: mailbox|"
                     r"that you tried to reach does not exist|recipient not found|not our customer|is not (?:a )?known user|"
-                    r"vdeliver: invalid|destinataire invalide|adresse invalide|unbekannt"),
+                    r"vdeliver: invalid|destinataire invalide|adresse invalide|unbekannt|リストにありません|存在しません"),
     ("blocked", r"blocked|blacklist|block ?list|denylist|listed (?:in|on|at|by)|\bdnsbl\b|\brbl\b|spamhaus|spamcop|"
                 r"barracuda|sorbs|\bbanned\b|connection (?:rejected|refused|not accepted)|not accepting connections|"
                 r"client host rejected|your (?:ip|host|server|network)|not allowed to send|invalid ip|open relay|"

@@ -170,10 +170,10 @@ def parse_bytes(data: bytes, _depth: int = 0) -> Report:
         _finish(rep, rows)
         return rep
     rows = scan_notice(notice_cut, exclude, subject=subject, failed=failed)
-    if rows and not any(r.get("reply_code") or r.get("enhanced_status") for r in rows):
-        if not is_known_format(notice_cut, subject, sender):
-            rows = []
-    if rows:
+    vague = not any(r.get("reply_code") or r.get("enhanced_status") for r in rows)
+    if rows and vague and not is_known_format(notice_cut, subject, sender):
+        rows = []
+    if rows and not (vague and all(r.get("reason") == "undefined" for r in rows)):
         _finish(rep, rows)
         return rep
     if _depth < 2:
@@ -183,6 +183,8 @@ def parse_bytes(data: bytes, _depth: int = 0) -> Report:
             if sub.rows:
                 sub.notes.insert(0, "the bounce was forwarded; the report inside it was read")
                 return sub
+    if rows:
+        _finish(rep, rows)
     return rep
 
 

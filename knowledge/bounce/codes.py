@@ -45,21 +45,22 @@ _HOST = re.compile(
 )
 
 
-def find_codes(text: str) -> tuple[str | None, str | None]:
+def find_codes(text: str, classes: str = "245") -> tuple[str | None, str | None]:
     """Return ``(reply_code, enhanced_status)`` found in ``text`` (either may be None).
 
     A reply code written together with an enhanced code (``550 5.1.1``,
     ``550-5.7.26``) wins over codes written apart; otherwise the first
     enhanced code and the first reply code in reply position are returned.
     Enhanced codes ``X.0.0`` are passed over when a more specific one is
-    present.
+    present.  ``classes``: the first digits accepted ("45" when only
+    failures are wanted).
     """
     if not text:
         return None, None
     text = text[:20000]
     pair = None
     for m in _PAIR.finditer(text):
-        if m.group(1)[0] == m.group(2)[0]:
+        if m.group(1)[0] == m.group(2)[0] and m.group(1)[0] in classes:
             pair = m
             break
     if pair:
@@ -75,6 +76,8 @@ def find_codes(text: str) -> tuple[str | None, str | None]:
     enh = None
     for m in _ENH.finditer(text):
         e = m.group(1)
+        if e[0] not in classes:
+            continue
         if enh is None:
             enh = e
         if not e.endswith(".0.0"):
@@ -83,7 +86,7 @@ def find_codes(text: str) -> tuple[str | None, str | None]:
     rc = None
     for m in _RC.finditer(text):
         c = m.group(1)
-        if enh and c[0] != enh[0]:
+        if c[0] not in classes or (enh and c[0] != enh[0]):
             continue
         rc = c
         break

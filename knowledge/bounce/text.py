@@ -76,8 +76,12 @@ def cut_original(notice: str) -> str:
     return notice
 
 
-def _anchor_addr(line: str) -> str | None:
-    """Return the recipient address a line introduces, or None."""
+_PREV_NOT_RCPT = re.compile(r"(?:sent by|\bfrom|sender|envelope-from|originally)[ \t:]*$", re.I)
+
+
+def _anchor_addr(line: str, prev: str = "") -> str | None:
+    """Return the recipient address a line introduces, or None.  ``prev`` is
+    the line before (an address under "A message sent by" is the sender)."""
     if "@" not in line:
         return None
     m = _ADDR.search(line)
@@ -90,6 +94,8 @@ def _anchor_addr(line: str) -> str | None:
     before = line[: m.start()]
     stripped = before.strip(" \t<>\"'*-:•[(")
     if not stripped:
+        if prev and _PREV_NOT_RCPT.search(prev):
+            return None
         return addr.lower()
     if _NOT_ANCHOR.search(before):
         return None
@@ -116,7 +122,7 @@ def recipient_blocks(notice: str, exclude: set[str] | frozenset[str] = frozenset
     for i, line in enumerate(lines):
         if len(line) > 2000:
             line = line[:2000]
-        a = _anchor_addr(line)
+        a = _anchor_addr(line, lines[i - 1] if i else "")
         if a:
             (excluded if a in exclude else anchors).append((i, a))
     if not anchors:
@@ -154,7 +160,7 @@ def scan_notice(notice: str, exclude: set[str], subject: str = "", failed: list[
         # X-Failed-Recipients (Exim, Gmail) names them when the text does not.
         blocks = {a: notice for a in failed}
     if not blocks:
-        rc, enh = find_codes(notice)
+        rc, enh = find_codes(notice, "45")
         if not rc and not enh:
             if is_known_format(notice, subject, ""):
                 blocks = {"": notice}
@@ -164,10 +170,10 @@ def scan_notice(notice: str, exclude: set[str], subject: str = "", failed: list[
             blocks = {"": notice}
     single = len(blocks) == 1
     for addr, text in blocks.items():
-        rc, enh = find_codes(text)
+        rc, enh = find_codes(text, "45")
         ctx = text
         if not rc and not enh and single:
-            rc, enh = find_codes(notice)
+            rc, enh = find_codes(notice, "45")
             ctx = notice
         if rc and rc[0] == "2":
             rc = None
@@ -193,7 +199,7 @@ _KNOWN = re.compile(
     r"unable to deliver (?:your )?message|there was an error delivering your mail|google tried to deliver|"
     r"your message did not reach some or all|this is a permanent error|"
     r"was not delivered to|failed to deliver|could not be delivered to|failed addresses follow|message log follows|"
-    r"following addresses had|delivery to the following|delivery failed|undeliverable|could not deliver|"
+    r"following addresses had|failure reasons|delivery to the following|delivery failed|undeliverable|could not deliver|"
     r"message (?:could not|couldn't) be delivered|permanent(?:ly)? fail|temporary failure|"
     r"returned mail|delivery status notification|failure notice|"
     r"group you tried to contact|グループ|配信|送信できません|不達|"
