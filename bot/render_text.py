@@ -85,7 +85,10 @@ def comparison_renderable(comp: "Comparison") -> Any:
     for row in comp.differences:
         if row.aspect in ("meaning", "title"):
             continue  # shown in the panels above
-        table.add_row(row.aspect, *row.values)
+        if len(set(row.values)) == 1 and len(row.values) > 1:
+            table.add_row(row.aspect, row.values[0], *(["(same)"] * (len(row.values) - 1)))
+        else:
+            table.add_row(row.aspect, *row.values)
     parts: list[Any] = [
         Text("How they differ", style="bold underline"),
         Text(comp.summary),

@@ -50,6 +50,16 @@ def test_classic_confusions_have_curated_notes(pair):
     assert comp.notes[0] and comp.which_matters
 
 
+def test_curated_which_matters_only_when_it_covers_every_code():
+    comp = explain(["252", "502", "421"]).comparison
+    assert len(comp.notes) == 1 and comp.notes[0].startswith("Both usually answer VRFY")
+    assert comp.which_matters == (
+        "502 needs someone to change something before sending again; "
+        "421 usually clears through the sending MTA's retries, so act only if it persists for hours or the text says it will not clear; "
+        "252 needs no action: the server accepted the request."
+    )
+
+
 def test_curated_note_found_through_combined_parts():
     comp = explain(["550 5.1.1", "550 5.1.10"]).comparison
     assert any("null MX" in n for n in comp.notes)
