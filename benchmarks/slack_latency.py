@@ -16,12 +16,8 @@ Targets (issue 3): ack p99 < 100 ms, reply posted p99 < 300 ms. Exit status 1 if
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.slack import signing  # noqa: E402
 from tests.slack.fake_slack import TEAM_ID, FakeSlack  # noqa: E402
+from tests.slack.harness import ServerProcess  # noqa: E402
 
 ACK_P99_MS = 100.0
 REPLY_P99_MS = 300.0
@@ -38,57 +35,6 @@ def pct(values: list[float], p: float) -> float:
     """The p-th percentile (nearest rank) of ``values``."""
     values = sorted(values)
     return values[min(len(values) - 1, max(0, int(round(p / 100 * len(values) + 0.5)) - 1))]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ServerProcess:
-    """``smtpbot serve --http`` in a child process against ``fake``; ``url``, ``pid``, ``stop()``."""
-
-    def __init__(self, fake: FakeSlack) -> None:
-        self.port = free_port()
-        self._tmp = tempfile.TemporaryDirectory()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-        env.update({
-            "SLACK_BOT_TOKEN": "xoxb-bench-0000", "SLACK_SIGNING_SECRET": signing.SIGNING_SECRET,
-            "SLACK_API_URL": fake.api_url, "PORT": str(self.port), "LOG_LEVEL": "WARNING",
-            "DATABASE_URL": f"sqlite:///{self._tmp.name}/bench.sqlite3",
-            "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
-        })
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main(['serve', '--http']))"],
-            env=env, cwd=self._tmp.name, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
-                raise RuntimeError(f"server did not start: {err.strip()[-500:]}")
-            time.sleep(0.05)
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self._tmp.cleanup()
 
 
 def command_form(fake: FakeSlack, text: str, channel: str) -> dict:

@@ -38,9 +38,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"smtpbot serve: configuration error: {exc}", file=sys.stderr)
         return 2
 
-    from bot.slack.logs import setup_logging
+    from bot.observability import configure_logging
 
-    setup_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format)  # redacting, request ids, LOG_FORMAT=json
 
     import logging
 
@@ -50,8 +50,19 @@ def run(args: argparse.Namespace) -> int:
     from bot.slack.delivery import slack_error
 
     log = logging.getLogger("bot.serve")
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.slack.operations import bolt_options
+    from bot.storage.sql import SchemaError
+
     try:
-        app = build_app(settings, store=_make_store(settings))
+        store = _make_store(settings)
+        options = bolt_options(settings, store)  # listener pool; OAuth when SLACK_CLIENT_ID/SECRET are set
+    except (SQLAlchemyError, SchemaError, ValueError, OSError) as exc:
+        print(f"smtpbot serve: cannot start: database ({_db_error(exc)}); check DATABASE_URL", file=sys.stderr)
+        return 2
+    try:
+        app = build_app(settings, store=store, bolt_options=options)
     except (SlackApiError, SlackClientError, OSError) as exc:
         # Bolt verifies the bot token with auth.test at startup
         print(f"smtpbot serve: cannot start: Slack auth.test failed ({slack_error(exc)}); "
@@ -62,12 +73,25 @@ def run(args: argparse.Namespace) -> int:
         from bot.slack.http_server import run_http
 
         run_http(app, host=args.host, port=settings.port, log_level=settings.log_level)
-    else:
-        from bot.slack.socket_mode import run_socket_mode
+        from bot.slack.app import drain
 
-        run_socket_mode(app, settings)
+        drain(app)  # uvicorn finished the HTTP requests; let acked replies finish too
+    else:
+        from bot.slack.operations import run_socket_mode_until_stopped
+
+        run_socket_mode_until_stopped(app, settings)  # SIGTERM/SIGINT: disconnect, then finish replies
+    options["listener_executor"].shutdown(wait=True)  # replies already started are finished
+    getattr(store, "close", lambda: None)()
     log.info("stopped")
     return 0
+
+
+def _db_error(exc: BaseException) -> str:
+    """A one-line reason without the URL (it may hold a password)."""
+    if isinstance(exc, ValueError):
+        return str(exc).split("\n", 1)[0]
+    orig = getattr(exc, "orig", None)
+    return type(orig or exc).__name__
 
 
 def _make_store(settings):  # noqa: ANN001, ANN202

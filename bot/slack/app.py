@@ -58,10 +58,18 @@ from bot.slack.engine import KnowledgeEngine
 log = logging.getLogger("bot.slack")
 
 LISTENER_MODULES: list[str] = ["bot.slack.commands", "bot.slack.events", "bot.slack.shortcuts"]
-OPTIONAL_MODULES: list[str] = ["bot.slack.settings_commands"]
+OPTIONAL_MODULES: list[str] = ["bot.slack.settings_commands", "bot.slack.operations"]
 
 WEB_API_TIMEOUT_S = 10
 MAX_RETRIES = 2  # per failure kind: 429 (after Retry-After), 5xx, connection errors
+
+
+class _QuietTokenNotice(logging.Filter):
+    """Drops Bolt's notice that ``SLACK_BOT_TOKEN`` from the environment is unused because
+    :func:`build_app` passes its own ``client`` (that is intended)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:  # noqa: A003
+        return not str(record.msg).startswith("As you gave `client` as well")
 
 
 def build_client(settings: Settings, token: str | None = None) -> WebClient:
@@ -89,6 +97,14 @@ def build_client(settings: Settings, token: str | None = None) -> WebClient:
 def deps_of(app: App) -> BotDeps:
     """The :class:`BotDeps` of an app made by :func:`build_app`."""
     return app._smtpbot_deps  # type: ignore[attr-defined]
+
+
+def drain(app: App) -> None:
+    """Wait for Bolt's listener threads to finish the replies in flight (work done after acks)."""
+    runner = getattr(app, "listener_runner", None)
+    executor = getattr(runner, "listener_executor", None)
+    if executor is not None and hasattr(executor, "shutdown"):
+        executor.shutdown(wait=True)
 
 
 def _register_fallbacks(app: App) -> None:
@@ -146,11 +162,14 @@ def build_app(settings: Settings, store: Any = None, client: WebClient | None = 
         if oauth:
             client.token = None  # each workspace's token comes from the installation store
     signing = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    bolt_logger = logging.getLogger("slack_bolt")
+    if not any(isinstance(f, _QuietTokenNotice) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_QuietTokenNotice())
     app = App(
         client=client,
         signing_secret=signing,
         process_before_response=False,
-        logger=logging.getLogger("slack_bolt"),
+        logger=bolt_logger,
         **options,
     )
     deps = BotDeps(settings=settings, store=store, engine=engine or KnowledgeEngine())

@@ -115,7 +115,8 @@ def make_server(app: App, host: str, port: int, log_level: str = "warning") -> A
     import uvicorn
 
     config = uvicorn.Config(SlackAsgiApp(app), host=host, port=port, log_level=log_level.lower(),
-                            access_log=False, lifespan="off", timeout_graceful_shutdown=20)
+                            access_log=False, lifespan="off", timeout_graceful_shutdown=20,
+                            log_config=None)  # keep the root handlers (JSON, redaction)
     return uvicorn.Server(config)
 
 
@@ -135,6 +136,14 @@ def run_http(app: App, *, host: str = "0.0.0.0", port: int = 3000, log_level: st
         await server.serve()
         flag.cancel()
 
+    # uvicorn handles SIGINT/SIGTERM (stop accepting, finish in-flight requests) and then
+    # re-raises the signal; with these handlers the re-raise returns here instead of killing
+    # the process, so the caller can let acked replies finish (bot.slack.app.drain).
+    import signal
+
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda signum, frame: log.info("signal %s: shutting down", signum))
     asyncio.run(_main())
 
 

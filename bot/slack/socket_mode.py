@@ -18,7 +18,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.web import WebClient
 
 from bot.config import Settings
-from bot.slack.app import build_client, deps_of
+from bot.slack.app import build_client, deps_of, drain
 
 log = logging.getLogger("bot.slack.socket_mode")
 
@@ -34,8 +34,20 @@ def make_handler(app: App, settings: Settings) -> SocketModeHandler:
 
 
 def run_socket_mode(app: App, settings: Settings) -> None:
-    """Connect and serve until interrupted (blocking)."""
+    """Connect and serve until SIGINT/SIGTERM (blocking); then close the connection (no new
+    envelopes) and let the replies in flight finish."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     handler = make_handler(app, settings)
-    deps_of(app).ready = True
     log.info("Socket Mode: connecting")
-    handler.start()
+    handler.connect()
+    deps_of(app).ready = True
+    log.info("Socket Mode: connected")
+    stop.wait()
+    log.info("Socket Mode: stopping; finishing replies in flight")
+    handler.close()
+    drain(app)

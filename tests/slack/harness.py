@@ -13,15 +13,22 @@ Usage (module-scoped fixture in ``conftest.py``)::
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
+import tempfile
 import time
+import urllib.request
+from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
 from bot.slack.app import build_app, deps_of
-from bot.slack.http_server import BackgroundServer
+from bot.slack.http_server import BackgroundServer, free_port
 from tests.slack import signing
 from tests.slack.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 
+ROOT = Path(__file__).resolve().parents[2]
 _ids = itertools.count(1)
 
 
@@ -115,3 +122,53 @@ class SlackHarness:
             "response_url": self.fake.response_url(f"sc-{channel}"), "token": "legacy-unused",
         }
         return signing.post_interaction(self.events_url, payload, **kw)
+
+
+class ServerProcess:
+    """``smtpbot serve --http`` in a child process against ``fake``; ``url``, ``pid``, ``stop()``.
+
+    ``env_overrides`` adds or overrides environment variables (e.g. ``LOG_FORMAT``)."""
+
+    def __init__(self, fake: FakeSlack, env_overrides: dict | None = None) -> None:
+        self.port = free_port()
+        self._tmp = tempfile.TemporaryDirectory()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+        env.update({
+            "SLACK_BOT_TOKEN": "xoxb-bench-0000", "SLACK_SIGNING_SECRET": signing.SIGNING_SECRET,
+            "SLACK_API_URL": fake.api_url, "PORT": str(self.port), "LOG_LEVEL": "WARNING",
+            "DATABASE_URL": f"sqlite:///{self._tmp.name}/bench.sqlite3",
+            "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+        })
+        env.update(env_overrides or {})
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main(['serve', '--http']))"],
+            env=env, cwd=self._tmp.name, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                raise RuntimeError(f"server did not start: {err.strip()[-500:]}")
+            time.sleep(0.05)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def stop(self) -> int:
+        """SIGTERM, wait; returns the exit status (stderr in :attr:`stderr`)."""
+        self.proc.terminate()
+        try:
+            _, err = self.proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            _, err = self.proc.communicate()
+        self.stderr = err.decode(errors="replace") if err else ""
+        self._tmp.cleanup()
+        return self.proc.returncode

@@ -1,0 +1,36 @@
+"""``smtpbot serve --http`` as a real process: health, a command answered, clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+from tests.slack import signing
+from tests.slack.checks import assert_valid_message
+from tests.slack.fake_slack import TEAM_ID, FakeSlack
+from tests.slack.harness import ServerProcess
+
+
+def test_serve_http_process_answers_and_stops_cleanly():
+    fake = FakeSlack().start()
+    server = ServerProcess(fake, {"LOG_LEVEL": "INFO"})
+    try:
+        with urllib.request.urlopen(server.url + "/healthz", timeout=5) as resp:
+            assert resp.status == 200 and json.loads(resp.read())["ok"] is True
+        form = {"team_id": TEAM_ID, "channel_id": "C0SERVE1", "user_id": "U0USER01", "command": "/smtp",
+                "text": "421 450", "response_url": fake.response_url("serve"), "trigger_id": "1.2.3"}
+        status, body = signing.post_command(server.url + "/slack/events", form)
+        assert (status, body) == (200, "")
+        # SIGTERM right after the ack: the reply in flight is still posted, then exit 0
+        code = server.stop()
+        calls = fake.find("chat.postMessage", channel="C0SERVE1")
+        assert len(calls) == 2 and calls[1].params["thread_ts"]
+        for c in calls:
+            assert_valid_message(c.params)
+        assert code == 0
+        assert "xoxb-bench-0000" not in server.stderr
+        assert "Traceback" not in server.stderr
+    finally:
+        if server.proc.poll() is None:
+            server.stop()
+        fake.stop()
