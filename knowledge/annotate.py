@@ -71,15 +71,14 @@ _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
 
 
 def _is_binary(data: bytes) -> bool:
-    """True for data that is not text: NUL bytes, or over 10% C0 control bytes
-    other than tab, line breaks and ESC (ESC starts ISO-2022-JP shifts)."""
+    """True for data that is not text: over 10% of the first 8 KB are C0 control
+    bytes (NUL included) other than tab, line breaks and ESC (ESC starts
+    ISO-2022-JP shifts)."""
     sample = data[:8192]
     if not sample:
         return False
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
-    if b"\x00" in sample:
-        return True
     ctrl = len(sample) - len(sample.translate(None, _CONTROL))
     return ctrl > len(sample) // 10
 
@@ -98,11 +97,12 @@ def annotate_rows(data: bytes, explain: bool = False, providers: bool = True) ->
     if len(data) > MAX_INPUT:
         notes.append(f"input is {len(data):,} bytes; only the first {MAX_INPUT:,} bytes were read")
         data = data[:MAX_INPUT]
-    if _is_binary(data):
-        return "none", [], notes + ["binary input (not text or a mail message): nothing to annotate"]
     from knowledge.bounce import looks_like_message
 
-    if looks_like_message(data):
+    is_message = looks_like_message(data)
+    if not is_message and _is_binary(data):
+        return "none", [], notes + ["binary input (not text or a mail message): nothing to annotate"]
+    if is_message:
         from knowledge.bounce import parse_bytes
 
         rep = parse_bytes(data)

@@ -192,6 +192,18 @@ _P: list[tuple[str, str]] = [
                    r"not (?:permitted|allowed|authorized|configured) to relay|unable to relay|cannot relay|can't relay|"
                    r"we do not relay|no relaying|relay not permitted|not a gateway|insecure mail relay|"
                    r"email address is not verified|is not in my list of allowed rcpthosts|rcpthosts|not local host"),
+    ("systemfull", r"system (?:is )?full|insufficient (?:disk space|system storage)|no space left|"
+                   r"mail system full|too many (?:files|messages) (?:in|on) (?:queue|disk)"),
+    ("mailboxfull", r"mailbox (?:is )?(?:full|over|exceeded)|quota|over ?quota|out of (?:disk )?space|"
+                    r"full mailbox|mail ?box full|mailbox (?:size )?limit|storage (?:limit|full|exceeded)|"
+                    r"insufficient (?:disk )?(?:space|storage)|exceeded (?:storage|their|the) (?:allocation|storage|quota)|"
+                    r"recipient.{0,20}(?:mailbox|account) is full|user(?:'s)? (?:mailbox|disk|storage) (?:is )?full|"
+                    r"not enough (?:space|storage)|disk full|mail ?box (?:has )?exceeded|exceeds? (?:the )?mailbox|"
+                    r"mailbox exceeds|exceeds allowed size|too much mail|inbox (?:is )?full|account is full|"
+                    r"mailfolder is full|user has exceeded|message would exceed|maildir over|full (?:for|in) this"),
+    ("hostunknown", r"host or domain name not found"),
+    ("networkerror", r"not found, try again|name service error|host name lookup failure|name server reply|"
+                     r"network error|dns lookup failure|temporary failure in name resolution"),
     ("expired", r"message expired|retry timeout exceeded|retry time|delivery time expired|has been delayed|"
                 r"will be retried|timed out|time-out|timeout|could not be delivered within|not been delivered for|"
                 r"undelivered for|delivery attempts? (?:expired|exceeded)|maximum time|retry period|"
@@ -212,15 +224,6 @@ _P: list[tuple[str, str]] = [
                    r"size (?:limit|exceeds|exceeded)|exceeds (?:the )?(?:maximum|max|size|message size)|"
                    r"message (?:length|size) (?:exceeds|limit)|too (?:big|large) for|larger than|"
                    r"maximum (?:message )?size|line too long|line limit exceeded|message file too big"),
-    ("systemfull", r"system (?:is )?full|insufficient (?:disk space|system storage)|no space left|"
-                   r"mail system full|too many (?:files|messages) (?:in|on) (?:queue|disk)"),
-    ("mailboxfull", r"mailbox (?:is )?(?:full|over|exceeded)|quota|over ?quota|out of (?:disk )?space|"
-                    r"full mailbox|mail ?box full|mailbox (?:size )?limit|storage (?:limit|full|exceeded)|"
-                    r"insufficient (?:disk )?(?:space|storage)|exceeded (?:storage|their|the) (?:allocation|storage|quota)|"
-                    r"recipient.{0,20}(?:mailbox|account) is full|user(?:'s)? (?:mailbox|disk|storage) (?:is )?full|"
-                    r"not enough (?:space|storage)|disk full|mail ?box (?:has )?exceeded|exceeds? (?:the )?mailbox|"
-                    r"mailbox exceeds|exceeds allowed size|too much mail|inbox (?:is )?full|account is full|"
-                    r"mailfolder is full|user has exceeded|message would exceed|maildir over|full (?:for|in) this"),
     ("exceedlimit", r"exceeded (?:the )?(?:message )?limit|message limit exceeded|recipient limit|exceeds? (?:recipient|the recipient)"),
     ("suspend", r"suspend|disabled|deactivated|inactive|not active|no longer active|frozen|temporar\w{0,3} locked|"
                 r"account (?:is )?(?:locked|closed|expired|blocked)|"

@@ -267,9 +267,12 @@ def _rows_from_dsn(dsn_texts: list[str], notice: str) -> list[dict]:
                     if not enh and enh2:
                         enh = enh2
             enhanced = status
-            if enh and (not status or status.endswith(".0.0") or status[2:] in ("0.900", "0.910")
-                        or status == enh[:len(status)]) and (not status or enh[0] == status[0]):
-                enhanced = enh
+            # The remote server's own code (in Diagnostic-Code) is more precise
+            # than the reporting MTA's summary Status (Sendmail puts 4.4.7 or
+            # 5.1.1 there for any failure) when both are of the same class.
+            if enh and (not status or enh[0] == status[0]) and (diag or supp):
+                if not enh.endswith(".0.0") or not status or status.endswith(".0.0"):
+                    enhanced = enh
             if not enhanced and enh:
                 enhanced = enh
             command = find_command(diag) or find_command(ntext) or find_command(supp)

@@ -119,10 +119,13 @@ def recipient_blocks(notice: str, exclude: set[str] | frozenset[str] = frozenset
         lines = lines[:3000]
     anchors: list[tuple[int, str]] = []
     excluded: list[tuple[int, str]] = []
+    prev = ""
     for i, line in enumerate(lines):
         if len(line) > 2000:
             line = line[:2000]
-        a = _anchor_addr(line, lines[i - 1] if i else "")
+        a = _anchor_addr(line, prev)
+        if line.strip():
+            prev = line
         if a:
             (excluded if a in exclude else anchors).append((i, a))
     if not anchors:
