@@ -121,3 +121,16 @@ def test_unexpected_file(data):
 def test_curated_note_codes_must_resolve(data):
     _append(data / "comparisons.toml", '\n[[pair]]\ncodes = ["550", "598"]\nnote = "n"\nwhich_matters = "w"\nsource = ["RFC 5321"]\n')
     assert _fails(data).endswith("comparisons.toml: code 550/598: field 'codes': code '598' has no entry")
+
+
+def test_class_table_digit_must_match_file(data):
+    path = data / "reply" / "5xx.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('digit = "5"', 'digit = "4"', 1), encoding="utf-8")
+    assert _fails(data).endswith("5xx.toml: field 'class.digit': class digit 4 does not match the file 5xx.toml")
+
+
+def test_missing_class_table(data):
+    path = data / "reply" / "3xx.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[text.index("[[entry]]"):], encoding="utf-8")
+    assert _fails(data).endswith("3xx.toml: field 'class': required table is missing")
