@@ -201,7 +201,7 @@ _P: list[tuple[str, str]] = [
                     r"not enough (?:space|storage)|disk full|mail ?box (?:has )?exceeded|exceeds? (?:the )?mailbox|"
                     r"mailbox exceeds|exceeds allowed size|too much mail|inbox (?:is )?full|account is full|"
                     r"mailfolder is full|user has exceeded|message would exceed|maildir over|full (?:for|in) this"),
-    ("hostunknown", r"host or domain name not found"),
+    ("hostunknown", r"host or domain name not found|unrouteable address"),
     ("networkerror", r"not found, try again|name service error|host name lookup failure|name server reply|"
                      r"network error|dns lookup failure|temporary failure in name resolution"),
     ("expired", r"message expired|retry timeout exceeded|retry time|delivery time expired|has been delayed|"
@@ -243,7 +243,7 @@ _P: list[tuple[str, str]] = [
                     r"bad (?:destination mailbox|recipient|address)|"
                     r"(?:no|not) (?:mailbox|account) (?:here|by that name|found)|does not have an account|"
                     r"unknown or illegal alias|mailbox not found|user not found|not listed in|"
-                    r"undeliverable address|addressee unknown|unrouteable address|"
+                    r"undeliverable address|addressee unknown|"
                     r"(?:recipient|user|address) (?:is )?not (?:local|here|known|recognized|on this server)|"
                     r"no valid recipients|doesn't have an? .{0,40} account|dosn't exist|couldn't be found|"
                     r"is not a valid mailbox|mailbox unavailable|requested action not taken: mailbox|"
@@ -537,7 +537,8 @@ def classify(
     if reason is None:
         reason = _command_reason(rc, enh, command, act)
     cmd = (command or "").upper()
-    if cmd == "MAIL" and reason in ("userunknown", "hostunknown", "filtered", "badreputation"):
+    if cmd == "MAIL" and (reason in ("userunknown", "hostunknown", "filtered")
+                          or (reason == "badreputation" and "reputation" not in (text or "").lower())):
         reason = "rejected"  # the envelope sender was refused, not the recipient
     if cmd in ("HELO", "EHLO", "CONN") and reason in ("rejected", "undefined"):
         reason = "blocked"  # refused before any address was given

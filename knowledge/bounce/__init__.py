@@ -126,7 +126,7 @@ def parse_bytes(data: bytes, _depth: int = 0) -> Report:
         return rep
 
     notice = "\n".join(loaded.notice)
-    notice = notice.replace("\r\n", "\n").replace("\r", "\n")
+    notice = _unquote(notice.replace("\r\n", "\n").replace("\r", "\n"))
     notice_cut = cut_original(notice)
     exclude = {a for a in (_addr_only(msg.get("To", "")), _addr_only(msg.get("From", "")),
                            _addr_only(msg.get("Return-Path", ""))) if a}
@@ -211,6 +211,21 @@ def _embedded_bounce(loaded: mime.Loaded, notice: str) -> bytes | None:
     return None
 
 
+_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.M)
+
+
+def _unquote(text: str) -> str:
+    """Remove e-mail quoting ("> ") when most lines are quoted: a bounce
+    forwarded inline by a person reads like the bounce itself."""
+    lines = [ln for ln in text[:50000].split("\n") if ln.strip()]
+    if not lines:
+        return text
+    quoted = sum(1 for ln in lines if ln.lstrip().startswith(">"))
+    if quoted * 10 < len(lines) * 4:
+        return text
+    return _QUOTE.sub("", text)
+
+
 def _row(**kw) -> dict:
     row = dict.fromkeys(ROW_KEYS)
     row.update(kw)
@@ -244,10 +259,13 @@ def _rows_from_dsn(dsn_texts: list[str], notice: str) -> list[dict]:
                 action = action.split()[0].rstrip(";")
             status = _status_ok(r.get("status") or "")
             diag = r.get("diagnostic-code") or ""
+            diag_type = ""
             if diag:
                 typ, sep, rest = diag.partition(";")
                 if sep and len(typ) < 20 and " " not in typ.strip():
                     diag = rest.strip()
+                    diag_type = typ.strip().lower()
+            classes = "45" if action in ("failed", "delayed") else "245"
             supp = r.get("x-supplementary-info") or ""
             remote = strip_addr_type(r.get("remote-mta") or "") or None
             # The notice's text about this recipient often says more
@@ -257,11 +275,11 @@ def _rows_from_dsn(dsn_texts: list[str], notice: str) -> list[dict]:
             ntext = blocks.get((rcpt or "").lower(), "")
             if not ntext and len(rcpts) == 1 and len(dsn_texts) == 1:
                 ntext = notice
-            rc, enh = find_codes(diag)
+            rc, enh = find_codes(diag, classes)
             if not rc and not enh and supp:
-                rc, enh = find_codes(supp)
+                rc, enh = find_codes(supp, classes)
             if not rc:
-                rc2, enh2 = find_codes(ntext)
+                rc2, enh2 = find_codes(ntext, classes)
                 if rc2 and (not status or rc2[0] == status[0]):
                     rc = rc2
                     if not enh and enh2:
@@ -283,6 +301,11 @@ def _rows_from_dsn(dsn_texts: list[str], notice: str) -> list[dict]:
             if rc and rc[0] == "2" and action == "failed":
                 rc = None
             reason, hard = classify(rc, enhanced, text_for_class, command, action)
+            if diag_type == "x-unix" and action == "failed" and reason in (None, "undefined", "systemerror",
+                                                                             "expired", "onhold"):
+                # RFC 3464 diagnostic type X-Unix: the local delivery program
+                # (a pipe, procmail) failed and its output names nothing else.
+                reason, hard = "mailererror", False
             if action in ("delivered", "relayed", "expanded"):
                 reason, hard = "delivered", False
             if reason is None and action in ("failed", "delayed"):
