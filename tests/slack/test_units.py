@@ -200,3 +200,42 @@ def test_log_filter_redacts_messages_args_and_exceptions(caplog):
     joined = "\n".join(records)
     assert "calling with xoxb-***" in joined
     assert "secret" not in joined
+
+
+# -- effective channel settings ------------------------------------------------------------------
+
+def test_effective_channel_settings(clean_env):
+    from bot.slack.deps import BotDeps, Effective
+    from bot.storage.base import ChannelSettings
+    from bot.storage.memory import MemoryStore
+
+    store = MemoryStore()
+    deps = BotDeps(settings=Settings(_env_file=None, mask_addresses=False), store=store, engine=None)
+    assert deps.channel("T1", "C1") == Effective(auto_annotate=True, mask_addresses=False)
+    store.set_channel_settings("T1", "C1", ChannelSettings(auto_annotate=False, mask_addresses=True))
+    assert deps.channel("T1", "C1") == Effective(auto_annotate=False, mask_addresses=True)
+    assert deps.channel("T2", "C1") == Effective(auto_annotate=True, mask_addresses=False)
+    store.set_channel_settings("T1", "D1", ChannelSettings(mask_addresses=True))
+    assert deps.channel("T1", "D1").mask_addresses is False  # a DM is seen by the asker only
+
+    class Down(MemoryStore):
+        def get_channel_settings(self, team_id, channel_id):
+            raise ConnectionError("database down")
+
+        def claim(self, key):
+            raise ConnectionError("database down")
+
+    down = BotDeps(settings=Settings(_env_file=None), store=Down(), engine=None)
+    assert down.channel("T1", "C1") == Effective(auto_annotate=True, mask_addresses=True)
+    assert down.claim("event:Ev1") is True
+
+
+def test_claim_refuses_when_any_key_was_seen():
+    from bot.slack.deps import BotDeps
+    from bot.storage.memory import MemoryStore
+
+    deps = BotDeps(settings=Settings(_env_file=None), store=MemoryStore(), engine=None)
+    assert deps.claim("event:Ev1", "msg:C1:1.1") is True
+    assert deps.claim("event:Ev2", "msg:C1:1.1") is False  # same message, other event (mention + message)
+    assert deps.claim("event:Ev1", "msg:C1:1.2") is False  # retry of the same event
+    assert deps.claim("event:Ev3", "msg:C1:1.3") is True
