@@ -107,6 +107,32 @@ def _anchor_addr(line: str, prev: str = "") -> str | None:
     return None
 
 
+# Sendmail's session transcript ends each recipient's dialogue with a summary
+# line "550 <a@b>... User unknown"; the dialogue (">>> RCPT To:<a@b>",
+# "<<< 550 ...") comes before it.
+_SENDMAIL_SUMMARY = re.compile(r"^[ \t]{0,4}[45]\d\d <([^<>\s]{1,64}@[^<>\s]{1,255})>\.\.\. ")
+
+
+def _sendmail_blocks(lines: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    start = 0
+    for i, line in enumerate(lines):
+        low = line.lower()
+        if "transcript of session follows" in low:
+            start = i + 1
+            continue
+        if "while talking to" in low and i > start:
+            # A new SMTP session: what came before belongs to no later recipient.
+            start = i
+        m = _SENDMAIL_SUMMARY.match(line)
+        if m:
+            addr = m.group(1).lower()
+            chunk = "\n".join(lines[start:i + 1])
+            out[addr] = out[addr] + "\n" + chunk if addr in out else chunk
+            start = i + 1
+    return out
+
+
 def recipient_blocks(notice: str, exclude: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
     """Split ``notice`` into text per recipient address (lower-cased keys),
     in first-appearance order.  Addresses in ``exclude`` (the bounce's own
@@ -117,6 +143,10 @@ def recipient_blocks(notice: str, exclude: set[str] | frozenset[str] = frozenset
     lines = notice.split("\n")
     if len(lines) > 3000:
         lines = lines[:3000]
+    if "... " in notice:
+        sm = _sendmail_blocks(lines)
+        if sm:
+            return sm
     anchors: list[tuple[int, str]] = []
     excluded: list[tuple[int, str]] = []
     prev = ""
