@@ -219,7 +219,9 @@ class Renderer:
                     text_parts.append(cmp.which_matters)
                 for note in cmp.notes:
                     lead.append(self.section(f":bulb: {self.clean(note)}"))
-            lead.append(self.section("\n".join(f"• `{self.clean(i.code)}` — {self.clean(i.title)}" for i in items)))
+            if cmp is None or not any(d.aspect.lower() == "title" for d in cmp.differences):
+                lead.append(self.section("\n".join(f"• `{self.clean(i.code)}` — {self.clean(i.title)}"
+                                                    for i in items)))
             lead.append(self.context("Full detail for each code is in the thread."))
             text = " | ".join([" vs ".join(codes)] + text_parts) or " vs ".join(codes)
             for i, item in enumerate(items):
