@@ -689,6 +689,8 @@ def lookup(provider_id: str, reply_code: str | None, enhanced: str | None, text:
     if prov is None:
         return None
     reply, enh = _clean_reply(reply_code), _clean_enh(enhanced)
+    if reply is not None and enh is not None and reply[0] != enh[0]:
+        enh = None  # contradicting classes: trust the reply code
     lower = _normalise(text, reply) if isinstance(text, str) and text else ""
     if reply is None and enh is None and not lower:
         return None
@@ -754,6 +756,8 @@ def match(
             m = _ENH_IN_TEXT.search(text)
             if m:
                 enh = _clean_enh(m.group(1))
+    if reply is not None and enh is not None and reply[0] != enh[0]:
+        enh = None  # contradicting classes (e.g. a DSN Status: 4.0.0 beside "550 ..."): trust the server's reply
     lower = _normalise(text, reply) if text else ""
 
     for c in (reply, enh):

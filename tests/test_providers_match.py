@@ -244,3 +244,10 @@ def test_odd_input_never_raises() -> None:
     # long adversarial text: linear patterns only, returns promptly
     noisy = ("aup#" + "1" * 50 + " [tss0" + "-" * 30 + " 127.255.255.2 ") * 2000
     assert match("550", None, noisy) is None
+
+
+def test_contradicting_enhanced_class_is_ignored() -> None:
+    # A DSN Status: 4.0.0 next to a "550 ..." reply: the reply code is what the server said.
+    text = ("550 mwinf5c04 ME Adresse IP source bloquee pour incident de spam. Client host blocked for spamming "
+            "issues. OFR006_102 Ref http://csi.cloudmark.com/reset-request/?ip=192.0.2.1 [102]")
+    assert match("550", "4.0.0", text, ["smtp-in.orange.fr"]).rule_id == "orange.cloudmark-block"
