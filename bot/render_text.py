@@ -104,13 +104,32 @@ def comparison_renderable(comp: "Comparison") -> Any:
 
 def print_explain(result: "ExplainResult", console: Any = None) -> None:
     """Print ``result`` (items, then comparison) on ``console`` (default: stdout)."""
-    from rich.console import Console
-
-    console = console or Console(highlight=False)
+    if console is None:
+        console = _stdout_console()
     for item in result.items:
         console.print(explanation_renderable(item))
     if result.comparison is not None:
         console.print(comparison_renderable(result.comparison))
+
+
+def _stdout_console() -> Any:
+    """A Console on stdout whose broken pipe (``| head``) raises BrokenPipeError,
+    which ``bot.cli`` treats as a normal end, instead of rich's ``SystemExit(1)``."""
+    import os
+    import sys
+
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            except OSError:
+                pass
+            raise BrokenPipeError
+
+    return _Console(highlight=False)
 
 
 def render_explain(result: "ExplainResult", width: int = 100) -> str:

@@ -89,3 +89,13 @@ def test_subprocess_exit_codes():
     assert ok.returncode == 0 and "Cannot VRFY user" in ok.stdout and ok.stderr == ""
     bad = run("999")
     assert bad.returncode == 2 and bad.stdout == "" and "Traceback" not in bad.stderr
+
+
+def test_closed_stdout_is_not_an_error():
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "explain", "252", "502", "550", "421", "451"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(10)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 0
+    assert b"Traceback" not in err
