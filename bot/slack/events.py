@@ -129,7 +129,8 @@ def register(app: App, deps: BotDeps) -> None:
             if "home" not in view_cache:
                 items, providers = [], []
                 try:
-                    items = list(deps.engine.explain(QUICK_REFERENCE).items)
+                    # codes with a knowledge-base entry only (no digit-derived text)
+                    items = [i for i in deps.engine.explain(QUICK_REFERENCE).items if not i.derived]
                 except Exception as exc:  # noqa: BLE001
                     log.warning("quick reference unavailable: %s", type(exc).__name__)
                 try:
