@@ -536,7 +536,7 @@ def classify(
         reason = text_reason(text or "", weak=True)
     if reason is None:
         reason = _command_reason(rc, enh, command, act)
-    cmd = (command or "").upper()
+    cmd = _norm_command(command)
     if cmd == "MAIL" and (reason in ("userunknown", "hostunknown", "filtered")
                           or (reason == "badreputation" and "reputation" not in (text or "").lower())):
         reason = "rejected"  # the envelope sender was refused, not the recipient
@@ -552,8 +552,18 @@ def classify(
     return reason, is_hard(reason, rc, enh)
 
 
+def _norm_command(command: str | None) -> str:
+    """"RCPT TO" -> "RCPT", "MAIL FROM" -> "MAIL", "end of DATA" -> "DATA"."""
+    cmd = " ".join((command or "").upper().replace("_", " ").split())
+    if cmd.startswith(("RCPT", "MAIL")):
+        return cmd[:4]
+    if cmd.endswith("DATA") or cmd == "BDAT":
+        return "DATA"
+    return cmd
+
+
 def _command_reason(rc: str | None, enh: str | None, command: str | None, act: str) -> str | None:
-    cmd = (command or "").upper()
+    cmd = _norm_command(command)
     if act == "delayed":
         return "expired"
     if rc:

@@ -36,12 +36,13 @@ _CMD_BEFORE = re.compile(
     re.I,
 )
 _CMD_AFTER = re.compile(r"[ _](?:TO|FROM)?[ _]?(?:command|response|\])|_TO\]|_FROM\]", re.I)
-_CMD_MAP = {"RCPT": "RCPT", "MAIL": "MAIL", "DATA": "DATA", "HELO": "HELO", "EHLO": "EHLO", "STARTTLS": "STARTTLS",
+_CMD_MAP = {"RCPT": "RCPT TO", "MAIL": "MAIL FROM", "DATA": "DATA", "HELO": "HELO", "EHLO": "EHLO", "STARTTLS": "STARTTLS",
             "AUTH": "AUTH", "BDAT": "DATA", "CONNECT": "CONN", "END OF DATA": "DATA"}
 _HOST = re.compile(
     r"(?:remote host|host|server|mx|mail exchanger)[ \t]{1,3}([A-Za-z0-9][A-Za-z0-9.-]{1,200}\.[A-Za-z]{2,24}|\[?\d{1,3}(?:\.\d{1,3}){3}\]?)"
-    r"(?:[ \t]{0,3}\[[\d.:a-fA-F]{1,45}\])?[ \t]{0,3}(?:said|says|returned|replied|responded|:)",
-    re.I,
+    r"(?:[ \t]{0,3}\[[\d.:a-fA-F]{1,45}\])?[ \t]{0,3}(?:said|says|returned|replied|responded|:)"
+    r"|^([A-Za-z0-9][A-Za-z0-9.:-]{1,200}) does not like recipient",
+    re.I | re.M,
 )
 
 
@@ -94,8 +95,9 @@ def find_codes(text: str, classes: str = "245") -> tuple[str | None, str | None]
 
 
 def find_command(text: str) -> str | None:
-    """Return the SMTP command a failure answered ("RCPT", "MAIL", "DATA",
-    "HELO", "EHLO", "STARTTLS", "AUTH", "CONN"), or None when the text does not say.
+    """Return the SMTP command a failure answered ("RCPT TO", "MAIL FROM",
+    "DATA", "HELO", "EHLO", "STARTTLS", "AUTH", or "CONN" for the connection
+    greeting), or None when the text does not say.
 
     Phrasings: "in reply to RCPT TO command" (Postfix), "after RCPT TO" /
     "after end of data" (Exim), "[RCPT_TO]" (Yahoo), "RCPT TO response"
@@ -127,7 +129,7 @@ def find_remote_host(text: str) -> str | None:
     m = _HOST.search(text[:20000])
     if not m:
         return None
-    return m.group(1).strip("[]")
+    return (m.group(1) or m.group(2)).strip("[]")
 
 
 def reply_line(text: str, limit: int = 600) -> str:

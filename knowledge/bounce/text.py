@@ -52,7 +52,7 @@ _CUT = re.compile(
 )
 
 _ADDR = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+=!#$&'*/?^`{|}~-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}")
-_SKIP_LOCAL = re.compile(r"^(?:mailer-daemon|postmaster|root|nobody|noreply|no-reply|do-not-reply|"
+_SKIP_LOCAL = re.compile(r"^(?:mailer-daemon|postmaster|noreply|no-reply|do-not-reply|"
                          r"abuse|bounce[s]?|double-bounce)$", re.I)
 # Lines where an address is not the failed recipient: transcripts, header-like
 # lines, the sender, message ids.
