@@ -88,8 +88,12 @@ class ParsedCode:
         return "reply" if self.reply else "enhanced"
 
 
+def _isdigits(value: str) -> bool:
+    return value.isascii() and value.isdigit()
+
+
 def _parse_reply(token: str, original: str) -> str:
-    if not token.isdigit():
+    if not _isdigits(token):
         raise MalformedCode(original)
     if len(token) != 3:
         raise MalformedCode(original, f"a reply code has 3 digits, this has {len(token)}")
@@ -105,10 +109,10 @@ def _parse_enhanced(token: str, original: str) -> str:
     cls, subject, detail = parts
     if cls in ("x", "X"):
         cls = "X"
-    elif not cls.isdigit() or cls not in ("2", "4", "5"):
+    elif cls not in ("2", "4", "5"):
         raise MalformedCode(original, f"enhanced class must be 2, 4 or 5, not {cls}")
     for name, value in (("subject", subject), ("detail", detail)):
-        if not value.isdigit():
+        if not _isdigits(value):
             raise MalformedCode(original, f"the {name} must be digits")
         if len(value) > 3:
             raise MalformedCode(original, f"the {name} has at most 3 digits")
@@ -141,6 +145,6 @@ def parse_code(text: str) -> ParsedCode:
         return ParsedCode(_parse_reply(m.group(1), text), _parse_enhanced(m.group(2), text))
     if "." in token:
         return ParsedCode(None, _parse_enhanced(token, text))
-    if token.isdigit():
+    if _isdigits(token):
         return ParsedCode(_parse_reply(token, text), None)
     raise MalformedCode(text)

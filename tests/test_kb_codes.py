@@ -42,6 +42,8 @@ def test_accepted_forms(text, reply, enhanced, normalized):
         ("5.1", None),
         ("5.1.1234", "the detail has at most 3 digits"),
         ("550 6.1.1", "enhanced class must be 2, 4 or 5, not 6"),
+        ("\uff15\uff15\uff10", None),  # fullwidth digits
+        ("5.\uff11.1", "the subject must be digits"),
     ],
 )
 def test_malformed(text, reason):
