@@ -144,13 +144,23 @@ _SHORT_CLASS = {"2": "success", "3": "intermediate", "4": "temporary failure", "
 
 
 def _combined(reply: CodeExplanation, enh: CodeExplanation) -> CodeExplanation:
+    """One explanation for a reply code sent with an enhanced code (RFC 3463 §2, RFC 2034).
+
+    The enhanced code refines the reply code: its title, meaning, "when" and
+    fix lead, unless it adds nothing (X.0.0) or has no entry (derived), in
+    which case the reply code's text leads.  Retry follows the reply code,
+    which is what sending MTAs act on.
+    """
     code = f"{reply.code} {enh.code}"
     rc, ec = reply.code[0], enh.code[0]
-    if enh.derived:
-        meaning = f"{reply.meaning} The enhanced code: {enh.meaning}"
+    generic = enh.derived or enh.code.endswith(".0.0")  # enhanced part adds no detail
+    if generic:
+        meaning = f"{reply.meaning} The enhanced code {enh.code}: {enh.meaning}"
+        title = f"{reply.title} ({enh.code}: {'unlisted detail' if enh.derived else 'no further detail'})"
     else:
         meaning = (f"{enh.meaning} Reply code {reply.code} ({reply.class_}) is the basic answer; "
                    f"the enhanced code {enh.code} says more precisely why.")
+        title = f"{enh.title} ({reply.code}, {_SHORT_CLASS.get(rc, reply.class_)})"
     retry = reply.retry
     if ec != "X" and rc != ec:
         meaning += (
@@ -162,18 +172,14 @@ def _combined(reply: CodeExplanation, enh: CodeExplanation) -> CodeExplanation:
         entry = get_kb().enhanced(enh.code) if not enh.derived else None
         if entry is not None and entry.retry:
             retry = f"{reply.retry} {entry.retry}"
-    if enh.derived:
-        title = f"{reply.title} ({enh.code}: unlisted detail)"
-    else:
-        title = f"{enh.title} ({reply.code}, {_SHORT_CLASS.get(rc, reply.class_)})"
-    standing = enh.standing if not enh.derived else reply.standing
+    standing = reply.standing if enh.derived else enh.standing
     who = list(dict.fromkeys(enh.who_acts + reply.who_acts))
     related = list(dict.fromkeys(r for r in enh.related + reply.related if r not in (reply.code, enh.code)))
     source = list(dict.fromkeys(enh.source + reply.source))
     return CodeExplanation(
         code=code, kind="combined", class_=f"{reply.class_}; {enh.class_}", subject=enh.subject,
-        title=title, meaning=meaning, when=reply.when if enh.derived else enh.when,
-        fix=enh.fix if not enh.derived else reply.fix, who_acts=who, retry=retry, standing=standing,
+        title=title, meaning=meaning, when=reply.when if generic else enh.when,
+        fix=reply.fix if generic else enh.fix, who_acts=who, retry=retry, standing=standing,
         derived=reply.derived or enh.derived, related=related, source=source, parts=[reply, enh],
     )
 

@@ -215,3 +215,13 @@ def test_explain_with_provider_attaches_note():
     unknown = explain(["550"], provider="nosuchprovider")
     assert unknown.errors and unknown.errors[0].startswith("unknown provider 'nosuchprovider'")
     assert unknown.items[0].provider is None
+
+
+def test_combined_with_detail_free_enhanced_code_leads_with_reply():
+    item = explain_code("250", "2.0.0")
+    assert item.title == "Requested action OK, completed (2.0.0: no further detail)"
+    assert item.when == explain_code("250", None).when
+    derived = explain_code("550", "5.7.912")
+    assert derived.title == "Mailbox unavailable (permanent), or refused by policy (5.7.912: unlisted detail)"
+    assert derived.derived is True and derived.standing == "standard"
+    assert "The enhanced code 5.7.912: 5.7.912 has no entry here" in derived.meaning
