@@ -77,10 +77,9 @@ def run(args: argparse.Namespace) -> int:
 
         drain(app)  # uvicorn finished the HTTP requests; let acked replies finish too
     else:
-        from bot.slack.operations import run_socket_mode_until_stopped
+        from bot.slack.socket_mode import run_socket_mode
 
-        run_socket_mode_until_stopped(app, settings)  # SIGTERM/SIGINT: disconnect, then finish replies
-    options["listener_executor"].shutdown(wait=True)  # replies already started are finished
+        run_socket_mode(app, settings)
     getattr(store, "close", lambda: None)()
     log.info("stopped")
     return 0

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot import observability as _obs
 from bot.slack.blocks import Message, Renderer, error_message, short_help_message
 
 PASTE_MIN_CHARS = 300  # longer (or multi-line) text is treated as a paste: annotation first
@@ -75,6 +76,7 @@ def _annotate(engine, text: str, r: Renderer, source: str | None) -> Answer | No
     if not annotation.findings:
         return None
     messages = r.annotation(annotation, max_messages=3)
+    _obs.record_annotation(_obs.current_context().get("kind", "other"))  # metric, by request kind
     return Answer("annotate", messages[0], messages[1:])
 
 

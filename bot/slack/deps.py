@@ -92,7 +92,16 @@ class BotDeps:
 
         All keys are attempted so a later duplicate under any of them is refused too.
         A failing store answers True (better one duplicate than a lost answer), logged.
+        A store with ``claim_all`` claims all keys in one transaction instead, so two
+        replicas racing on one event cannot each win one key and both give up.
         """
+        claim_all = getattr(self.store, "claim_all", None)
+        if claim_all is not None and keys:
+            try:
+                return bool(claim_all(*keys))
+            except Exception as exc:  # noqa: BLE001
+                log.warning("store: claim failed (%s); handling anyway", type(exc).__name__)
+                return True
         first = True
         for key in keys:
             try:

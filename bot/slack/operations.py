@@ -2,11 +2,12 @@
 
 Registered through ``bot.slack.app.OPTIONAL_MODULES`` (``register(app, deps)``):
 
-* a global Bolt middleware that, for every request, binds ``request_id`` (the
-  ``event_id``, else the ``trigger_id``, else a generated id), ``team_id``,
-  ``channel_id`` and the request ``kind`` to the log context
-  (``bot.observability.bind``), counts it in ``smtpbot_requests_total{kind}`` and makes
-  the request's ``WebClient`` count failed calls in ``smtpbot_slack_api_errors_total``;
+* ``instrument_dispatch``: for every request, binds ``request_id`` (the ``event_id``,
+  else the ``trigger_id``, else a generated id), ``team_id``, ``channel_id``,
+  ``user_id`` and the request ``kind`` to the log context (``bot.observability.bind``)
+  and counts it in ``smtpbot_requests_total{kind}``;
+* a global Bolt middleware making the request's ``WebClient`` count failed calls in
+  ``smtpbot_slack_api_errors_total{method,code}``;
 * ``ListenerExecutor`` (give it to ``App(listener_executor=...)``): Bolt's listener
   thread pool, carrying the log context into listener threads and observing
   ``smtpbot_handling_seconds{kind}`` (from request receipt to the end of the reply work);
@@ -85,26 +86,45 @@ class ListenerExecutor(obs.ContextThreadPoolExecutor):
                 start = _received_at.get()
                 if start is not None:
                     kind = obs.current_context().get("kind", "other")
-                    obs.HANDLING_SECONDS.labels(kind=kind).observe(time.perf_counter() - start)
+                    elapsed = time.perf_counter() - start
+                    obs.HANDLING_SECONDS.labels(kind=kind).observe(elapsed)
+                    log.info("handled %s in %.0f ms", kind, elapsed * 1000)
 
         return super().submit(timed)
 
 
-def context_middleware(body: dict, context: Any, next: Callable[[], Any]) -> Any:  # noqa: A002 - Bolt's name
-    """Bolt global middleware: log context, request metric, API-error metric (module docstring)."""
-    body = body if isinstance(body, dict) else {}
-    kind = request_kind(body)
-    ids = _ids(body)
-    token = _received_at.set(time.perf_counter())
-    obs.record_request(kind)
+def client_middleware(context: Any, next: Callable[[], Any]) -> Any:  # noqa: A002 - Bolt's name
+    """Bolt global middleware: the request's ``WebClient`` counts failed calls by error code."""
     client = getattr(context, "client", None) if context is not None else None
     if client is not None:
         obs.install_api_error_metrics(client)
-    try:
-        with obs.bind(request_id=obs.request_id_from_body(body), kind=kind, **ids):
-            return next()
-    finally:
-        _received_at.reset(token)
+    return next()
+
+
+def instrument_dispatch(app: Any) -> None:
+    """Wrap ``app.dispatch`` (used by the HTTP adapter and Socket Mode alike) so that the whole
+    handling of a request — signature check, middleware, and the submission of listeners to
+    the pool — runs with the request's ids bound to the log context, and count the request.
+    (Bolt runs listeners after its middleware chain has returned, so a middleware cannot
+    bind context for them.)"""
+    dispatch = app.dispatch
+    if getattr(dispatch, "_smtpbot_instrumented", False):
+        return
+
+    def instrumented_dispatch(req: Any) -> Any:
+        body = getattr(req, "body", None)
+        body = body if isinstance(body, dict) else {}
+        kind = request_kind(body)
+        obs.record_request(kind)
+        token = _received_at.set(time.perf_counter())
+        try:
+            with obs.bind(request_id=obs.request_id_from_body(body), kind=kind, **_ids(body)):
+                return dispatch(req)
+        finally:
+            _received_at.reset(token)
+
+    instrumented_dispatch._smtpbot_instrumented = True  # type: ignore[attr-defined]
+    app.dispatch = instrumented_dispatch
 
 
 def _count_duplicates(deps: BotDeps) -> None:
@@ -134,7 +154,8 @@ def register(app: Any, deps: BotDeps) -> None:
     """Install the middleware, ``/metrics``, the database health check and uninstall listeners."""
     from bot.storage.oauth import register_uninstall_listeners
 
-    app.middleware(context_middleware)
+    app.middleware(client_middleware)
+    instrument_dispatch(app)
     _count_duplicates(deps)
     deps.http_routes[("GET", "/metrics")] = metrics_route
     store = deps.store
@@ -177,3 +198,4 @@ def bolt_options(settings: Any, store: Any) -> dict[str, Any]:
             engine=engine,
         )
     return options
+

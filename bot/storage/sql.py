@@ -122,7 +122,7 @@ def make_engine(database_url: str | None = None, **kwargs: Any) -> Engine:
 
     SQLite: ``check_same_thread=False``, WAL journal, 5 s busy timeout, the parent
     directory of the file created if missing; ``sqlite://`` (memory) uses one shared
-    connection. PostgreSQL: ``pool_pre_ping`` so a restarted server is survived.
+    connection. PostgreSQL: ``pool_pre_ping`` so a restarted server is survived, 5 s connect timeout.
     Extra ``kwargs`` go to ``sqlalchemy.create_engine``.
     """
     url = make_url(normalize_database_url(database_url))
@@ -149,6 +149,8 @@ def make_engine(database_url: str | None = None, **kwargs: Any) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        kwargs.setdefault("connect_args", {"connect_timeout": 5})  # an unreachable server fails fast
     return create_engine(url, **kwargs)
 
 
