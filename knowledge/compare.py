@@ -50,12 +50,18 @@ def _join(codes: list[str]) -> str:
 
 def _summary(items: list[CodeExplanation]) -> str:
     digits = [_class_digit(i) for i in items]
+    both = "Both" if len(items) == 2 else "All"
     if len(set(digits)) == 1 and len({i.class_ for i in items}) == 1:
         info = _class_info(digits[0], items[0])
         gist = f" ({info.gist})" if info else ""
-        both = "Both" if len(items) == 2 else "All"
         return (f"{both} {_join([i.code for i in items])} are {items[0].class_}{gist}; "
                 "they differ in what failed or happened and where, not in class.")
+    if len(set(digits)) == 1 and digits[0] != "X":
+        # e.g. 550 and 5.7.1: different code families, same class digit
+        info = _class_info(digits[0], items[0])
+        gist = f" ({info.gist})" if info else ""
+        each = "; ".join(f"{it.code} is {it.class_}" for it in items)
+        return f"{both} {_join([i.code for i in items])} have class digit {digits[0]}{gist}: {each}."
     parts = []
     for it, d in zip(items, digits):
         info = _class_info(d, it)

@@ -225,3 +225,12 @@ def test_combined_with_detail_free_enhanced_code_leads_with_reply():
     assert derived.title == "Mailbox unavailable (permanent), or refused by policy (5.7.912: unlisted detail)"
     assert derived.derived is True and derived.standing == "standard"
     assert "The enhanced code 5.7.912: 5.7.912 has no entry here" in derived.meaning
+
+
+def test_reply_and_enhanced_with_same_class_digit():
+    comp = explain(["550", "5.7.1"]).comparison
+    assert comp.summary == (
+        "Both 550 and 5.7.1 have class digit 5 (the command failed and will fail again if repeated unchanged): "
+        "550 is 5xx permanent negative completion; 5.7.1 is 5.X.X permanent failure."
+    )
+    assert comp.which_matters.startswith("Same class, so they matter alike")
