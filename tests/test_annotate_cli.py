@@ -1,0 +1,105 @@
+"""``smtpbot annotate``: JSON contract, input order, unreadable files, stdin, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from knowledge.annotate import FINDING_KEYS
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bounces"
+
+
+def _json_lines(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def test_json_one_object_per_input_in_order(capsys):
+    files = [str(FIXTURES / n) for n in ("qmail.eml", "arf.eml", "postfix-dsn.eml")]
+    assert main(["annotate", "--format", "json", *files]) == 0
+    objs = _json_lines(capsys.readouterr().out)
+    assert [o["source"] for o in objs] == files
+    assert [o["kind"] for o in objs] == ["bounce", "feedback-report", "bounce"]
+    assert [len(o["findings"]) for o in objs] == [1, 0, 2]
+    f = objs[2]["findings"][1]
+    assert tuple(f) == FINDING_KEYS
+    assert (f["recipient"], f["reply_code"], f["enhanced_status"], f["reason"], f["hard_bounce"]) == (
+        "full@example.org", "452", "4.2.2", "mailboxfull", False)
+    assert f["provider"] is None  # provider matching only with --explain on the JSON path
+
+
+def test_unreadable_file_reports_and_continues(capsys, tmp_path):
+    missing = str(tmp_path / "nope.eml")
+    ok = str(FIXTURES / "qmail.eml")
+    assert main(["annotate", "--format", "json", missing, ok]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == f"smtpbot annotate: {missing}: No such file or directory"
+    assert [o["source"] for o in _json_lines(captured.out)] == [ok]
+
+
+def test_directory_is_unreadable(capsys, tmp_path):
+    assert main(["annotate", "--format", "json", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.startswith(f"smtpbot annotate: {tmp_path}: ")
+
+
+def test_stdin(monkeypatch, capsys):
+    import io
+
+    data = (FIXTURES / "exim.eml").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["annotate", "--format", "json", "-"]) == 0
+    (obj,) = _json_lines(capsys.readouterr().out)
+    assert obj["source"] == "-"
+    assert [(f["recipient"], f["reason"]) for f in obj["findings"]] == [("someone@example.com", "spamdetected")]
+
+
+def test_text_output(capsys):
+    assert main(["annotate", str(FIXTURES / "postfix-dsn.eml"), str(FIXTURES / "arf.eml")]) == 0
+    out = capsys.readouterr().out
+    assert "1. nobody@example.com  550 5.1.1  reason: userunknown, hard bounce" in out
+    assert "2. full@example.org  452 4.2.2  reason: mailboxfull, soft bounce" in out
+    assert "ARF feedback report" in out
+    assert "Traceback" not in out
+
+
+def test_empty_input_text(capsys, tmp_path):
+    p = tmp_path / "empty.txt"
+    p.write_bytes(b"")
+    assert main(["annotate", "--format", "json", str(p)]) == 0
+    (obj,) = _json_lines(capsys.readouterr().out)
+    assert obj == {"source": str(p), "kind": "none", "findings": [], "notes": ["empty input: nothing to annotate"]}
+
+
+def test_explain_adds_knowledge(capsys):
+    assert main(["annotate", "--format", "json", "--explain", str(FIXTURES / "postfix-dsn.eml")]) == 0
+    (obj,) = _json_lines(capsys.readouterr().out)
+    assert all(f["title"] for f in obj["findings"])
+
+
+def test_many_files_keep_order_across_processes(tmp_path):
+    """Above PARALLEL_MIN_FILES inputs the JSON path forks; output order must not change."""
+    from bot.commands.annotate import PARALLEL_MIN_FILES
+
+    names = sorted(p.name for p in FIXTURES.glob("*.eml"))
+    files = [str(FIXTURES / names[i % len(names)]) for i in range(PARALLEL_MIN_FILES + 5)]
+    files.insert(7, str(tmp_path / "missing.eml"))
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "annotate", "--format", "json", *files],
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.count("smtpbot annotate: ") == 1
+    objs = _json_lines(proc.stdout)
+    assert [o["source"] for o in objs] == [f for f in files if not f.endswith("missing.eml")]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_closed_stdout_is_quiet(fmt):
+    files = [str(FIXTURES / "postfix-dsn.eml")] * 60
+    proc = subprocess.run(
+        f"{sys.executable} -m bot.cli annotate --format {fmt} " + " ".join(files) + " | head -c 10",
+        shell=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], timeout=60)
+    assert "Traceback" not in proc.stderr
