@@ -297,7 +297,8 @@ def extract_queries(text: str) -> tuple[list[str], str | None]:
     ``"what's 421 vs 450?"`` -> ``(["421", "450"], None)``;
     ``"550 5.7.26 and 421"`` -> ``(["550 5.7.26", "421"], None)``;
     ``"gmail 5.7.26"`` -> ``(["5.7.26"], "gmail")``.
-    A reply code directly followed by an enhanced code is one combined token.
+    A reply code directly followed by an enhanced code is one combined token;
+    repeated tokens (the lines of a multi-line reply) are kept once, in order.
     Tokens shaped like codes but malformed (``999``, ``6.1.1``) are kept so that
     :func:`explain` reports them.  The provider word is returned raw (as
     typed) when ``knowledge.providers.resolve_provider`` recognises it (also
@@ -332,4 +333,5 @@ def extract_queries(text: str) -> tuple[list[str], str | None]:
         if _resolve_provider(word):
             provider = word
             break
-    return tokens, provider
+    # a multi-line reply repeats its code on every line (550-5.1.1 ... 550 5.1.1): keep one
+    return list(dict.fromkeys(tokens)), provider
