@@ -322,14 +322,17 @@ def extract_queries(text: str) -> tuple[list[str], str | None]:
             if "365" in tokens:
                 tokens.remove("365")
             break
-    words = _WORD_RE.findall(text) if provider is None else []
+    words = list(_WORD_RE.finditer(text)) if provider is None else []
     for i, w in enumerate(words):
         if i + 1 < len(words):
-            pair = f"{w} {words[i + 1]}"
-            if _resolve_provider(pair):
-                provider = pair
-                break
-        word = w.rstrip("._-")
+            nxt = words[i + 1]
+            gap = text[w.end():nxt.start()]
+            if gap and gap.isspace() and "\n" not in gap and len(w.group(0)) > 1 and len(nxt.group(0)) > 1:
+                pair = text[w.start():nxt.end()]  # as typed: "google workspace"
+                if _resolve_provider(pair):
+                    provider = pair
+                    break
+        word = w.group(0).rstrip("._-")
         if _resolve_provider(word):
             provider = word
             break
