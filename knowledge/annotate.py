@@ -19,9 +19,12 @@ provider rules with ``knowledge.providers.match``.
 json``: the same findings as plain dicts, without pydantic; pass
 ``explain=True`` to add the knowledge base's title / explanation.
 
-Bounds: at most :data:`MAX_INPUT` bytes of an input are read (10 MB pastes
-are cut, and the annotation's notes say so); the MIME walk is bounded too
-(see :mod:`knowledge.bounce.mime`).
+Bounds: at most :data:`MAX_INPUT` bytes of a message and
+:data:`MAX_TEXT_INPUT` characters of free text are read (10 MB pastes are
+cut), free text is scanned in pieces of :data:`CHUNK_CHARS` characters, and
+at most :data:`MAX_FINDINGS` findings are listed; the annotation's notes say
+when a bound was hit.  The MIME walk is bounded too (see
+:mod:`knowledge.bounce.mime`).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ __all__ = ["annotate_bytes", "annotate_text", "annotate_rows", "FINDING_KEYS", "
 
 MAX_INPUT = 2_000_000
 MAX_TEXT_INPUT = 1_000_000
+MAX_FINDINGS = 1000
 
 FINDING_KEYS = ("recipient", "reply_code", "enhanced_status", "inferred_status", "reason", "hard_bounce",
                 "action", "command", "remote_mta", "provider", "provider_rule", "reply_text", "title",
@@ -108,6 +112,9 @@ def annotate_rows(data: bytes, explain: bool = False, providers: bool = True) ->
         rep = parse_bytes(data)
         kind, rows, hosts = rep.kind, rep.rows, rep.hosts
         notes.extend(rep.notes)
+        if len(rows) > MAX_FINDINGS:
+            rows = rows[:MAX_FINDINGS]
+            notes.append(f"only the first {MAX_FINDINGS:,} failed recipients are listed")
     else:
         kind, rows, more = _text_rows(_decode_text(data))
         notes.extend(more)
@@ -126,7 +133,10 @@ def _text_rows(text: str) -> tuple[str, list[dict], list[str]]:
     except ImportError:
         return "none", [], notes + ["free-text scanning is not available in this build"]
     rows: list[dict] = []
-    for f in failures_from_text(text):
+    for f in _scan_chunks(failures_from_text, text):
+        if len(rows) >= MAX_FINDINGS:
+            notes.append(f"only the first {MAX_FINDINGS:,} failures are listed")
+            break
         rc = getattr(f, "reply_code", None)
         enh = getattr(f, "enhanced_status", None)
         reply_text = getattr(f, "reply_text", None) or ""
@@ -141,6 +151,31 @@ def _text_rows(text: str) -> tuple[str, list[dict], list[str]]:
             "command": command, "remote_mta": remote, "reply_text": reply_text or None,
         })
     return ("log" if rows else "none"), rows, notes
+
+
+CHUNK_CHARS = 8_000
+
+
+def _scan_chunks(scan, text: str):
+    """Run the free-text scanner on ``text`` in pieces of about CHUNK_CHARS
+    characters cut at line breaks (a blank line when there is one near the
+    cut), so that the cost of a huge paste grows linearly with its size.
+    Short texts (up to four pieces) are scanned whole.
+    """
+    if len(text) <= 4 * CHUNK_CHARS:
+        yield from scan(text)
+        return
+    start = 0
+    n = len(text)
+    while start < n:
+        end = min(n, start + CHUNK_CHARS)
+        if end < n:
+            para = text.rfind("\n\n", start + CHUNK_CHARS // 2, end)
+            cut = para + 2 if para >= 0 else text.rfind("\n", start + CHUNK_CHARS // 2, end) + 1
+            if cut > start:
+                end = cut
+        yield from scan(text[start:end])
+        start = end
 
 
 def _complete(row: dict, hosts: list[str], explain: bool, providers: bool) -> dict:
