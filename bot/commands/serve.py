@@ -59,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
         store = _make_store(settings)
         options = bolt_options(settings, store)  # listener pool; OAuth when SLACK_CLIENT_ID/SECRET are set
     except (SQLAlchemyError, SchemaError, ValueError, OSError) as exc:
-        print(f"smtpbot serve: cannot start: database ({_db_error(exc)}); check DATABASE_URL", file=sys.stderr)
+        print(f"smtpbot serve: cannot start: database ({_db_error(exc, settings.database_url)}); "
+              "check DATABASE_URL", file=sys.stderr)
         return 2
     try:
         app = build_app(settings, store=store, bolt_options=options)
@@ -85,12 +86,19 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _db_error(exc: BaseException) -> str:
-    """A one-line reason without the URL (it may hold a password)."""
-    if isinstance(exc, ValueError):
-        return str(exc).split("\n", 1)[0]
-    orig = getattr(exc, "orig", None)
-    return type(orig or exc).__name__
+def _db_error(exc: BaseException, url: str) -> str:
+    """One line: the error type and the driver's first line, never the URL's password."""
+    orig = getattr(exc, "orig", None) or exc
+    line = (str(orig).strip().splitlines() or [""])[0][:200]
+    try:
+        from sqlalchemy.engine import make_url
+
+        password = make_url(url).password
+    except Exception:  # noqa: BLE001
+        password = None
+    if password:
+        line = line.replace(str(password), "***")
+    return f"{type(orig).__name__}: {line}" if line else type(orig).__name__
 
 
 def _make_store(settings):  # noqa: ANN001, ANN202

@@ -313,3 +313,21 @@ def test_sigterm_finishes_in_flight_reply(fake, replicas, tmp_path):
     assert rep.proc.wait(30) == 0, rep.log()
     posts = fake.find("chat.postMessage", channel="C0TERM01")
     assert len(posts) == 1 and posts[0].params["thread_ts"] == "1800000300.000001"
+
+
+def test_unreachable_database_stops_startup_with_one_line(tmp_path):
+    port = free_port()  # nothing listens there
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=signing.SIGNING_SECRET, PYTHONPATH=str(REPO),
+               DATABASE_URL=f"postgresql://smtpbot:pw-not-shown@127.0.0.1:{port}/smtpbot")
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main(sys.argv[1:]))",
+         "serve", "--http", "--port", str(free_port())],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("smtpbot serve: cannot start: database (OperationalError: connection failed")
+    assert line.endswith("check DATABASE_URL")
+    assert "pw-not-shown" not in proc.stderr and "Traceback" not in proc.stderr
