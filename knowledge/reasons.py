@@ -169,6 +169,9 @@ _P: list[tuple[str, str]] = [
                    r"cannot resolve your (?:address|hostname)|connections from unresolv|"
                    r"have a valid (?:reverse|ptr)|fcrdns|forward.confirmed|ip name lookup failed|"
                    r"(?:ip|address) (?:has )?no (?:reverse|dns name)|hostname lookup failed"),
+    ("blocked", r"refused to talk to me|not accepting connections|smtp server of your isp|client host (?:rejected|blocked)"),
+    ("rejected", r"sender address rejected|sender (?:address|domain) (?:is )?(?:invalid|does not exist|not found)|"
+                 r"domain of sender address|provide a valid from|from: domain is invalid|sender verify failed"),
     ("virusdetected", r"virus|malware|infected|trojan|worm detected|dangerous attachment|harmful content"),
     ("policyviolation", r"blocked because its content|content presents a potential|violates? (?:our|the) (?:\w+ )?polic"),
     ("badreputation", r"reputation|unexpected volume or user complaints|user complaints|poor sender|low (?:sender )?score|sender score|senderscore|"
@@ -185,7 +188,6 @@ _P: list[tuple[str, str]] = [
                     r"connection (?:limit|rate limit)|concurrency limit|maximum (?:number of )?connections|"
                     r"frequency limited|too many errors|too many (?:invalid|bad) recipients"),
     ("speeding", r"rate limit|ratelimit|throttl"),
-    ("blocked", r"refused to talk to me|not accepting connections|smtp server of your isp|client host rejected"),
     ("securityerror", r"unauthenticated senders?|authentication required|must authenticate|not authenticated|"
                       r"requires? authentication"),
     ("norelaying", r"relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed)|prohibited)|"
@@ -201,7 +203,8 @@ _P: list[tuple[str, str]] = [
                     r"not enough (?:space|storage)|disk full|mail ?box (?:has )?exceeded|exceeds? (?:the )?mailbox|"
                     r"mailbox exceeds|exceeds allowed size|too much mail|inbox (?:is )?full|account is full|"
                     r"mailfolder is full|user has exceeded|message would exceed|maildir over|full (?:for|in) this"),
-    ("hostunknown", r"host or domain name not found|unrouteable address"),
+    ("hostunknown", r"host or domain name not found|unrouteable address|"
+                    r"(?<![@\w.-])(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24} does not exist"),
     ("networkerror", r"not found, try again|name service error|host name lookup failure|name server reply|"
                      r"network error|dns lookup failure|temporary failure in name resolution"),
     ("expired", r"message expired|retry timeout exceeded|retry time|delivery time expired|has been delayed|"

@@ -169,6 +169,11 @@ def parse_bytes(data: bytes, _depth: int = 0) -> Report:
                      reply_text=" ".join(notice_cut.split())[:600] or None) for a in failed]
         _finish(rep, rows)
         return rep
+    if _FML_SUBJECT.search(subject) and _FML_SENDER.search(sender):
+        rows = _rows_from_fml(subject, notice_cut)
+        if rows:
+            _finish(rep, rows)
+            return rep
     rows = scan_notice(notice_cut, exclude, subject=subject, failed=failed)
     vague = not any(r.get("reply_code") or r.get("enhanced_status") for r in rows)
     if rows and vague and not is_known_format(notice_cut, subject, sender):
@@ -186,6 +191,28 @@ def parse_bytes(data: bytes, _depth: int = 0) -> Report:
     if rows:
         _finish(rep, rows)
     return rep
+
+
+# fml (a mailing-list manager) answers posts it refuses with a notice from
+# LIST-admin / LIST-ctl whose subject ends in "(LIST ML)".
+_FML_SUBJECT = re.compile(r"\([^()]{1,80} ML\)\s*$")
+_FML_SENDER = re.compile(r"-(?:admin|ctl|request)@", re.I)
+_FML_REASONS = (
+    (re.compile(r"not (?:a )?member|are not member|members? only", re.I), "rejected"),
+    (re.compile(r"not (?:permitted|allowed) to post|permission", re.I), "rejected"),
+    (re.compile(r"loop alert|duplicated message-id|mail loop", re.I), "systemerror"),
+    (re.compile(r"too big|size", re.I), "mesgtoobig"),
+)
+
+
+def _rows_from_fml(subject: str, notice: str) -> list[dict]:
+    text = subject + "\n" + notice
+    reason = next((r for pat, r in _FML_REASONS if pat.search(text)), None)
+    if reason is None:
+        return []
+    m = re.search(r"<([^<>\s@]{1,64}@[^<>\s]{1,255})>", notice)
+    return [_row(recipient=m.group(1).lower() if m else None, reason=reason, hard_bounce=False, action="failed",
+                 reply_text=" ".join(notice.split())[:600] or None)]
 
 
 _INLINE_DSN = re.compile(r"^(?:Reporting-MTA|Final-Recipient|Original-Recipient):[ \t]", re.M | re.I)
@@ -301,7 +328,7 @@ def _rows_from_dsn(dsn_texts: list[str], notice: str) -> list[dict]:
             if rc and rc[0] == "2" and action == "failed":
                 rc = None
             reason, hard = classify(rc, enhanced, text_for_class, command, action)
-            if diag_type == "x-unix" and action == "failed" and reason in (None, "undefined", "systemerror",
+            if diag_type == "x-unix" and action in ("failed", "delayed") and reason in (None, "undefined", "systemerror",
                                                                              "expired", "onhold"):
                 # RFC 3464 diagnostic type X-Unix: the local delivery program
                 # (a pipe, procmail) failed and its output names nothing else.

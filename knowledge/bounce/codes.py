@@ -16,7 +16,7 @@ import re
 
 __all__ = ["find_codes", "find_command", "find_remote_host", "reply_line"]
 
-_PAIR = re.compile(r"(?<![\w.#])([245][0-5]\d)(?:[ \t]{1,3}|-|[ \t]?[:=][ \t]?|[ \t]*\([ \t]*)#?([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
+_PAIR = re.compile(r"(?<![\w.#])([245][0-5]\d)(?:[ \t]{1,3}|-'?|[ \t]?[:=][ \t]?|[ \t]*\([ \t]*)#?([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
 _ENH = re.compile(r"(?<![\w.])#?([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)(?![\w-])")
 _RC = re.compile(
     r"(?:^[ \t>*|'\"(\[]{0,6}|said:?[ \t]{0,3}|<<<[ \t]{0,3}|reply(?: was)?:?[ \t]{0,3}|replied:?[ \t]{0,3}|"
@@ -31,7 +31,7 @@ _RC = re.compile(
 _CMD_KW = re.compile(r"\b(RCPT_TO|MAIL_FROM|RCPT|MAIL|DATA|HELO|EHLO|STARTTLS|AUTH|BDAT|CONNECT|[Rr]cpt [Tt]o|[Mm]ail [Ff]rom|end of data)\b")
 _CMD_BEFORE = re.compile(
     r"(?:in reply to|after|while (?:sending|talking)|during|for|following|response to|before|rejected|at|to|"
-    r"did not like our|our)[ \t]{1,3}(?:the[ \t]{1,3})?(?:end of |final )?$|\[$|"
+    r"did not like our|our)[ \t]{1,3}(?:the[ \t]{1,3})?(?:end of |final )?$|\[$|\bsmtp:$|"
     r"command:?[ \t]{0,3}\n[ \t]{0,8}$",
     re.I,
 )
