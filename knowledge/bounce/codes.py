@@ -28,7 +28,7 @@ _RC = re.compile(
 )
 # SMTP verbs as MTAs write them (upper case), then the words before them
 # that say "this reply answered that command".
-_CMD_KW = re.compile(r"\b(RCPT_TO|MAIL_FROM|RCPT|MAIL|DATA|HELO|EHLO|STARTTLS|AUTH|BDAT|CONNECT|[Rr]cpt [Tt]o|[Mm]ail [Ff]rom|end of data)\b")
+_CMD_KW = re.compile(r"\b(RCPT_TO|MAIL_FROM|RCPT|MAIL|DATA|HELO|EHLO|STARTTLS|AUTH|BDAT|CONNECT|[Rr]cpt [Tt]o|[Mm]ail [Ff]rom|end of data|initial connection|connection greeting)\b")
 _CMD_BEFORE = re.compile(
     r"(?:in reply to|after|while (?:sending|talking)|during|for|following|response to|before|rejected|at|to|"
     r"did not like our|our)[ \t]{1,3}(?:the[ \t]{1,3})?(?:end of |final )?$|\[$|\bsmtp:$|"
@@ -37,7 +37,8 @@ _CMD_BEFORE = re.compile(
 )
 _CMD_AFTER = re.compile(r"[ _](?:TO|FROM)?[ _]?(?:command|response|\])|_TO\]|_FROM\]", re.I)
 _CMD_MAP = {"RCPT": "RCPT TO", "MAIL": "MAIL FROM", "DATA": "DATA", "HELO": "HELO", "EHLO": "EHLO", "STARTTLS": "STARTTLS",
-            "AUTH": "AUTH", "BDAT": "DATA", "CONNECT": "CONN", "END OF DATA": "DATA"}
+            "AUTH": "AUTH", "BDAT": "DATA", "CONNECT": "CONN", "END OF DATA": "DATA", "INITIAL": "CONN",
+            "CONNECTION": "CONN"}
 _HOST = re.compile(
     r"(?:remote host|host|server|mx|mail exchanger)[ \t]{1,3}([A-Za-z0-9][A-Za-z0-9.-]{1,200}\.[A-Za-z]{2,24}|\[?\d{1,3}(?:\.\d{1,3}){3}\]?)"
     r"(?:[ \t]{0,3}\[[\d.:a-fA-F]{1,45}\])?[ \t]{0,3}(?:said|says|returned|replied|responded|:)"
