@@ -207,6 +207,15 @@ def test_health_metrics_and_clean_json_logs(fake, replicas, tmp_path):
     assert request_lines  # the request was logged with its event id
     for secret in (BOT_TOKEN, ADDRESS, "jane.doe", "bounce for", signing.SIGNING_SECRET):
         assert secret not in log
+    # the database holds ids and settings only: nothing of the message
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "one.db") as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        values = [str(v) for t in tables for row in db.execute(f"SELECT * FROM {t}") for v in row]
+    assert sorted(tables) == ["smtpbot_channel_settings", "smtpbot_event_claims", "smtpbot_schema_version"]
+    assert "event:Ev0LOGS0001" in values and "msg:C0LOGS01:1800000200.000001" in values
+    assert not [v for v in values if "@" in v or "bounce" in v or "550" in v]
 
 
 class TcpProxy:
