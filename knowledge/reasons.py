@@ -445,17 +445,14 @@ def is_hard(reason: str | None, reply_code: str | None = None, enhanced: str | N
     """Return True for a hard bounce, False for soft, None when ``reason`` is None.
 
     Rule (Sisimai, https://libsisimai.org/en/reason/): ``userunknown``,
-    ``hostunknown``, ``hasmoved`` and ``notaccept`` are hard; a temporary
-    (4xx / 4.x.x) answer makes ``notaccept`` soft; everything else is soft.
+    ``hostunknown``, ``hasmoved`` and ``notaccept`` are hard (a domain that
+    accepts no mail will not start to, even when the MTA reported it with a
+    temporary code); everything else is soft.  The codes are accepted for
+    callers' convenience and do not change the answer.
     """
     if reason is None:
         return None
-    if reason not in HARD_REASONS:
-        return False
-    if reason == "notaccept":
-        first = (reply_code or enhanced or "5")[:1]
-        return first != "4"
-    return True
+    return reason in HARD_REASONS
 
 
 def _status_reason(enhanced: str | None) -> str | None:

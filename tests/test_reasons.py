@@ -70,7 +70,7 @@ def test_hard_rule():
     assert is_hard("hostunknown") is True
     assert is_hard("hasmoved") is True
     assert is_hard("notaccept", "550") is True
-    assert is_hard("notaccept", "421") is False
+    assert is_hard("notaccept", "421") is True
     assert is_hard("mailboxfull") is False
     assert is_hard(None) is None
 
