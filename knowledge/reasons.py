@@ -545,11 +545,17 @@ def classify(
     # A recipient refused only after the message was sent (end of DATA) was
     # accepted at RCPT time: the refusal is a filter decision, not an
     # unknown mailbox (Sisimai "filtered").
-    if reason == "userunknown" and cmd == "DATA" and not key.startswith("1."):
+    if reason == "userunknown" and cmd == "DATA" and not key.startswith("1.") \
+            and not _LATE_UNKNOWN.search((text or "")[:4000].lower()):
         reason = "filtered"
     if reason is None:
         return None, None
     return reason, is_hard(reason, rc, enh)
+
+
+# Yahoo checks mailboxes only after DATA and says so in its own words: an
+# unknown user there is still an unknown user.
+_LATE_UNKNOWN = re.compile(r"doesn't have an? [^\s]{1,60} account")
 
 
 def _norm_command(command: str | None) -> str:

@@ -60,6 +60,7 @@ __all__ = [
 MAX_SCAN_CHARS = 1_000_000
 """Only this many characters (code points) of a text are scanned; a 10 MB paste is cut."""
 MAX_TOKENS = 4000
+_LINE_REACH = 2000
 """At most this many code-shaped tokens are examined per text (bounds adversarial input)."""
 
 Role = Literal["failure", "success", "expected", "mention"]
@@ -310,7 +311,7 @@ class _Doc:
             raw = raw[:MAX_SCAN_CHARS]
         self.text, self.omap = _normalise(raw)
         self.toks: list[_Tok] = []
-        self._line_cache: dict[int, tuple[int, int]] = {}
+        self._line_cache: dict[int, tuple[bool, bool]] = {}
         if not _QUICK_RE.search(self.text):
             self.doc_smtp = False
             self.transcript = False
@@ -332,10 +333,25 @@ class _Doc:
 
     # -- helpers -------------------------------------------------------------
     def line_bounds(self, pos: int) -> tuple[int, int]:
+        """The line around ``pos``, at most :data:`_LINE_REACH` characters either side."""
         t = self.text
-        ls = t.rfind("\n", 0, pos) + 1
-        le = t.find("\n", pos)
-        return ls, (len(t) if le < 0 else le)
+        lo = max(0, pos - _LINE_REACH)
+        ls = t.rfind("\n", lo, pos) + 1
+        if ls == 0:
+            ls = lo
+        hi = min(len(t), pos + _LINE_REACH)
+        le = t.find("\n", pos, hi)
+        return ls, (hi if le < 0 else le)
+
+    def line_flags(self, pos: int) -> tuple[bool, bool]:
+        """(line has SMTP-specific words, line talks about HTTP), cached per line."""
+        ls, le = self.line_bounds(pos)
+        got = self._line_cache.get(ls)
+        if got is None:
+            line = self.text[ls:le]
+            got = (bool(_LINE_SMTP_RE.search(line)), bool(_LINE_HTTP_RE.search(line)))
+            self._line_cache[ls] = got
+        return got
 
     def line_of(self, pos: int) -> str:
         ls, le = self.line_bounds(pos)
@@ -372,8 +388,8 @@ class _Doc:
     def _medium_ok(self, pos: int) -> bool:
         if not self.doc_smtp:
             return False
-        line = self.line_of(pos)
-        return not (_LINE_HTTP_RE.search(line) and not _LINE_SMTP_RE.search(line))
+        smtp_words, http_words = self.line_flags(pos)
+        return smtp_words or not http_words
 
     def _classify_reply(self, t: _Tok) -> None:
         text = self.text
@@ -400,7 +416,7 @@ class _Doc:
             t.context, t.strength = "exception", "strong"  # an exception's (code, b'text') tuple
             return
         text_follows = bool(_REPLY_TEXT_AFTER.match(after))
-        line_specific = bool(_LINE_SMTP_RE.search(self.line_of(t.s)))
+        line_specific = self.line_flags(t.s)[0]
         if rule == "value-key":
             t.context = "value"
             t.strength = "strong" if (text_follows and re.search(r"(?i)(?:response|reply|smtp)", window[-30:])) else (
@@ -525,6 +541,7 @@ _HOST_RES = [
     re.compile(r"<([A-Za-z0-9][A-Za-z0-9.-]{0,250}[A-Za-z0-9])[ \t]+#[245]\.\d"),
     re.compile(r"(?i)\bH=([A-Za-z0-9][A-Za-z0-9.-]{0,250}\.[A-Za-z]{2,63})"),
 ]
+_HOST_BEFORE_RES = [p for i, p in enumerate(_HOST_RES) if i != 2]
 _IN_REPLY_RE = re.compile(r"(?i)\(in[ \t\n]+reply[ \t\n]+to[ \t\n]+(?:the[ \t\n]+)?([A-Za-z][A-Za-z \t\n-]{1,40}?)[ \t\n]+command\)")
 _CMD_BEFORE_RES = [
     re.compile(r"(?i)\bafter[ \t]+(?:pipelined[ \t]+)?(RCPT TO|MAIL FROM|DATA|end of data|initial connection|EHLO|HELO|"
@@ -555,8 +572,8 @@ _CMD_NAMES = {
     "AUTHENTICATION FAILED": "AUTH", "COULD NOT AUTHENTICATE": "AUTH", "FAILED TO AUTHENTICATE": "AUTH",
     "CAN'T SEND MAIL": "RCPT TO", "PASSWORD": "AUTH", "USERNAME": "AUTH",
 }
-_ACTION_RE = re.compile(r"(?i)\bstatus=(bounced|deferred|sent|expired|undeliverable)|(?m:^)[ \t>]*action:[ \t]*"
-                        r"(failed|delayed|delivered|relayed|expanded)")
+_LOG_ACTION_RE = re.compile(r"(?i)\bstatus=(bounced|deferred|sent|expired|undeliverable)\b")
+_DSN_ACTION_RE = re.compile(r"(?im)^[ \t>]*action:[ \t]*(failed|delayed|delivered|relayed|expanded)\b")
 _DIAG_TEXT_RE = re.compile(r"(?im)^[ \t>]*(?:diagnostic-code|x-supplementary-info):[ \t]*(?:[a-z0-9-]+[ \t]*;)?"
                            r"[ \t]*([^\n]*(?:\n[ \t]+[^\n]*){0,20})")
 _LOG_STAT_TEXT_RE = re.compile(r"\bstat(?:us)?=(?:[A-Za-z]+[ \t]+\(([^\n]{1,2000})\)[ \t]*$|([A-Za-z][^,\n]{0,500}))")
@@ -596,6 +613,21 @@ class _Builder:
         self.doc = doc
         self.text = doc.text
         self.breaks = [m.start() for m in _RECORD_BREAK_RE.finditer(self.text)]
+        self._rec: dict[int, dict] = {}
+
+    def record_info(self, rid: int) -> dict:
+        """Record-wide DSN fields (Final-Recipient, Remote-MTA, Action, Diagnostic-Code), cached."""
+        info = self._rec.get(rid)
+        if info is None:
+            t = self.text
+            rs, re_ = self.record_bounds(rid)
+            fm = _FINAL_RCPT_RE.search(t, rs, re_) or _ORIG_RCPT_RE.search(t, rs, re_)
+            hm = _HOST_RES[2].search(t, rs, re_)
+            am = _DSN_ACTION_RE.search(t, rs, re_) if fm else None
+            info = {"rcpt": fm.group(1) if fm else None, "host": hm.group(1).rstrip(".") if hm else None,
+                    "action": am.group(1).lower() if am else None, "diag": _DIAG_TEXT_RE.search(t, rs, re_)}
+            self._rec[rid] = info
+        return info
 
     def record_of(self, pos: int) -> int:
         return bisect.bisect_right(self.breaks, pos)
@@ -721,9 +753,9 @@ class _Builder:
         ls, le = self.doc.line_bounds(u.start)
         lo = max(lo, rs, u.start - 1500)
         # recipient
-        m = _FINAL_RCPT_RE.search(t, rs, re_) or _ORIG_RCPT_RE.search(t, rs, re_)
-        if m:
-            u.recipient = m.group(1)
+        info = self.record_info(u.record)
+        if info["rcpt"]:
+            u.recipient = info["rcpt"]
         else:
             b = self._search_before(_RCPT_BEFORE_RES, lo, u.start)
             if b:
@@ -760,18 +792,17 @@ class _Builder:
             if a:
                 u.command = _norm_command(a.group(1))
         # host
-        m = _HOST_RES[2].search(t, rs, re_)
-        b = self._search_before([p for i, p in enumerate(_HOST_RES) if i != 2], lo, u.start)
+        b = self._search_before(_HOST_BEFORE_RES, lo, u.start)
         if b:
             u.host = b[1].rstrip(".")
-        elif m:
-            u.host = m.group(1).rstrip(".")
+        elif info["host"]:
+            u.host = info["host"]
         # action
         am = None
-        for x in _ACTION_RE.finditer(t, max(rs, ls - 1) if not _FINAL_RCPT_RE.search(t, rs, re_) else rs, min(re_, le + 1)):
+        for x in _LOG_ACTION_RE.finditer(t, max(rs, ls - 1), min(re_, le + 1)):
             am = x
-        if am:
-            word = (am.group(1) or am.group(2) or "").lower()
+        word = am.group(1).lower() if am else info["action"]
+        if word:
             u.action = {"bounced": "failed", "deferred": "delayed", "expired": "failed",
                         "undeliverable": "failed"}.get(word, word)
         # recipient named in the reply itself ("550 5.1.1 <user@example.com>: Recipient address rejected")
@@ -838,8 +869,7 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
         if same:
             continue
         u = _Unit(None, f.code, f, f.s, f.e, rid, f.context)
-        rs, re_ = b.record_bounds(rid)
-        dm = _DIAG_TEXT_RE.search(b.text, rs, re_)
+        dm = b.record_info(rid)["diag"]
         if dm:
             u.text = b._clean(dm.group(1), f)
             u.text_end = dm.end()
