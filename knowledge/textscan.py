@@ -61,6 +61,7 @@ MAX_SCAN_CHARS = 1_000_000
 """Only this many characters (code points) of a text are scanned; a 10 MB paste is cut."""
 MAX_TOKENS = 4000
 _LINE_REACH = 2000
+_REPLY_REACH = 3000
 """At most this many code-shaped tokens are examined per text (bounds adversarial input)."""
 
 Role = Literal["failure", "success", "expected", "mention"]
@@ -684,9 +685,10 @@ class _Builder:
     def _line_reply_end(self, code_end: int, tok: _Tok) -> int:
         t = self.text
         rs, re_ = self.record_bounds(self.record_of(code_end))
-        le = t.find("\n", code_end)
-        if le < 0 or le >= re_:
-            return re_ if le < 0 else min(le, re_) if le >= 0 else re_
+        re_ = min(re_, code_end + _REPLY_REACH)  # a reply text is never longer than this
+        le = t.find("\n", code_end, re_)
+        if le < 0:
+            return re_
         # Postfix wraps the human part: when "(in reply to" follows in the same record, extend to it
         m = _IN_REPLY_RE.search(t, code_end, min(re_, code_end + 2000))
         if m and "\n\n" not in t[code_end:m.start()]:

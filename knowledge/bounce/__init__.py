@@ -33,7 +33,7 @@ from knowledge.bounce import mime
 from knowledge.bounce.codes import find_codes, find_command, find_remote_host, reply_line
 from knowledge.bounce.dsn import parse_dsn, strip_addr_type
 from knowledge.bounce.text import scan_notice, cut_original, is_known_format
-from knowledge.reasons import classify
+from knowledge.reasons import _LATE_UNKNOWN, classify
 
 __all__ = ["Report", "parse_bytes", "looks_like_message"]
 
@@ -215,6 +215,7 @@ def _rows_from_fml(subject: str, notice: str) -> list[dict]:
                  reply_text=" ".join(notice.split())[:600] or None)]
 
 
+_SUBJECT_1 = re.compile(r"(?<![\d.])[45]\.1\.\d")
 _INLINE_DSN = re.compile(r"^(?:Reporting-MTA|Final-Recipient|Original-Recipient):[ \t]", re.M | re.I)
 _EMBED_START = re.compile(r"^(?:From [^\n]{1,200}\n|Return-Path:[^\n]{0,300}\n|Received:[^\n]{0,300}\n)", re.M)
 
@@ -333,6 +334,13 @@ def _rows_from_dsn(dsn_texts: list[str], notice: str) -> list[dict]:
                 # RFC 3464 diagnostic type X-Unix: the local delivery program
                 # (a pipe, procmail) failed and its output names nothing else.
                 reason, hard = "mailererror", False
+            if (reason == "userunknown" and command is None and action == "failed" and enhanced
+                    and enhanced.endswith(".0.0") and not _SUBJECT_1.search(diag)
+                    and not _LATE_UNKNOWN.search(diag.lower())):
+                # Sisimai's rule for a DSN that names neither the command nor
+                # a mailbox status (X.1.x): an "unknown user" text is taken as
+                # a refusal after acceptance ("filtered", soft).
+                reason, hard = "filtered", False
             if action in ("delivered", "relayed", "expanded"):
                 reason, hard = "delivered", False
             if reason is None and action in ("failed", "delayed"):
