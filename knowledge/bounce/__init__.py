@@ -306,17 +306,19 @@ def _rows_from_dsn(dsn_texts: list[str], notice: str) -> list[dict]:
             rc, enh = find_codes(diag, classes)
             if not rc and not enh and supp:
                 rc, enh = find_codes(supp, classes)
-            if not rc:
+            if ntext and (not rc or (not enh and (not status or status.endswith(".0.0")))):
+                # The notice's text about this recipient may carry the codes
+                # the DSN fields left out (OpenSMTPD, Postfix "said:" lines).
                 rc2, enh2 = find_codes(ntext, classes)
-                if rc2 and (not status or rc2[0] == status[0]):
+                if rc2 and (not status or rc2[0] == status[0]) and (not rc or rc2 == rc):
                     rc = rc2
-                    if not enh and enh2:
+                    if not enh and enh2 and enh2[0] == rc2[0]:
                         enh = enh2
             enhanced = status
             # The remote server's own code (in Diagnostic-Code) is more precise
             # than the reporting MTA's summary Status (Sendmail puts 4.4.7 or
             # 5.1.1 there for any failure) when both are of the same class.
-            if enh and (not status or enh[0] == status[0]) and (diag or supp):
+            if enh and (not status or enh[0] == status[0]) and (diag or supp or status.endswith(".0.0")):
                 if not enh.endswith(".0.0") or not status or status.endswith(".0.0"):
                     enhanced = enh
             if not enhanced and enh:
