@@ -52,24 +52,42 @@ def _read(name: str) -> bytes:
 # With many inputs the JSON path splits them between two processes (os.fork):
 # the parent annotates the first half, the child the second half and hands its
 # output back through a pipe; output order is unchanged.  Below this many
-# files the fork costs more than it saves.
+# files the fork costs more than it saves.  SMTPBOT_ANNOTATE_WORKERS=1 turns
+# the split off (one process).
 PARALLEL_MIN_FILES = 48
 
 
 def run(args: argparse.Namespace) -> int:
     """Annotate each input; print text or JSON lines; return the exit code."""
-    from knowledge.annotate import annotate_rows
-
+    # The engine is imported after the fork (in _run_files), so that both
+    # processes import it at the same time.
     as_json = args.format == "json"
     files = list(args.files)
     if (as_json and len(files) >= PARALLEL_MIN_FILES and "-" not in files and hasattr(os, "fork")
-            and (os.cpu_count() or 1) > 1):
+            and (os.cpu_count() or 1) > 1 and os.environ.get("SMTPBOT_ANNOTATE_WORKERS", "2") != "1"):
         return _run_forked(args, files)
     return _run_files(args, files, sys.stdout)
 
 
+def _split_point(files: list[str]) -> int:
+    """Index that splits ``files`` into two halves of about equal work (a fixed
+    cost per message plus its size)."""
+    sizes = []
+    for name in files:
+        try:
+            sizes.append(4096 + os.path.getsize(name))
+        except OSError:
+            sizes.append(0)
+    total, acc = sum(sizes), 0
+    for i, size in enumerate(sizes):
+        acc += size
+        if acc * 2 >= total:
+            return max(1, min(len(files) - 1, i + 1))
+    return (len(files) + 1) // 2
+
+
 def _run_forked(args: argparse.Namespace, files: list[str]) -> int:
-    half = (len(files) + 1) // 2
+    half = _split_point(files)
     rfd, wfd = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
