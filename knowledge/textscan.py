@@ -264,12 +264,32 @@ _ERROR_WORD_AFTER = re.compile(
 _LINE_START_PREFIX = re.compile(r"[ \t>|*\-]*\Z")
 _VALUE_START = re.compile(r"[\"'\[(`][ \t]*\Z")
 
-_DOC_SMTP_RE = re.compile(
-    r"(?i)smtp|\be?hlo\b|rcpt|mail from|postfix|exim|sendmail|qmail|postmaster|mailer-daemon|mailbox|recipient|"
-    r"\bsender\b|bounce|undeliver|deliver|nodemailer|phpmailer|swift|javax\.mail|jakarta\.mail|smtplib|mailkit|"
-    r"starttls|\bmx\b|\bdsn\b|e-?mail|\bmail\b|gmail|outlook|office ?365|exchange|relay|diagnostic-code|"
-    r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]+\.[A-Za-z]|邮件|邮箱|收件|发件|退信|投递|授权码|メール|送信|配信|"
-    r"empfänger|zustell|courriel|destinataire|correo|posta")
+_DOC_WORDS = (
+    "smtp", "ehlo", "helo", "rcpt", "mail", "postfix", "exim", "qmail", "postmaster", "recipient", "sender",
+    "bounce", "undeliver", "deliver", "swift", "starttls", "dsn", "outlook", "office365", "office 365",
+    "exchange", "relay", "diagnostic-code", " mx", "mx.", "邮件", "邮箱", "收件", "发件", "退信", "投递", "授权码",
+    "メール", "送信", "配信", "empfänger", "zustell", "courriel", "destinataire", "correo", "posta",
+)
+_ADDR_NEAR_AT = re.compile(r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]+\.[A-Za-z]")
+
+
+def _mail_words(text: str) -> bool:
+    """True when the text talks about mail at all (words such as smtp, mail, recipient, 邮件, or an address).
+
+    Substring tests on the lower-cased text: linear and fast on a megabyte."""
+    low = text.lower()
+    if any(w in low for w in _DOC_WORDS):
+        return True
+    at = text.find("@")
+    tries = 0
+    while at > 0 and tries < 200:
+        if _ADDR_NEAR_AT.match(text, at - 1):
+            return True
+        at = text.find("@", at + 1)
+        tries += 1
+    return False
+
+
 _LINE_SMTP_RE = re.compile(
     r"(?i)smtp|rcpt|mail from|\bsaid\b|\be?hlo\b|\bdsn\b|postfix|exim|sendmail|\bmx\b|mailbox|recipient|mailer|"
     r"diagnostic|remote server|邮件|邮箱|nodemailer|phpmailer|swift|javax|jakarta|mailkit|smtplib|relay|"
@@ -317,7 +337,7 @@ class _Doc:
             self.doc_smtp = False
             self.transcript = False
             return
-        self.doc_smtp = bool(_DOC_SMTP_RE.search(self.text))
+        self.doc_smtp = _mail_words(self.text)
         self.transcript = bool(_TRANSCRIPT_RE.search(self.text))
         for i, m in enumerate(_TOKEN_RE.finditer(self.text)):
             if i >= MAX_TOKENS:
@@ -345,13 +365,21 @@ class _Doc:
         return ls, (hi if le < 0 else le)
 
     def line_flags(self, pos: int) -> tuple[bool, bool]:
-        """(line has SMTP-specific words, line talks about HTTP), cached per line."""
+        """(line has SMTP-specific words, line talks about HTTP), cached per line.
+
+        On a long line only the 1,200 characters around ``pos`` count."""
         ls, le = self.line_bounds(pos)
-        got = self._line_cache.get(ls)
+        if le - ls > 1200:
+            k = pos // 400
+            key = -k - 1  # distinct from any line start
+            ls, le = max(ls, k * 400 - 400), min(le, k * 400 + 800)
+        else:
+            key = ls
+        got = self._line_cache.get(key)
         if got is None:
             line = self.text[ls:le]
             got = (bool(_LINE_SMTP_RE.search(line)), bool(_LINE_HTTP_RE.search(line)))
-            self._line_cache[ls] = got
+            self._line_cache[key] = got
         return got
 
     def line_of(self, pos: int) -> str:
