@@ -60,6 +60,8 @@ __all__ = [
 MAX_SCAN_CHARS = 1_000_000
 """Only this many characters (code points) of a text are scanned; a 10 MB paste is cut."""
 MAX_TOKENS = 4000
+MAX_FAILURES = 300
+"""At most this many server replies are turned into failures per text."""
 _LINE_REACH = 2000
 _REPLY_REACH = 3000
 """At most this many code-shaped tokens are examined per text (bounds adversarial input)."""
@@ -795,7 +797,6 @@ class _Builder:
                 if a:
                     u.recipient = a.group(1)
         # command
-        win = t[lo:u.text_end + 1]
         m = _IN_REPLY_RE.search(t, u.code_end, min(len(t), max(u.text_end, u.code_end) + 40))
         if m:
             u.command = _norm_command(m.group(1))
@@ -840,7 +841,6 @@ class _Builder:
             m = _ADDR_IN_TEXT_RE.match(u.text)
             if m:
                 u.recipient = m.group(1)
-        _ = win
 
 
 def _build_failures(doc: _Doc) -> list[TextFailure]:
@@ -855,6 +855,9 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
         if t.kind == "enhanced" and t.context in ("dsn-status", "dsn-field", "hash"):
             field_enh.append(t)
             continue
+        if len(units) >= MAX_FAILURES:
+            doc.truncated = True
+            break
         reply = t.code if t.kind == "reply" else None
         enh = t.paired.code if (t.kind == "reply" and t.paired is not None) else (t.code if t.kind == "enhanced" else None)
         code_end = t.paired.e if (t.kind == "reply" and t.paired is not None) else t.e
@@ -972,6 +975,7 @@ def has_smtp_evidence(text: str) -> bool:
     try:
         if not isinstance(text, str) or not _QUICK_RE.search(text[:MAX_SCAN_CHARS]):
             return False
-        return bool(failures_from_text(text))
+        doc = _Doc(text)
+        return any(doc.counts_as_failure(t) for t in doc.toks)
     except Exception:  # pragma: no cover
         return False
