@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         store = _make_store(settings)
-        options = bolt_options(settings, store)  # listener pool; OAuth when SLACK_CLIENT_ID/SECRET are set
+        options = bolt_options(settings, store)  # OAuth install flow when SLACK_CLIENT_ID/SECRET are set
     except (SQLAlchemyError, SchemaError, ValueError, OSError) as exc:
         print(f"smtpbot serve: cannot start: database ({_db_error(exc, settings.database_url)}); "
               "check DATABASE_URL", file=sys.stderr)

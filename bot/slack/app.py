@@ -155,6 +155,11 @@ def build_app(settings: Settings, store: Any = None, client: WebClient | None = 
 
         store = MemoryStore()
     options = dict(bolt_options or {})
+    if "listener_executor" not in options:  # carries request ids / latency metric into listener threads
+        from bot.slack.operations import ListenerExecutor, LISTENER_THREADS
+
+        options["listener_executor"] = ListenerExecutor(max_workers=LISTENER_THREADS,
+                                                        thread_name_prefix="bolt-listener")
     oauth = "oauth_settings" in options or "oauth_flow" in options or "authorize" in options \
         or "installation_store" in options
     if client is None:

@@ -8,8 +8,8 @@ Registered through ``bot.slack.app.OPTIONAL_MODULES`` (``register(app, deps)``):
   and counts it in ``smtpbot_requests_total{kind}``;
 * a global Bolt middleware making the request's ``WebClient`` count failed calls in
   ``smtpbot_slack_api_errors_total{method,code}``;
-* ``ListenerExecutor`` (give it to ``App(listener_executor=...)``): Bolt's listener
-  thread pool, carrying the log context into listener threads and observing
+* ``ListenerExecutor`` (``build_app`` gives it to ``App(listener_executor=...)``): Bolt's
+  listener thread pool, carrying the log context into listener threads and observing
   ``smtpbot_handling_seconds{kind}`` (from request receipt to the end of the reply work);
 * ``GET /metrics`` (Prometheus text format) in HTTP mode, through ``deps.http_routes``;
 * a ``database`` check in ``/healthz`` when the store can ``ping()``;
@@ -179,13 +179,12 @@ LISTENER_THREADS = 8
 def bolt_options(settings: Any, store: Any) -> dict[str, Any]:
     """Extra ``App(...)`` options for ``build_app(..., bolt_options=...)``.
 
-    Always: ``listener_executor`` = :class:`ListenerExecutor` (log context and latency
-    metric in listener threads). When ``SLACK_CLIENT_ID`` and ``SLACK_CLIENT_SECRET`` are
-    set: ``oauth_settings`` for the multi-workspace install flow, its stores on the
-    store's database (``store.engine``; raises ``ValueError`` if the store has none).
+    When ``SLACK_CLIENT_ID`` and ``SLACK_CLIENT_SECRET`` are set: ``oauth_settings`` for
+    the multi-workspace install flow, its stores on the store's database (``store.engine``;
+    raises ``ValueError`` if the store has none). Otherwise empty (single-workspace token
+    mode). ``build_app`` itself adds :class:`ListenerExecutor` as Bolt's listener pool.
     """
-    options: dict[str, Any] = {"listener_executor": ListenerExecutor(max_workers=LISTENER_THREADS,
-                                                                     thread_name_prefix="bolt-listener")}
+    options: dict[str, Any] = {}
     if getattr(settings, "oauth_enabled", False):
         from bot.storage.oauth import build_oauth_settings
 
@@ -198,4 +197,3 @@ def bolt_options(settings: Any, store: Any) -> dict[str, Any]:
             engine=engine,
         )
     return options
-
