@@ -106,10 +106,14 @@ def annotate_rows(data: bytes, explain: bool = False, providers: bool = True) ->
     is_message = looks_like_message(data)
     if not is_message and _is_binary(data):
         return "none", [], notes + ["binary input (not text or a mail message): nothing to annotate"]
+    rep = None
     if is_message:
-        from knowledge.bounce import parse_bytes
+        from knowledge.bounce import has_mail_headers, parse_bytes
 
         rep = parse_bytes(data)
+        if rep.kind == "none" and not rep.rows and not has_mail_headers(data):
+            rep = None  # header-like lines but no message: pasted DSN fields or a log
+    if rep is not None:
         kind, rows, hosts = rep.kind, rep.rows, rep.hosts
         notes.extend(rep.notes)
         if len(rows) > MAX_FINDINGS:
@@ -128,6 +132,11 @@ def _text_rows(text: str) -> tuple[str, list[dict], list[str]]:
     if len(text) > MAX_TEXT_INPUT:
         notes.append(f"only the first {MAX_TEXT_INPUT:,} characters of the text were read")
         text = text[:MAX_TEXT_INPUT]
+    from knowledge.bounce import rows_from_pasted_dsn
+
+    pasted = rows_from_pasted_dsn(text)
+    if pasted:
+        return "bounce", pasted[:MAX_FINDINGS], notes
     try:
         from knowledge.textscan import failures_from_text
     except ImportError:
@@ -238,4 +247,4 @@ def annotate_text(text: str, source: str | None = None):
     left to the free-text scanner."""
     if not isinstance(text, str):
         text = str(text)
-    return annotate_bytes(text.encode("utf-8", "surrogatepass" if False else "replace"), source)
+    return annotate_bytes(text.encode("utf-8", "replace"), source)

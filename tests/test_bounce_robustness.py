@@ -113,3 +113,32 @@ def test_annotation_fields_filled():
     assert f.title  # the knowledge base's title of 550 5.1.1
     g = annotate_bytes((FIXTURES / "notes.eml").read_bytes()).findings[0]
     assert (g.enhanced_status, g.inferred_status) == (None, "5.1.1")
+
+
+def test_pasted_dsn_fields_without_a_message():
+    text = ("Final-Recipient: rfc822; a@example.com\nAction: failed\nStatus: 5.1.1\n"
+            "Diagnostic-Code: smtp; 550 5.1.1 <a@example.com>: Recipient address rejected: User unknown\n")
+    kind, findings, _ = annotate_rows(text.encode())
+    assert kind == "bounce"
+    assert [(f["recipient"], f["reply_code"], f["enhanced_status"], f["reason"], f["hard_bounce"], f["action"])
+            for f in findings] == [("a@example.com", "550", "5.1.1", "userunknown", True, "failed")]
+    kind, findings, _ = annotate_rows(b"Status: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2 Mailbox full\n")
+    assert [(f["recipient"], f["reply_code"], f["enhanced_status"], f["reason"]) for f in findings] == [
+        (None, "552", "5.2.2", "mailboxfull")]
+
+
+def test_log_line_goes_to_the_free_text_scanner():
+    line = (b"Mar  2 10:00:00 mx postfix/smtp[123]: ABC: to=<a@example.com>, relay=mx.example.com[192.0.2.1]:25, "
+            b"delay=1, status=bounced (host mx.example.com[192.0.2.1] said: 550 5.1.1 <a@example.com>: "
+            b"User unknown (in reply to RCPT TO command))\n")
+    kind, findings, _ = annotate_rows(line)
+    assert kind == "log"
+    assert [(f["recipient"], f["reply_code"], f["enhanced_status"], f["reason"], f["hard_bounce"]) for f in findings] == [
+        ("a@example.com", "550", "5.1.1", "userunknown", True)]
+
+
+def test_annotate_text_escapes_nothing_and_never_raises():
+    from knowledge.annotate import annotate_text
+
+    assert annotate_text("").kind == "none"
+    assert annotate_text("\ud800 lone surrogate").findings == []

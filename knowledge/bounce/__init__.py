@@ -35,7 +35,7 @@ from knowledge.bounce.dsn import parse_dsn, strip_addr_type
 from knowledge.bounce.text import scan_notice, cut_original, is_known_format
 from knowledge.reasons import _LATE_UNKNOWN, classify
 
-__all__ = ["Report", "parse_bytes", "looks_like_message"]
+__all__ = ["Report", "parse_bytes", "looks_like_message", "rows_from_pasted_dsn", "has_mail_headers"]
 
 ROW_KEYS = ("recipient", "reply_code", "enhanced_status", "inferred_status", "reason", "hard_bounce",
             "action", "command", "remote_mta", "reply_text")
@@ -220,6 +220,31 @@ _INLINE_DSN = re.compile(r"^(?:Reporting-MTA|Final-Recipient|Original-Recipient)
 _EMBED_START = re.compile(r"^(?:From [^\n]{1,200}\n|Return-Path:[^\n]{0,300}\n|Received:[^\n]{0,300}\n)", re.M)
 
 
+_MAIL_HEADERS = re.compile(rb"^(?:From|To|Subject|Date|Received|Return-Path|Message-I[Dd]|MIME-Version|"
+                           rb"Content-Type|Delivered-To|Reply-To|Sender|Cc):", re.I | re.M)
+
+
+def has_mail_headers(data: bytes) -> bool:
+    """True when the header block of ``data`` holds an RFC 5322 origin,
+    destination or MIME field (a real message, not pasted DSN fields)."""
+    head = data[:8192].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    end = head.find(b"\n\n")
+    return bool(_MAIL_HEADERS.search(head if end < 0 else head[:end]))
+
+
+def rows_from_pasted_dsn(text: str) -> list[dict]:
+    """Rows from RFC 3464 fields pasted as text (``Final-Recipient:``,
+    ``Status:``, ``Diagnostic-Code:`` ... lines, without the message around
+    them); [] when the text holds none."""
+    m = _INLINE_DSN.search(text) or _PASTED_DSN.search(text)
+    if not m:
+        return []
+    return _rows_from_dsn([text[m.start():]], text[: m.start()])
+
+
+_PASTED_DSN = re.compile(r"^(?:Action|Status|Diagnostic-Code):[ \t]", re.M | re.I)
+
+
 def _embedded_bounce(loaded: mime.Loaded, notice: str) -> bytes | None:
     """Return the bytes of a bounce forwarded inside this message, or None."""
     inner = loaded.inner
@@ -396,12 +421,13 @@ def _rows_from_ses(text: str) -> list[dict] | None:
             action = str(r.get("action") or "failed")
             reason, hard = classify(rc, status, text, find_command(diag), action)
             if reason in (None, "undefined"):
+                # bounceSubType when the diagnostic says nothing: SES's
+                # suppression lists hold addresses that bounced as invalid.
                 sub = str(b.get("bounceSubType") or "")
-                reason = {"Suppressed": "suppressed", "MailboxFull": "mailboxfull", "MessageTooLarge": "mesgtoobig",
+                reason = {"Suppressed": "userunknown", "OnAccountSuppressionList": "userunknown",
+                          "NoEmail": "userunknown", "MailboxFull": "mailboxfull", "MessageTooLarge": "mesgtoobig",
                           "ContentRejected": "contenterror", "AttachmentRejected": "securityerror",
-                          "NoEmail": "userunknown", "General": "onhold"}.get(sub, reason or "undefined")
-                if reason == "suppressed":
-                    reason = "suppress" if False else "suspend"
+                          "General": "onhold"}.get(sub, reason or "undefined")
                 from knowledge.reasons import is_hard
                 hard = is_hard(reason, rc, status)
             rows.append(_row(recipient=str(r.get("emailAddress") or "") or None, reply_code=rc,
