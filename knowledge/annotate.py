@@ -241,10 +241,28 @@ def annotate_bytes(data: bytes, source: str | None = None):
     return _to_annotation(source, kind, findings, notes)
 
 
+def _slack_message(text: str) -> str | None:
+    """A whole message pasted into Slack: the text without a surrounding
+    code block and with Slack's ``&lt;`` / ``&gt;`` / ``&amp;`` escapes undone,
+    when that starts like an RFC 5322 message; else None."""
+    t = text.strip()
+    if t.startswith("```") and t.endswith("```") and len(t) >= 6:
+        t = t[3:-3].strip("\n")
+    if "&" in t:
+        t = t.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    from knowledge.bounce import looks_like_message
+
+    return t if looks_like_message(t[:8192].encode("utf-8", "replace")) else None
+
+
 def annotate_text(text: str, source: str | None = None):
     """Annotate a string (a Slack message, a pasted log).  Same output as
-    :func:`annotate_bytes`; Slack's ``&lt;`` / ``&gt;`` / ``&amp;`` escapes are
-    left to the free-text scanner."""
+    :func:`annotate_bytes`.  A whole message pasted into Slack (possibly in a
+    code block, with Slack's ``&lt;`` escapes) goes to the bounce parser;
+    other text, escapes and formatting included, to the free-text scanner."""
     if not isinstance(text, str):
         text = str(text)
+    message = _slack_message(text)
+    if message is not None:
+        text = message
     return annotate_bytes(text.encode("utf-8", "replace"), source)
