@@ -180,10 +180,11 @@ _REPLY_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p 
             + r"(?:code)?" + _W + r"[:=]?" + _W + r"[\[\"'(]" + _W + r"\Z"),
     ("got-code", r"(?i)\b(?:got|received|returned|gave)" + _W + r"(?:an?\s+|the\s+)?(?:smtp\s+)?(?:response\s+|reply\s+)?code"
                  + _W + r"[:=]?" + _W + r"\Z"),
-    ("said", r"(?i)\b(?:said|says|responded|replied|answered|response was|reply was)" + _W + r":?\s*\Z"),
+    ("said", r"(?i)\b(?:said|says|responded|replied|answered|response was|reply was|refused to talk to me|"
+             r"server replied|server said)" + _W + r":?\s*\Z"),
     ("smtp-diag", r"(?i)(?:\bsmtp|\bx-[a-z0-9-]+|\besmtp)" + _W + r";\s*\Z"),
     ("diagnostic", r"(?i)\bdiagnostic[- ]code" + _W + r":" + _W + r"(?:[a-z0-9-]+" + _W + r";)?\s*\Z"),
-    ("exception", r"(?:\bSMTP[A-Za-z]*|\bSmtp[A-Za-z]*|[A-Za-z](?:Error|Exception|Refused|Failure))\(" + _W + r"\Z"),
+    ("exception", r"(?:\bSMTP[A-Za-z]*|\bSmtp[A-Za-z]*|[A-Za-z](?:Error|Exception|Refused|Failure))[ \t]?\(" + _W + r"\Z"),
     ("exception", r"['\"][^'\"\s]{1,200}@[^'\"\s]{1,200}['\"]" + _W + r":" + _W + r"\(" + _W + r"\Z"),
     ("smtp-key", r"(?i)(?:\b(?:response_?code|reply_?code|smtp_?(?:code|status|error|reply|response|status_?code)"
                  r"|return_?code|result_?code|smtp_?status_?code|smtpstatuscode)[\"']?" + _W + r"[:=]?" + _W + r"[\"'\[]?"
@@ -206,7 +207,7 @@ _REPLY_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p 
                     r"|#|\bv\.)" + _W + r"[:=#]?" + _W + r"\Z"),
     ("reject-pid", r"[A-Za-z0-9_]\[\Z"),
     ("reject-glued-colon", r"[A-Za-z0-9_]:\Z"),
-    ("reject-assign", r"[A-Za-z_][A-Za-z0-9_.-]*=\Z"),
+    ("reject-assign", r"(?i)\b(?!(?:code|status|reply|response|result|smtp|error|err)=)[A-Za-z_][A-Za-z0-9_.-]*=\Z"),
     ("reject-paren-num", r"(?i)(?:timed out|refused|unreachable|reset|errno|error|failed|fail)\s*\(\s*\Z"),
 ]]
 
@@ -221,16 +222,19 @@ _ENH_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p in
                        r"rfc\s*\d+(?:\s*(?:section|§|sec\.?))?|section|sections|sec|§|chapter|figure|fig|table|step|"
                        r"paragraph|item|clause|appendix|page|price|costs?|version:)"
                        r"|@v?|\bv\.)" + _W + r"[:=]?" + _W + r"\Z"),
-    ("dsn-status", r"(?i)\b(?:x-)?status" + _W + r":" + _W + r"\Z"),
+    ("dsn-status", r"(?i)\b(?:x-)?status[\"']?" + _W + r":" + _W + r"[\"']?\Z"),
     ("dsn-field", r"(?i)\b(?:dsn|status)" + _W + r"=" + _W + r"\Z"),
     ("hash", r"#\Z"),
-    ("said", r"(?i)\b(?:said|says|responded|replied|answered|response was|reply was)" + _W + r":?\s*\Z"),
+    ("said", r"(?i)\b(?:said|says|responded|replied|answered|response was|reply was|refused to talk to me|"
+             r"server replied|server said)" + _W + r":?\s*\Z"),
     ("smtp-diag", r"(?i)(?:\bsmtp|\bx-[a-z0-9-]+|\besmtp)" + _W + r";\s*\Z"),
     ("diagnostic", r"(?i)\bdiagnostic[- ]code" + _W + r":" + _W + r"(?:[a-z0-9-]+" + _W + r";)?\s*\Z"),
     ("response", r"(?i)\b(?:response|reply|returned|got|received|responded|replied|answered)" + _W + r"[:=]?" + _W
                  + r"[\"'\[]?" + _W + r"\Z"),
-    ("smtp-key", r"(?i)\b(?:enhanced(?:" + _W + r"status)?(?:" + _W + r"code)?|(?:smtp" + _W + r")?status" + _W
-                 + r"code|smtp" + _W + r"(?:status|error|code)|x-status|dsn" + _W + r"code)" + _W + r"[:=]?" + _W + r"\Z"),
+    ("smtp-key", r"(?i)\b(?:enhanced(?:[-_ ]?status)?(?:[-_ ]?code)?|(?:smtp" + _W + r")?status" + _W
+                 + r"code|smtp" + _W + r"(?:status|error|code|info)|additional" + _W + r"smtp" + _W + r"info|x-status|"
+                 r"dsn" + _W + r"code|dsn|enhanced_?status_?code|status_?code_?enhanced)[\"']?" + _W + r"[:=]?" + _W
+                 + r"[\"']?" + _W + r"\Z"),
     ("exception", r"(?:\bSMTP[A-Za-z]*|\bSmtp[A-Za-z]*|[A-Za-z](?:Error|Exception|Refused|Failure))(?:\(|" + _W + r":)"
                   + _W + r"\Z"),
     ("reject-ipv6", r"(?i)(?:^|[\s\[(=])(?:[0-9a-f]{0,4}:){2,7}\Z"),
@@ -259,7 +263,7 @@ _GLUED_BEFORE = re.compile(r"[^\x00-\x7f]\Z")
 _ERROR_WORD_BEFORE = re.compile(
     r"(?i)(?:\b(?:smtp|esmtp|error|err|code|bounce[ds]?|bounced\s+with|rejected\s+with|reject(?:ed)?|failed\s+with|"
     r"fails\s+with|failure|status|reply|response|got|getting|get|receive[ds]?|received|receiving|returns?|returned|"
-    r"with|an?|the|this|that|it's|its|is)" + _W + r"[:=]?" + _W + r"|(?:错误|报错|失败|返回|错误码|代码|エラー)" + _W + r")\Z")
+    r"with|an?|the|this|that|it's|its|is)[\"']?" + _W + r"[:=]?" + _W + r"|(?:错误|报错|失败|返回|错误码|代码|エラー)" + _W + r")\Z")
 _ERROR_WORD_AFTER = re.compile(
     r"(?i)^[ \t]*(?:errors?\b|error[ \t]*code|bounces?\b|bounced\b|rejections?\b|rejected\b|reply\b|response\b|"
     r"code\b|status\b|smtp\b|错误|报错|エラー|失败)")
@@ -301,6 +305,20 @@ _LINE_HTTP_RE = re.compile(
     r"status ?code|\bGET\b|\bPOST\b|\bPUT\b|\bPATCH\b|\bDELETE\b|HTTP/|\bREST\b|load balancer|upstream|proxy")
 _TRANSCRIPT_RE = re.compile(r"(?im)^[ \t>]*(?:C:|S:|>>>|<<<|CLIENT -> SERVER:|SERVER -> CLIENT:)?[ \t]*"
                             r"(?:mail from|rcpt to|ehlo|helo|auth (?:plain|login|cram)|starttls|data[ \t]*$)")
+
+# Reply codes SMTP servers send: RFC 5321 §4.2.2-4.2.3, RFC 4954 §4/§6 (AUTH), RFC 1985 (ETRN), RFC 2645,
+# RFC 7504 (521, 556), RFC 5248 / IANA associations (422, 523, 524, 525), and a few widely seen non-standard
+# ones (441, 442, 447, 471, 510, 511, 512, 541).  A code outside this set (404, 401, 429, 403 ...) is only
+# taken as a reply code in a strong SMTP context.
+_SMTP_REPLY_CODES = frozenset(
+    "211 214 220 221 235 250 251 252 253 334 354 421 422 430 432 441 442 447 450 451 452 453 454 455 458 459 "
+    "471 500 501 502 503 504 510 511 512 521 523 524 525 530 533 534 535 538 541 550 551 552 553 554 555 556 "
+    "557".split())
+# Highest detail number per subject in the IANA "SMTP Enhanced Status Codes" registry
+# (https://www.iana.org/assignments/smtp-enhanced-status-codes): X.0.0, X.1.0-X.1.10, X.2.0-X.2.4, X.3.0-X.3.6,
+# X.4.0-X.4.7, X.5.0-X.5.6, X.6.0-X.6.10, X.7.0-X.7.30.  Provider codes beyond these (5.7.708, 4.7.650)
+# count only next to a reply code or in a DSN field.
+_REGISTRY_MAX_DETAIL = {0: 0, 1: 10, 2: 4, 3: 6, 4: 7, 5: 6, 6: 10, 7: 30}
 
 _STRONG_REPLY = {"pair", "said", "smtp-diag", "diagnostic", "exception", "smtp-key", "got", "got-code"}
 _STRONG_ENH = {"pair", "dsn-status", "dsn-field", "hash", "said", "smtp-diag", "diagnostic", "response",
@@ -353,6 +371,8 @@ class _Doc:
                 self._classify_reply(t)
             else:
                 self._classify_enh(t)
+            if t.strength == "medium" and not self._plausible(t):
+                t.strength = "weak"
 
     # -- helpers -------------------------------------------------------------
     def line_bounds(self, pos: int) -> tuple[int, int]:
@@ -427,6 +447,8 @@ class _Doc:
         window = text[max(0, t.s - 70):t.s]
         after = text[t.e:t.e + 60]
         rule = self._before_rule(_REPLY_BEFORE, window)
+        if rule == "reject-paren-num" and not re.match(r"[ \t]*\)", after):
+            rule = None  # "timed out (110)" is an errno; "SMTPFatalError (554 Message rejected)" is a reply
         t.role = self._role(t)
         if _REJECT_AFTER_REPLY.match(after) and not (t.paired and rule not in ("reject-http",)):
             t.keep = False
@@ -499,6 +521,16 @@ class _Doc:
             return
         t.context, t.strength = "bare", "weak"
 
+    def _plausible(self, t: _Tok) -> bool:
+        """Is a code found in a merely code-like context one that SMTP servers send?"""
+        if t.kind == "reply":
+            if t.code not in _SMTP_REPLY_CODES:
+                return False
+            # 500/502/503/504 are far more often HTTP statuses: the line must talk about SMTP
+            return t.code not in ("500", "502", "503", "504") or self.line_flags(t.s)[0]
+        _, subject, detail = t.code.split(".")
+        return int(detail) <= _REGISTRY_MAX_DETAIL.get(int(subject), -1)
+
     def counts_as_failure(self, t: _Tok) -> bool:
         if not t.keep or t.role != "failure":
             return False
@@ -552,20 +584,21 @@ _RECORD_BREAK_RE = re.compile(r"\n[ \t>]*\n|\n(?=[ \t>]*final-recipient:)", re.I
 _FINAL_RCPT_RE = re.compile(r"(?im)^[ \t>]*final-recipient:[ \t]*(?:[a-z0-9-]+[ \t]*;)?[ \t]*<?(" + _ADDR + r")>?")
 _ORIG_RCPT_RE = re.compile(r"(?im)^[ \t>]*original-recipient:[ \t]*(?:[a-z0-9-]+[ \t]*;)?[ \t]*<?(" + _ADDR + r")>?")
 _RCPT_BEFORE_RES = [
-    re.compile(r"(?m)^[ \t>*-]*<?(" + _ADDR + r")>?(?:[ \t]*\(expanded from[^)\n]{0,300}\))?[ \t]*:[ \t]"),
+    re.compile(r"(?m)^[ \t>*-]*<?(" + _ADDR + r")>?(?:[ \t]*\(expanded from[^)\n]{0,300}\))?[ \t]*:(?:[ \t]|$)"),
     re.compile(r"(?i)\bto=<(" + _ADDR + r")>"),
     re.compile(r"(?i)\brcpt to:?[ \t]*<?(" + _ADDR + r")>?"),
     re.compile(r"['\"](" + _ADDR + r")['\"][ \t]*:[ \t]*[(\[]"),
     re.compile(r"(?m)^[ \t>*-]*<?(" + _ADDR + r")>?[ \t]*$"),
-    re.compile(r"(?i)\b(?:recipient|rcpt|to|address)[ \t]*(?:address)?[ \t]*[:=][ \t]*<?(" + _ADDR + r")>?"),
+    re.compile(r"(?i)\b(?:recipient|rcpt|to|address|emailAddress|final_?recipient|bounced_?recipient)[\"']?[ \t]*"
+               r"(?:address)?[\"']?[ \t]*[:=][ \t]*[\"'<]?(" + _ADDR + r")[\"'>]?"),
     re.compile(r"(?i)(?:^|[\s:])\*\*[ \t]+<?(" + _ADDR + r")>?"),  # Exim "** addr"
 ]
-_TO_AFTER_RE = re.compile(r"(?i)\bto=<(" + _ADDR + r")>")
+_TO_AFTER_RE = re.compile(r"(?i)\b(?:to=<|rcpt=<?|[\"']?(?:recipient|emailAddress)[\"']?[ \t]*[:=][ \t]*[\"'<]?)(" + _ADDR + r")")
 _ADDR_IN_TEXT_RE = re.compile(r"^[^<\[\n]{0,40}?[<\[](" + _ADDR + r")[>\]]")
 
 _HOST_RES = [
     re.compile(r"(?i)\bhost[ \t]+([A-Za-z0-9][A-Za-z0-9.-]{0,250}\.[A-Za-z]{2,63})\.?[ \t]*(?:\[[^\]\n]{1,64}\])?"
-               r"[ \t]*(?:said\b|:)"),
+               r"[ \t]*(?:said\b|refused to talk\b|:)"),
     re.compile(r"(?i)\brelay=([A-Za-z0-9][A-Za-z0-9.-]{0,250}?)\.?[ \t]?\["),
     re.compile(r"(?im)^[ \t>]*remote-mta:[ \t]*(?:dns[ \t]*;)?[ \t]*\[?([A-Za-z0-9][A-Za-z0-9.:-]{0,250}[A-Za-z0-9])"),
     re.compile(r"(?i)while talking to[ \t]+([A-Za-z0-9][A-Za-z0-9.-]{0,250}[A-Za-z0-9])\.?:"),
@@ -577,13 +610,13 @@ _IN_REPLY_RE = re.compile(r"(?i)\(in[ \t\n]+reply[ \t\n]+to[ \t\n]+(?:the[ \t\n]
 _CMD_BEFORE_RES = [
     re.compile(r"(?i)\bafter[ \t]+(?:pipelined[ \t]+)?(RCPT TO|MAIL FROM|DATA|end of data|initial connection|EHLO|HELO|"
                r"AUTH|STARTTLS|BDAT|sending data block)"),
-    re.compile(r"(?i)\b(RCPT TO|MAIL FROM|RCPT|MAIL|DATA|AUTH|EHLO|HELO|STARTTLS|RSET|VRFY|BDAT|QUIT|Password|Username)"
+    re.compile(r"(?i)\b(RCPT TO|MAIL FROM|DATA END|RCPT|MAIL|DATA|AUTH|EHLO|HELO|STARTTLS|RSET|VRFY|BDAT|QUIT|Password|Username)"
                r"[ \t]+(?:command failed|not accepted)"),
     re.compile(r"(?i)\breject:[ \t]+(RCPT|MAIL|DATA|END-OF-MESSAGE|CONNECT|HELO|EHLO|VRFY|ETRN|AUTH)[ \t]+from"),
     re.compile(r"(SMTPRecipientsRefused|SMTPSenderRefused|SMTPDataError|SMTPAuthenticationError|SMTPHeloError|"
                r"SMTPAddressFailedException|SmtpFailedRecipientsException|SmtpFailedRecipientException|"
                r"AuthenticationFailedException)"),
-    re.compile(r"(?i)(Invalid login|Mail command failed|Recipient command failed|all recipients were rejected|"
+    re.compile(r"(?i)(refused to talk to me|Invalid login|Mail command failed|Recipient command failed|all recipients were rejected|"
                r"Data command failed|Message failed|EAUTH|EENVELOPE|EMESSAGE|authentication failed|"
                r"could not authenticate|failed to authenticate|Can't send mail)"),
 ]
@@ -601,13 +634,14 @@ _CMD_NAMES = {
     "RECIPIENT COMMAND FAILED": "RCPT TO", "ALL RECIPIENTS WERE REJECTED": "RCPT TO", "DATA COMMAND FAILED": "DATA",
     "MESSAGE FAILED": "DATA", "EAUTH": "AUTH", "EENVELOPE": "RCPT TO", "EMESSAGE": "DATA",
     "AUTHENTICATION FAILED": "AUTH", "COULD NOT AUTHENTICATE": "AUTH", "FAILED TO AUTHENTICATE": "AUTH",
-    "CAN'T SEND MAIL": "RCPT TO", "PASSWORD": "AUTH", "USERNAME": "AUTH",
+    "CAN'T SEND MAIL": "RCPT TO", "REFUSED TO TALK TO ME": "CONNECT", "DATA END": "DATA", "PASSWORD": "AUTH", "USERNAME": "AUTH",
 }
 _LOG_ACTION_RE = re.compile(r"(?i)\bstatus=(bounced|deferred|sent|expired|undeliverable)\b")
 _DSN_ACTION_RE = re.compile(r"(?im)^[ \t>]*action:[ \t]*(failed|delayed|delivered|relayed|expanded)\b")
 _DIAG_TEXT_RE = re.compile(r"(?im)^[ \t>]*(?:diagnostic-code|x-supplementary-info):[ \t]*(?:[a-z0-9-]+[ \t]*;)?"
                            r"[ \t]*([^\n]*(?:\n[ \t]+[^\n]*){0,20})")
 _LOG_STAT_TEXT_RE = re.compile(r"\bstat(?:us)?=(?:[A-Za-z]+[ \t]+\(([^\n]{1,2000})\)[ \t]*$|([A-Za-z][^,\n]{0,500}))")
+_PHPMAILER_DETAIL_RE = re.compile(r"(?i)\bDetail:[ \t]*([^\n]{1,1000}?)[ \t]*SMTP code:")
 _FRAME_RE = re.compile(r"at[ \t]+[\w.$<>`'/-]+[ \t]*\(|at[ \t]+[\w.$<>]+\.[\w$<>]+[ \t]*$|File[ \t]+\"|"
                        r"[A-Za-z_]\w{0,40}:[ \t]|[{}\]]|\.\.\.[ \t]*\d+[ \t]+more|Traceback|Caused by")
 _STOP_TEXT_RE = re.compile(r"(?i)\(in reply to\b|;[ \t]+from=<|[ \t]+proto=E?SMTP\b")
@@ -753,6 +787,9 @@ class _Builder:
                 s = re.sub(r"(?<=\s)" + re.escape(enh) + r"(?=\s)", " ", s)
         s = " ".join(s.split())
         s = re.sub(r"[ >]*#SMTP#$", "", s)
+        jm = re.search(r"([\"'])[\]}),;\s]*$", s)
+        if jm and s.count(jm.group(1)) % 2 == 1:  # the end of a JSON / repr string value
+            s = s[:jm.start()]
         s = s.strip(" -:;,")
         # drop closers left by the surrounding syntax
         for _ in range(3):
@@ -793,7 +830,7 @@ class _Builder:
             if b:
                 u.recipient = b[1]
             else:
-                a = _TO_AFTER_RE.search(t, u.start, le)
+                a = _TO_AFTER_RE.search(t, u.start, min(re_, max(le, u.start + 600)))
                 if a:
                     u.recipient = a.group(1)
         # command
@@ -863,6 +900,11 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
         code_end = t.paired.e if (t.kind == "reply" and t.paired is not None) else t.e
         u = _Unit(reply, enh, t, t.s, code_end, b.record_of(t.s), t.context)
         u.text, u.text_end = b.reply_text(t, t.s, code_end)
+        if not u.text or re.match(r"(?i)additional smtp info", u.text):
+            ls, _ = doc.line_bounds(t.s)
+            dm = _PHPMAILER_DETAIL_RE.search(doc.text, ls, t.s)
+            if dm:
+                u.text = b._clean(dm.group(1), t)
         units.append(u)
     # context per unit; markers before a previous unit belong to it
     prev_end = 0
@@ -890,6 +932,32 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
                 p.evidence = u.evidence
             continue
         merged.append(u)
+    # an enhanced code given apart from its reply code ("code": 550 ... "message": "5.1.1 ...")
+    joined: list[_Unit] = []
+    for u in merged:
+        if u.reply is None and u.enh and any(p.record == u.record and p.enh == u.enh for p in joined):
+            continue  # the same enhanced code given twice (JSON "message" and "enhanced-code")
+        if u.reply is None and u.enh and u.tok.context != "pair":
+            host = next((p for p in reversed(joined) if p.record == u.record and p.reply and p.enh is None
+                         and p.reply[0] == u.enh[0] and u.start - p.start < 600
+                         and (p.recipient is None or u.recipient is None or p.recipient == u.recipient)), None)
+            if host is not None:
+                host.enh = u.enh
+                host.recipient = host.recipient or u.recipient
+                host.command = host.command or u.command
+                if not host.text or re.match(r"(?i)additional smtp info", host.text):
+                    host.text = u.text or host.text
+                continue
+        if u.reply and u.enh is None and joined:
+            p = joined[-1]
+            if (p.reply is None and p.enh and p.record == u.record and p.enh[0] == u.reply[0]
+                    and u.start - p.start < 600 and p.tok.context not in ("dsn-status", "dsn-field", "hash")):
+                p.reply, p.evidence = u.reply, u.evidence
+                p.recipient = p.recipient or u.recipient
+                p.command = p.command or u.command
+                continue
+        joined.append(u)
+    merged = joined
     # DSN Status / dsn= / #x.y.z fields: attach to a reply of the same record, else stand alone
     for f in field_enh:
         rid = b.record_of(f.s)
