@@ -221,7 +221,7 @@ _ENH_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p in
                        r"roundcube|mailcow|thunderbird|outlook|rspamd|spamassassin|docker|image|cluster|"
                        r"rfc\s*\d+(?:\s*(?:section|§|sec\.?))?|section|sections|sec|§|chapter|figure|fig|table|step|"
                        r"paragraph|item|clause|appendix|page|price|costs?|version:)"
-                       r"|@v?|\bv\.)" + _W + r"[:=]?" + _W + r"\Z"),
+                       r"|@v?|\bv\.|版本|版本号|バージョン|версия|versão|versión)" + _W + r"[:=]?" + _W + r"\Z"),
     ("dsn-status", r"(?i)\b(?:x-)?status[\"']?" + _W + r":" + _W + r"[\"']?\Z"),
     ("dsn-field", r"(?i)\b(?:dsn|status)" + _W + r"=" + _W + r"\Z"),
     ("hash", r"#\Z"),
@@ -247,7 +247,7 @@ _REJECT_AFTER_REPLY = re.compile(
     r"messages|mails|emails|files?|requests?|reqs?|tests?|errors|points?|pages?|people|persons|members|"
     r"subscribers|recipients|addresses|domains|accounts|entries|chars|characters|words|ms\.|am|pm)\b"
     r"|[ \t]?%"
-    r"|[ \t]+(?:Bad[ \t]+Gateway|Gateway[ \t]+Time-?out|Internal[ \t]+Server[ \t]+Error|Service[ \t]+Unavailable|"
+    r"|[ \t]+(?:Bad[ \t]+Gateway|Gateway[ \t]+Time-?out|Internal[ \t]+Server[ \t]+Error|Service[ \t]+(?:Temporarily[ \t]+)?Unavailable|"
     r"Not[ \t]+Found|Forbidden|Bad[ \t]+Request|Unauthorized|Method[ \t]+Not[ \t]+Allowed|Too[ \t]+Many[ \t]+Requests|"
     r"Request[ \t]+Time-?out|Payload[ \t]+Too[ \t]+Large|Request[ \t]+Entity[ \t]+Too[ \t]+Large|Not[ \t]+Implemented\b"
     r"(?![ \t]*:)|HTTP[ \t]+Version|Unprocessable[ \t]+Entity|Conflict|Gone\b|Precondition[ \t]+Failed|No[ \t]+Content|"
@@ -273,8 +273,8 @@ _VALUE_START = re.compile(r"[\"'\[(`][ \t]*\Z")
 _DOC_WORDS = (
     "smtp", "ehlo", "helo", "rcpt", "mail", "postfix", "exim", "qmail", "postmaster", "recipient", "sender",
     "bounce", "undeliver", "deliver", "swift", "starttls", "dsn", "outlook", "office365", "office 365",
-    "exchange", "relay", "diagnostic-code", " mx", "mx.", "邮件", "邮箱", "收件", "发件", "退信", "投递", "授权码",
-    "メール", "送信", "配信", "empfänger", "zustell", "courriel", "destinataire", "correo", "posta",
+    "exchange", "relay", "diagnostic-code", " mx", "mx.", "邮", "郵", "收件", "发件", "退信", "投递", "授权码",
+    "メール", "送信", "配信", "메일", "почт", "письм", "empfänger", "zustell", "courriel", "destinataire", "correo", "posta",
 )
 _ADDR_NEAR_AT = re.compile(r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]+\.[A-Za-z]")
 
@@ -641,6 +641,7 @@ _DSN_ACTION_RE = re.compile(r"(?im)^[ \t>]*action:[ \t]*(failed|delayed|delivere
 _DIAG_TEXT_RE = re.compile(r"(?im)^[ \t>]*(?:diagnostic-code|x-supplementary-info):[ \t]*(?:[a-z0-9-]+[ \t]*;)?"
                            r"[ \t]*([^\n]*(?:\n[ \t]+[^\n]*){0,20})")
 _LOG_STAT_TEXT_RE = re.compile(r"\bstat(?:us)?=(?:[A-Za-z]+[ \t]+\(([^\n]{1,2000})\)[ \t]*$|([A-Za-z][^,\n]{0,500}))")
+_REPLY_START_RE = re.compile(r"(?:[ \t]*[-:][ \t]*|[ \t]+)[A-Z<#\[\"']")
 _PHPMAILER_DETAIL_RE = re.compile(r"(?i)\bDetail:[ \t]*([^\n]{1,1000}?)[ \t]*SMTP code:")
 _FRAME_RE = re.compile(r"at[ \t]+[\w.$<>`'/-]+[ \t]*\(|at[ \t]+[\w.$<>]+\.[\w$<>]+[ \t]*$|File[ \t]+\"|"
                        r"[A-Za-z_]\w{0,40}:[ \t]|[{}\]]|\.\.\.[ \t]*\d+[ \t]+more|Traceback|Caused by")
@@ -667,6 +668,7 @@ class _Unit:
     text: str | None = None
     action: str | None = None
     text_end: int = 0
+    text_strong: bool = False
 
 
 def _closing_for(opener: str) -> str | None:
@@ -900,11 +902,14 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
         code_end = t.paired.e if (t.kind == "reply" and t.paired is not None) else t.e
         u = _Unit(reply, enh, t, t.s, code_end, b.record_of(t.s), t.context)
         u.text, u.text_end = b.reply_text(t, t.s, code_end)
+        if t.context in ("error-word", "glued") and not _REPLY_START_RE.match(doc.text, code_end):
+            u.text = None  # "failed with 550 yesterday": what follows is prose, not the server's reply
         if not u.text or re.match(r"(?i)additional smtp info", u.text):
             ls, _ = doc.line_bounds(t.s)
             dm = _PHPMAILER_DETAIL_RE.search(doc.text, ls, t.s)
             if dm:
                 u.text = b._clean(dm.group(1), t)
+        u.text_strong = bool(u.text) and t.strength == "strong"
         units.append(u)
     # context per unit; markers before a previous unit belong to it
     prev_end = 0
@@ -925,9 +930,10 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
             p.command = p.command or u.command
             p.host = p.host or u.host
             p.action = p.action or u.action
-            if u.text and (not p.text or (p.tok.strength != "strong" and u.tok.strength == "strong")
+            if u.text and (not p.text or (not p.text_strong and u.tok.strength == "strong")
                            or (len(u.text) > len(p.text) and u.start < p.text_end)):
                 p.text = u.text
+                p.text_strong = u.tok.strength == "strong"
             if p.tok.strength != "strong" and u.tok.strength == "strong":
                 p.evidence = u.evidence
             continue
