@@ -668,7 +668,6 @@ class _Unit:
     text: str | None = None
     action: str | None = None
     text_end: int = 0
-    text_strong: bool = False
 
 
 def _closing_for(opener: str) -> str | None:
@@ -909,7 +908,6 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
             dm = _PHPMAILER_DETAIL_RE.search(doc.text, ls, t.s)
             if dm:
                 u.text = b._clean(dm.group(1), t)
-        u.text_strong = bool(u.text) and t.strength == "strong"
         units.append(u)
     # context per unit; markers before a previous unit belong to it
     prev_end = 0
@@ -930,10 +928,8 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
             p.command = p.command or u.command
             p.host = p.host or u.host
             p.action = p.action or u.action
-            if u.text and (not p.text or (not p.text_strong and u.tok.strength == "strong")
-                           or (len(u.text) > len(p.text) and u.start < p.text_end)):
+            if u.text and (not p.text or len(u.text) > len(p.text)):
                 p.text = u.text
-                p.text_strong = u.tok.strength == "strong"
             if p.tok.strength != "strong" and u.tok.strength == "strong":
                 p.evidence = u.evidence
             continue
