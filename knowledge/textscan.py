@@ -155,7 +155,7 @@ def _normalise(text: str) -> tuple[str, OffsetMap]:
 
 _TOKEN_RE = re.compile(
     r"(?<![0-9A-Za-z_.@$/\\])(?<!\d,)"
-    r"(?:(?P<enh>[245]\.[0-7]\.[0-9]{1,3})(?![0-9A-Za-z_@%]|\.[0-9])"
+    r"(?:(?P<enh>[245]\.[0-7]\.[0-9]{1,3})(?![0-9A-Za-z_@%]|\.[0-9]|-[0-9])"
     r"|(?P<rep>[2-5][0-5][0-9])(?![0-9A-Za-z_@%]|[.:/][0-9]|,[0-9]{3}|-[0-9]{2}|-[0-9]\b(?!\.)))"
 )
 _QUICK_RE = re.compile(r"[2-5][0-5][0-9]|[245]\.[0-7]\.[0-9]")
@@ -480,7 +480,7 @@ class _Doc:
             t.strength = "strong" if (self.transcript or line_specific) else "medium"
             return
         stripped = window.rstrip(" \t")
-        if text_follows and (stripped.endswith(":") or stripped.endswith("：")):
+        if text_follows and stripped.endswith((":", "：", "]", "|", ">")) and stripped[-2:] not in ("::",):
             t.context = "colon-reply"
             t.strength = "strong" if line_specific else "medium"
             return

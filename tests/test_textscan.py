@@ -99,6 +99,19 @@ def test_every_fixture_has_an_expectation():
     ("`550 5.1.1 &lt;<mailto:u@example.com|u@example.com>&gt;: Recipient address rejected`", [("550", "5.1.1")]),
     ("&gt; host mx.example.net[192.0.2.1] said: 553 5.7.2 blocked\n&gt;     (in reply to MAIL FROM command)",
      [("553", "5.7.2")]),
+    # provider event JSON: reply code and enhanced code in separate fields
+    ('{"delivery-status": {"message": "5.1.1 No such user", "code": 550, "enhanced-code": "5.1.1"}, '
+     '"recipient": "nobody@example.com"}', [("550", "5.1.1")]),
+    ('{"bouncedRecipients": [{"emailAddress": "x@example.com", "status": "5.2.2", '
+     '"diagnosticCode": "smtp; 552 5.2.2 Mailbox full"}]}', [("552", "5.2.2")]),
+    # Ruby Net::SMTP, Go, log levels
+    ("Net::SMTPFatalError (554 Message rejected: Email address is not verified.)", [("554", None)]),
+    ("Net::SMTPAuthenticationError: 535-5.7.8 Username and Password not accepted.", [("535", "5.7.8")]),
+    ("[ERROR] 550 Mailbox unavailable for user@example.com", [("550", None)]),
+    ("host mx.example.com[192.0.2.1] refused to talk to me: 421 Too many connections", [("421", None)]),
+    ("退信原因：550 用户不存在 (user@example.com)", [("550", None)]),
+    ("SMTP server error: DATA END command failed Detail: Spam SMTP code: 554 Additional SMTP info: 5.7.1",
+     [("554", "5.7.1")]),
     # two distinct failures in one paste
     ("to=<a@example.com>, dsn=5.1.1, status=bounced (host m[192.0.2.1] said: 550 5.1.1 no such user)\n"
      "to=<b@example.com>, dsn=4.2.2, status=deferred (host m[192.0.2.1] said: 452 4.2.2 over quota)",
@@ -205,6 +218,12 @@ def test_sender_address_in_reply_is_not_the_recipient():
     ("smtp error at 14:54:55,237 after mail", "237"),
     ("price $450 for mail hosting", "450"),
     ("timed out (421) talking to mail server", "421"),
+    ("HTTP Error 503: Service Temporarily Unavailable while sending mail", "503"),
+    ('192.0.2.1 - - [10/Oct/2023:13:55:36 +0000] "POST /api/mail/send HTTP/1.1" 502 157 "-"', "502"),
+    ("mail relay kernel 5.4.0-150-generic", "5.4.0"),
+    ("Linux mail 5.4.0-150-generic #167-Ubuntu", "5.4.0"),
+    ("PHPMailer 5.2.27 sends mail", "5.2.27"),
+    ("邮件服务 版本5.1.2", "5.1.2"),
 ])
 def test_not_a_code(text, number):
     assert number not in mentioned(text)
@@ -223,6 +242,11 @@ def test_not_a_code(text, number):
     "Room 452, 10:50, call +1 555 250 5500",
     "版本\n\n2.7.4\n",
     "Timeout while testing SMTP server connection on smtp.example.com:25 (110)",
+    "Sentry: Error 500 when sending email via SendGrid",
+    "our mail API returns 404 and 429, error 422 on the endpoint",
+    '{"status": 550, "path": "/api/mail"}',
+    "5.2.27 fixed the mail bug",
+    "Exim 4.94.2, Dovecot 2.3.16, PHPMailer 5.2.27 and Python 2.7.18 on the mail server",
 ])
 def test_chatter_is_not_evidence(text):
     assert failures_from_text(text) == []
@@ -273,3 +297,16 @@ def test_huge_text_is_cut_and_says_so():
     assert truncated is True and ms == []
     ms, truncated = scan_limited("said: 550 5.1.1 early")
     assert truncated is False and [m.code for m in ms] == ["550", "5.1.1"]
+
+
+def test_prose_after_a_code_is_not_reply_text():
+    [f] = failures_from_text("Hi, mail to bob@example.com failed with 550 yesterday, any ideas?")
+    assert (f.reply_code, f.reply_text, f.evidence) == ("550", None, "error-word")
+
+
+def test_repeated_reply_keeps_the_longest_text():
+    text = ("QQ邮箱 log中出现535错误\n0|main | Error: Invalid login: 535 Error: authentication failed\n"
+            "0|main |   code: 'EAUTH',\n0|main |   response: '535 Error")
+    [f] = failures_from_text(text)
+    assert (f.reply_code, f.enhanced_status, f.command, f.reply_text) == (
+        "535", None, "AUTH", "Error: authentication failed")
