@@ -300,6 +300,16 @@ _LINE_SMTP_RE = re.compile(
     r"(?i)smtp|rcpt|mail from|\bsaid\b|\be?hlo\b|\bdsn\b|postfix|exim|sendmail|\bmx\b|mailbox|recipient|mailer|"
     r"diagnostic|remote server|邮件|邮箱|nodemailer|phpmailer|swift|javax|jakarta|mailkit|smtplib|relay|"
     r"deliver|bounce|sender|@[A-Za-z0-9-]+\.")
+# words that SMTP reply texts are made of (RFC 5321 §4.2.2 texts, RFC 3463 descriptions, common provider texts)
+_REPLY_WORDS_RE = re.compile(
+    r"(?i)mail|user|recipient|sender|address|domain|relay|reject|denied|refus|block|spam|policy|quota|full\b|"
+    r"exceed|limit|unavailable|not available|try again|later|temporar|permanent|authenticat|\bauth|password|"
+    r"login|credential|\btls\b|ssl|service|server|host|connection|closing|time ?out|timed out|unknown|invalid|"
+    r"not found|not exist|no such|disabled|suspended|inactive|greylist|graylist|\brate\b|too many|size|message|"
+    r"content|virus|dkim|spf|dmarc|\bptr\b|\bdns\b|reverse|helo|ehlo|syntax|command|parameter|implemented|"
+    r"recogni[sz]ed|sequence|transaction|fail|error|access|permission|forbidden|required|must|please|sorry|"
+    r"\bip\b|listed|blacklist|blocklist|reputation|abuse|not accepted|not allowed|ok\b|"
+    r"用户|邮|拒绝|失败|错误|不存在|频率|限制|垃圾|认证|授权|密码|登录|ユーザ|メール|拒否|エラー|宛先")
 _LINE_HTTP_RE = re.compile(
     r"(?i)\bhttps?\b(?!://)|\bapi\b|nginx|apache|gateway|cloudflare|endpoint|\bcurl\b|axios|\bfetch|webhook|"
     r"status ?code|\bGET\b|\bPOST\b|\bPUT\b|\bPATCH\b|\bDELETE\b|HTTP/|\bREST\b|load balancer|upstream|proxy")
@@ -477,12 +487,12 @@ class _Doc:
             return
         if text_follows and (self.at_line_start(t.s) or _VALUE_START.search(window)):
             t.context = "reply-line"
-            t.strength = "strong" if (self.transcript or line_specific) else "medium"
+            t.strength = "strong" if (self.transcript or line_specific) else self._replyish(t.e)
             return
         stripped = window.rstrip(" \t")
         if text_follows and stripped.endswith((":", "：", "]", "|", ">")) and stripped[-2:] not in ("::",):
             t.context = "colon-reply"
-            t.strength = "strong" if line_specific else "medium"
+            t.strength = "strong" if line_specific else self._replyish(t.e)
             return
         if _GLUED_BEFORE.search(window) or (after[:1] and ord(after[0]) > 127):
             t.context, t.strength = "glued", "medium"
@@ -510,16 +520,22 @@ class _Doc:
             return
         text_follows = bool(_REPLY_TEXT_AFTER.match(after))
         if text_follows and (self.at_line_start(t.s) or _VALUE_START.search(window)):
-            t.context, t.strength = "reply-line", "medium"
+            t.context = "reply-line"
+            t.strength = "medium" if self.line_flags(t.s)[0] else self._replyish(t.e)
             return
         stripped = window.rstrip(" \t")
         if text_follows and stripped.endswith(":"):
-            t.context, t.strength = "colon-reply", "medium"
+            t.context = "colon-reply"
+            t.strength = "medium" if self.line_flags(t.s)[0] else self._replyish(t.e)
             return
         if _GLUED_BEFORE.search(window) or (after[:1] and ord(after[0]) > 127):
             t.context, t.strength = "glued", "medium"
             return
         t.context, t.strength = "bare", "weak"
+
+    def _replyish(self, pos: int) -> str:
+        """'medium' when the words after ``pos`` read like a server's reply, else 'weak'."""
+        return "medium" if _REPLY_WORDS_RE.search(self.text, pos, min(len(self.text), pos + 160)) else "weak"
 
     def _plausible(self, t: _Tok) -> bool:
         """Is a code found in a merely code-like context one that SMTP servers send?"""
@@ -589,7 +605,7 @@ _RCPT_BEFORE_RES = [
     re.compile(r"(?i)\brcpt to:?[ \t]*<?(" + _ADDR + r")>?"),
     re.compile(r"['\"](" + _ADDR + r")['\"][ \t]*:[ \t]*[(\[]"),
     re.compile(r"(?m)^[ \t>*-]*<?(" + _ADDR + r")>?[ \t]*$"),
-    re.compile(r"(?i)\b(?:recipient|rcpt|to|address|emailAddress|final_?recipient|bounced_?recipient)[\"']?[ \t]*"
+    re.compile(r"(?i)\b(?:recipient|rcpt|address|emailAddress|final_?recipient|bounced_?recipient)[\"']?[ \t]*"
                r"(?:address)?[\"']?[ \t]*[:=][ \t]*[\"'<]?(" + _ADDR + r")[\"'>]?"),
     re.compile(r"(?i)(?:^|[\s:])\*\*[ \t]+<?(" + _ADDR + r")>?"),  # Exim "** addr"
 ]

@@ -247,6 +247,8 @@ def test_not_a_code(text, number):
     '{"status": 550, "path": "/api/mail"}',
     "5.2.27 fixed the mail bug",
     "Exim 4.94.2, Dovecot 2.3.16, PHPMailer 5.2.27 and Python 2.7.18 on the mail server",
+    "Our mail team\n450 Main Street, Springfield",
+    "Relay docs:\n4.2.1 Reply Code Severities and Theory\n4.2.2 Reply Codes by Function Groups",
 ])
 def test_chatter_is_not_evidence(text):
     assert failures_from_text(text) == []
@@ -310,3 +312,10 @@ def test_repeated_reply_keeps_the_longest_text():
     [f] = failures_from_text(text)
     assert (f.reply_code, f.enhanced_status, f.command, f.reply_text) == (
         "535", None, "AUTH", "Error: authentication failed")
+
+
+def test_header_to_is_not_the_failed_recipient():
+    text = ("From: Mail Delivery System <MAILER-DAEMON@example.org>\nTo: me@example.org\n"
+            "Subject: Undelivered Mail\n\nhost mx.example.net[192.0.2.1] said: 550 5.1.1 no such user")
+    [f] = failures_from_text(text)
+    assert (f.recipient, f.remote_host) == (None, "mx.example.net")
