@@ -379,6 +379,9 @@ class _Doc:
         for t in self.toks:
             if t.kind == "reply":
                 self._classify_reply(t)
+                if t.paired is not None and (not t.keep or t.role == "expected"):
+                    t.paired.paired = None  # "HTTP 500 ..." or an expected code: its neighbour stands alone
+                    t.paired = None
             else:
                 self._classify_enh(t)
             if t.strength == "medium" and not self._plausible(t):
