@@ -107,8 +107,8 @@ class TextFailure:
     Final-Recipient, Postfix ``<addr>: host ...`` / ``to=<addr>``, ``RCPT
     TO:<addr>``, smtplib's refused-recipient dict, the address a reply names).
     ``command``: the SMTP command answered (``"RCPT TO"``, ``"MAIL FROM"``,
-    ``"DATA"``, ``"AUTH"``, ``"EHLO"`` ...).  ``remote_host``: the server that
-    answered (``host X said:``, ``relay=X[...]``, ``Remote-MTA: dns; X``).
+    ``"DATA"``, ``"AUTH"``, ``"EHLO"``, ``"CONN"`` for the greeting ...).
+    ``remote_host``: the server that answered (``host X said:``, ``relay=X[...]``, ``Remote-MTA: dns; X``).
     ``reply_text``: the server's reply text with the codes of continuation
     lines removed and lines joined.  ``action``: ``"failed"`` or ``"delayed"``
     when the text says so (DSN Action, Postfix ``status=bounced/deferred``).
@@ -645,7 +645,7 @@ _CMD_NAMES = {
     "RCPT TO": "RCPT TO", "RCPT": "RCPT TO", "MAIL FROM": "MAIL FROM", "MAIL": "MAIL FROM", "DATA": "DATA",
     "END OF DATA": "DATA", "END-OF-MESSAGE": "DATA", ".": "DATA", "SENDING DATA BLOCK": "DATA", "BDAT": "BDAT",
     "AUTH": "AUTH", "EHLO": "EHLO", "HELO": "HELO", "STARTTLS": "STARTTLS", "RSET": "RSET", "VRFY": "VRFY",
-    "QUIT": "QUIT", "CONNECT": "CONNECT", "INITIAL CONNECTION": "CONNECT", "ETRN": "ETRN",
+    "QUIT": "QUIT", "CONNECT": "CONN", "INITIAL CONNECTION": "CONN", "ETRN": "ETRN",
     "SMTPRECIPIENTSREFUSED": "RCPT TO", "SMTPSENDERREFUSED": "MAIL FROM", "SMTPDATAERROR": "DATA",
     "SMTPAUTHENTICATIONERROR": "AUTH", "SMTPHELOERROR": "EHLO", "SMTPADDRESSFAILEDEXCEPTION": "RCPT TO",
     "SMTPFAILEDRECIPIENTSEXCEPTION": "RCPT TO", "SMTPFAILEDRECIPIENTEXCEPTION": "RCPT TO",
@@ -653,7 +653,7 @@ _CMD_NAMES = {
     "RECIPIENT COMMAND FAILED": "RCPT TO", "ALL RECIPIENTS WERE REJECTED": "RCPT TO", "DATA COMMAND FAILED": "DATA",
     "MESSAGE FAILED": "DATA", "EAUTH": "AUTH", "EENVELOPE": "RCPT TO", "EMESSAGE": "DATA",
     "AUTHENTICATION FAILED": "AUTH", "COULD NOT AUTHENTICATE": "AUTH", "FAILED TO AUTHENTICATE": "AUTH",
-    "CAN'T SEND MAIL": "RCPT TO", "REFUSED TO TALK TO ME": "CONNECT", "DATA END": "DATA", "PASSWORD": "AUTH", "USERNAME": "AUTH",
+    "CAN'T SEND MAIL": "RCPT TO", "REFUSED TO TALK TO ME": "CONN", "DATA END": "DATA", "PASSWORD": "AUTH", "USERNAME": "AUTH",
 }
 _LOG_ACTION_RE = re.compile(r"(?i)\bstatus=(bounced|deferred|sent|expired|undeliverable)\b")
 _DSN_ACTION_RE = re.compile(r"(?im)^[ \t>]*action:[ \t]*(failed|delayed|delivered|relayed|expanded)\b")
