@@ -150,13 +150,14 @@ def _text_rows(text: str) -> tuple[str, list[dict], list[str]]:
         enh = getattr(f, "enhanced_status", None)
         reply_text = getattr(f, "reply_text", None) or ""
         command = getattr(f, "command", None)
-        reason, hard = classify(rc, enh, reply_text, command, "failed")
+        action = getattr(f, "action", None)  # "failed" / "delayed" when the text says so (status=deferred)
+        reason, hard = classify(rc, enh, reply_text, command, action or "failed")
         if reason == "delivered":
             continue
         remote = getattr(f, "remote_host", None)
         rows.append({
             "recipient": getattr(f, "recipient", None), "reply_code": rc, "enhanced_status": enh,
-            "inferred_status": None, "reason": reason, "hard_bounce": hard, "action": None,
+            "inferred_status": None, "reason": reason, "hard_bounce": hard, "action": action,
             "command": command, "remote_mta": remote, "reply_text": reply_text or None,
         })
     return ("log" if rows else "none"), rows, notes
