@@ -1015,7 +1015,8 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
             dup.command = dup.command or u.command
             dup.host = dup.host or u.host
             dup.action = dup.action or u.action
-            dup.text = dup.text or u.text
+            if u.text and (not dup.text or len(u.text) > len(dup.text)):
+                dup.text = u.text
             continue
         out.append(u)
     res = []
