@@ -342,7 +342,6 @@ class _Tok:
     s: int
     e: int
     paired: "_Tok | None" = None
-    pair_first: bool = False
     context: str = "bare"
     strength: str = "weak"
     role: str = "mention"
@@ -417,10 +416,6 @@ class _Doc:
             self._line_cache[key] = got
         return got
 
-    def line_of(self, pos: int) -> str:
-        ls, le = self.line_bounds(pos)
-        return self.text[ls:le]
-
     def at_line_start(self, pos: int) -> bool:
         ls = self.text.rfind("\n", max(0, pos - 200), pos) + 1
         if ls == 0 and pos > 200:
@@ -437,7 +432,7 @@ class _Doc:
                 continue
             gap = self.text[a.e:b.s]
             if _PAIR_GAP_RE.match(gap) and _PAIR_GAP_RE.match(gap).end() == len(gap):
-                a.paired, b.paired, a.pair_first = b, a, True
+                a.paired, b.paired = b, a
 
     @staticmethod
     def _before_rule(rules, window: str) -> str | None:

@@ -8,7 +8,6 @@ Issue 4, section 6.
 
 from __future__ import annotations
 
-import os
 import random
 import time
 
@@ -111,8 +110,9 @@ def test_megabyte_of_one_pattern_is_bounded(piece):
 
 def test_ten_megabyte_paste_is_cut_not_choked():
     text = "lorem ipsum 550 dolor\n" * (10_000_000 // 22) + "said: 550 5.1.1 at the very end"
+    assert len(text) > 10 * MAX_SCAN_CHARS
     t0 = time.perf_counter()
-    ms, truncated = scan_limited(text)
+    _, truncated = scan_limited(text)
     assert truncated is True
     assert failures_from_text(text) == []
     assert time.perf_counter() - t0 < 20
@@ -133,7 +133,7 @@ def test_lone_surrogates_in_reply_text_are_replaced():
     assert f.reply_text == "bad ? user"
 
 
-@pytest.mark.parametrize("value", ["", " ", "\n" * 50, "\x00" * 100, "550" * 0, os.urandom(0).decode()])
+@pytest.mark.parametrize("value", ["", " ", "\n" * 50, "\x00" * 100, "\ufeff", "\t\r\n" * 10])
 def test_empty_like_input(value):
     assert scan(value) == [] and failures_from_text(value) == [] and has_smtp_evidence(value) is False
 
@@ -144,6 +144,3 @@ def test_non_str_input_never_raises(value):
     assert isinstance(failures_from_text(value), list)
     assert has_smtp_evidence(value) in (True, False)
 
-
-def test_max_scan_chars_is_a_megabyte():
-    assert MAX_SCAN_CHARS == 1_000_000
