@@ -161,7 +161,7 @@ _TOKEN_RE = re.compile(
 _QUICK_RE = re.compile(r"[2-5][0-5][0-9]|[245]\.[0-7]\.[0-9]")
 
 # gap allowed between a reply code and the enhanced code sent with it
-_PAIR_GAP_RE = re.compile(r"(?:[ \t]*(?:-|,[ \t]*b?['\"]|\r?\n[ \t>]*|[ \t]+|#))?[ \t]*\Z")
+_PAIR_GAP_RE = re.compile(r"(?:[ \t]*(?:-|,[ \t]*b?['\"]|\r?\n[ \t>]*|[ \t]+|#|\)?[ \t]*:))?[ \t]*\Z")
 
 # ---------------------------------------------------------------------------
 # 3. context rules.  Each "before" pattern is searched in the 70 characters
@@ -208,6 +208,7 @@ _REPLY_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p 
     ("reject-pid", r"[A-Za-z0-9_]\[\Z"),
     ("reject-glued-colon", r"[A-Za-z0-9_]:\Z"),
     ("reject-assign", r"(?i)\b(?!(?:code|status|reply|response|result|smtp|error|err)=)[A-Za-z_][A-Za-z0-9_.-]*=\Z"),
+    ("exception", r"(?i)\b(?:permanent|transient|temporary)[ \t]+(?:smtp[ \t]+)?error[ \t]*\([ \t]*\Z"),
     ("reject-paren-num", r"(?i)(?:timed out|refused|unreachable|reset|errno|error|failed|fail)\s*\(\s*\Z"),
 ]]
 
@@ -330,6 +331,8 @@ _SMTP_REPLY_CODES = frozenset(
 # count only next to a reply code or in a DSN field.
 _REGISTRY_MAX_DETAIL = {0: 0, 1: 10, 2: 4, 3: 6, 4: 7, 5: 6, 6: 10, 7: 30}
 
+# contexts that make any code-shaped number a reply code, known or not
+_SELF_EVIDENT = {"pair", "said", "smtp-diag", "diagnostic", "exception", "expected"}
 _STRONG_REPLY = {"pair", "said", "smtp-diag", "diagnostic", "exception", "smtp-key", "got", "got-code"}
 _STRONG_ENH = {"pair", "dsn-status", "dsn-field", "hash", "said", "smtp-diag", "diagnostic", "response",
                "smtp-key", "exception"}
@@ -385,6 +388,9 @@ class _Doc:
                 self._classify_enh(t)
             if t.strength == "medium" and not self._plausible(t):
                 t.strength = "weak"
+            elif (t.kind == "reply" and t.strength == "strong" and t.code not in _SMTP_REPLY_CODES
+                  and t.context not in _SELF_EVIDENT):
+                t.strength = "weak"  # "ErrorCode 406" (an API's code), not an SMTP reply
 
     # -- helpers -------------------------------------------------------------
     def line_bounds(self, pos: int) -> tuple[int, int]:

@@ -112,6 +112,10 @@ def test_every_fixture_has_an_expectation():
     ("退信原因：550 用户不存在 (user@example.com)", [("550", None)]),
     ("SMTP server error: DATA END command failed Detail: Spam SMTP code: 554 Additional SMTP info: 5.7.1",
      [("554", "5.7.1")]),
+    # Rust lettre
+    ("Error: permanent error (550): 5.1.1 The email account that you tried to reach does not exist.",
+     [("550", "5.1.1")]),
+    ("transient error (421): 4.7.0 Try again later, closing connection.", [("421", "4.7.0")]),
     # two distinct failures in one paste
     ("to=<a@example.com>, dsn=5.1.1, status=bounced (host m[192.0.2.1] said: 550 5.1.1 no such user)\n"
      "to=<b@example.com>, dsn=4.2.2, status=deferred (host m[192.0.2.1] said: 452 4.2.2 over quota)",
@@ -248,6 +252,7 @@ def test_not_a_code(text, number):
     "5.2.27 fixed the mail bug",
     "Exim 4.94.2, Dovecot 2.3.16, PHPMailer 5.2.27 and Python 2.7.18 on the mail server",
     "Our mail team\n450 Main Street, Springfield",
+    "Postmark: ErrorCode 406: Inactive recipient for mail to x@example.com",
     "Relay docs:\n4.2.1 Reply Code Severities and Theory\n4.2.2 Reply Codes by Function Groups",
 ])
 def test_chatter_is_not_evidence(text):
