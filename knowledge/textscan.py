@@ -180,8 +180,9 @@ _REPLY_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p 
             + r"(?:code)?" + _W + r"[:=]?" + _W + r"[\[\"'(]" + _W + r"\Z"),
     ("got-code", r"(?i)\b(?:got|received|returned|gave)" + _W + r"(?:an?\s+|the\s+)?(?:smtp\s+)?(?:response\s+|reply\s+)?code"
                  + _W + r"[:=]?" + _W + r"\Z"),
-    ("said", r"(?i)\b(?:said|says|responded|replied|answered|response was|reply was|refused to talk to me|"
-             r"server replied|server said)" + _W + r":?\s*\Z"),
+    ("said", r"(?i)\b(?:(?:said|server replied|server said)" + _W + r":?|(?:says|responded|replied|answered|response was|"
+             r"reply was|refused to talk to me|deferred)" + _W + r":)\s*\Z"),
+    ("said", r"(?i)\bhost[ \t]+[A-Za-z0-9.-]{1,253}[ \t]+\[[0-9A-Fa-f.:]{2,45}\][ \t]*:\s*\Z"),
     ("smtp-diag", r"(?i)(?:\bsmtp|\bx-[a-z0-9-]+|\besmtp)" + _W + r";\s*\Z"),
     ("diagnostic", r"(?i)\bdiagnostic[- ]code" + _W + r":" + _W + r"(?:[a-z0-9-]+" + _W + r";)?\s*\Z"),
     ("exception", r"(?:\bSMTP[A-Za-z]*|\bSmtp[A-Za-z]*|[A-Za-z](?:Error|Exception|Refused|Failure))[ \t]?\(" + _W + r"\Z"),
@@ -226,14 +227,16 @@ _ENH_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p in
     ("dsn-status", r"(?i)\b(?:x-)?status[\"']?" + _W + r":" + _W + r"[\"']?\Z"),
     ("dsn-field", r"(?i)\b(?:dsn|status)" + _W + r"=" + _W + r"\Z"),
     ("hash", r"#\Z"),
-    ("said", r"(?i)\b(?:said|says|responded|replied|answered|response was|reply was|refused to talk to me|"
-             r"server replied|server said)" + _W + r":?\s*\Z"),
+    ("said", r"(?i)\b(?:(?:said|server replied|server said)" + _W + r":?|(?:says|responded|replied|answered|response was|"
+             r"reply was|refused to talk to me|deferred)" + _W + r":)\s*\Z"),
+    ("said", r"(?i)\bhost[ \t]+[A-Za-z0-9.-]{1,253}[ \t]+\[[0-9A-Fa-f.:]{2,45}\][ \t]*:\s*\Z"),
     ("smtp-diag", r"(?i)(?:\bsmtp|\bx-[a-z0-9-]+|\besmtp)" + _W + r";\s*\Z"),
     ("diagnostic", r"(?i)\bdiagnostic[- ]code" + _W + r":" + _W + r"(?:[a-z0-9-]+" + _W + r";)?\s*\Z"),
     ("response", r"(?i)\b(?:response|reply|returned|got|received|responded|replied|answered)" + _W + r"[:=]?" + _W
                  + r"[\"'\[]?" + _W + r"\Z"),
     ("smtp-key", r"(?i)\b(?:enhanced(?:[-_ ]?status)?(?:[-_ ]?code)?|(?:smtp" + _W + r")?status" + _W
                  + r"code|smtp" + _W + r"(?:status|error|code|info)|additional" + _W + r"smtp" + _W + r"info|x-status|"
+                 r"error_?code|errorcode|"
                  r"dsn" + _W + r"code|dsn|enhanced_?status_?code|status_?code_?enhanced)[\"']?" + _W + r"[:=]?" + _W
                  + r"[\"']?" + _W + r"\Z"),
     ("exception", r"(?:\bSMTP[A-Za-z]*|\bSmtp[A-Za-z]*|[A-Za-z](?:Error|Exception|Refused|Failure))(?:\(|" + _W + r":)"
@@ -262,13 +265,13 @@ _REPLY_TEXT_AFTER = re.compile(r"(?:[ \t]*-[ \t]*|[ \t]+)(?:[A-Za-z<\[#(\"'`]|[^
 _TUPLE_AFTER = re.compile(r",[ \t]*b?['\"]")
 _GLUED_BEFORE = re.compile(r"[^\x00-\x7f]\Z")
 _ERROR_WORD_BEFORE = re.compile(
-    r"(?i)(?:\b(?:smtp|esmtp|error|err|code|bounce[ds]?|bounced\s+with|rejected\s+with|reject(?:ed)?|failed\s+with|"
+    r"(?i)(?:\b(?:smtp|esmtp|error_?code|errorcode|error|err|code|bounce[ds]?|bounced\s+with|rejected\s+with|reject(?:ed)?|failed\s+with|"
     r"fails\s+with|failure|status|reply|response|got|getting|get|receive[ds]?|received|receiving|returns?|returned|"
     r"with|an?|the|this|that|it's|its|is)[\"']?" + _W + r"[:=]?" + _W + r"|(?:错误|报错|失败|返回|错误码|代码|エラー)" + _W + r")\Z")
 _ERROR_WORD_AFTER = re.compile(
     r"(?i)^[ \t]*(?:errors?\b|error[ \t]*code|bounces?\b|bounced\b|rejections?\b|rejected\b|reply\b|response\b|"
     r"code\b|status\b|smtp\b|错误|报错|エラー|失败)")
-_LINE_START_PREFIX = re.compile(r"[ \t>|*\-]*\Z")
+_LINE_START_PREFIX = re.compile(r"[ \t>|*\-]*(?:<<<[ \t]*|S:[ \t]*)?\Z")
 _VALUE_START = re.compile(r"[\"'\[(`][ \t]*\Z")
 
 _DOC_WORDS = (
@@ -464,7 +467,9 @@ class _Doc:
         if rule == "reject-paren-num" and not re.match(r"[ \t]*\)", after):
             rule = None  # "timed out (110)" is an errno; "SMTPFatalError (554 Message rejected)" is a reply
         t.role = self._role(t)
-        if _REJECT_AFTER_REPLY.match(after) and not (t.paired and rule not in ("reject-http",)):
+        # "500 lines", "421 ms", "502 Bad Gateway" -- unless an SMTP context says otherwise ("said: 500 Line limit")
+        if (_REJECT_AFTER_REPLY.match(after) and rule not in ("said", "smtp-diag", "diagnostic")
+                and not (t.paired and rule != "reject-http")):
             t.keep = False
             return
         if rule == "expected":

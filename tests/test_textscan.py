@@ -112,6 +112,12 @@ def test_every_fixture_has_an_expectation():
     ("退信原因：550 用户不存在 (user@example.com)", [("550", None)]),
     ("SMTP server error: DATA END command failed Detail: Spam SMTP code: 554 Additional SMTP info: 5.7.1",
      [("554", "5.7.1")]),
+    # Sendmail transcript markers, Exim host lines, Zoho-style fields
+    ("... while talking to mx.example.jp.:\n>>> RCPT To:<u@example.jp>\n<<< 550 <u@example.jp>: User unknown",
+     [("550", None)]),
+    ("  u@example.de\n    host mx.example.de [192.0.2.222]: 500 Line limit exceeded", [("500", None)]),
+    ("u@example.jp Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1, Mailbox not found.", [("550", "5.1.1")]),
+    ("<u@example.jp>... Deferred: 421 Service not available", [("421", None)]),
     # Rust lettre
     ("Error: permanent error (550): 5.1.1 The email account that you tried to reach does not exist.",
      [("550", "5.1.1")]),
