@@ -261,7 +261,7 @@ _REJECT_AFTER_REPLY = re.compile(
     r"Range[ \t]+Not[ \t]+Satisfiable|Expectation[ \t]+Failed|Too[ \t]+Early|Unavailable[ \t]+For[ \t]+Legal))"
 )
 # text that follows a code on a reply line: a separator then words
-_REPLY_TEXT_AFTER = re.compile(r"(?:[ \t]*-[ \t]*|[ \t]+)(?:[A-Za-z<\[#(\"'`]|[^\x00-\x7f])|[^\x00-\x7f]")
+_REPLY_TEXT_AFTER = re.compile(r"(?:(?:[ \t]*[-:]){1,3}[ \t]*|[ \t]+)(?:[A-Za-z<\[#(\"'`]|[^\x00-\x7f])|[^\x00-\x7f]")
 _TUPLE_AFTER = re.compile(r",[ \t]*b?['\"]")
 _GLUED_BEFORE = re.compile(r"[^\x00-\x7f]\Z")
 _ERROR_WORD_BEFORE = re.compile(
