@@ -59,7 +59,7 @@ __all__ = [
 
 MAX_SCAN_CHARS = 1_000_000
 """Only this many characters (code points) of a text are scanned; a 10 MB paste is cut."""
-MAX_TOKENS = 4000
+MAX_TOKENS = 2500
 MAX_FAILURES = 300
 """At most this many server replies are turned into failures per text."""
 _LINE_REACH = 2000
