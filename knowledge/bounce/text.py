@@ -30,7 +30,7 @@ __all__ = ["cut_original", "recipient_blocks", "scan_notice", "is_known_format"]
 
 # Where the returned message starts inside a notice.
 _CUT = re.compile(
-    r"^[ \t]*(?:-{2,}|={2,}|\*{2,}|_{2,})?[ \t]*(?:"
+    r"^[ \t]{0,20}(?:(?:-{2,200}|={2,200}|\*{2,200}|_{2,200})[ \t]{0,20})?(?:"
     r"(?:the )?original message(?: headers?)?(?: follows| is included)?|"
     r"original message header|"
     r"(?:this is )?a copy of (?:the|your) (?:original )?message|"
