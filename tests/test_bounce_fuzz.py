@@ -51,3 +51,16 @@ def test_random_text_as_message_body(body):
     kind, findings, _ = annotate_rows(HEAD + b"\n" + body.encode("utf-8", "replace"), providers=False)
     assert kind in KINDS
     assert all(f["hard_bounce"] in (True, False, None) for f in findings)
+
+
+HTML_HEAD = HEAD + b"MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n"
+HTML_PIECES = ["<script", "<style", "</script>", "<p>", "<br>", "<", ">", "&lt;", "&#39;", "550 5.1.1 ", "a@b.example",
+               " ", "\n"]
+
+
+@settings(max_examples=100, deadline=timedelta(seconds=2), suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(HTML_PIECES), st.integers(1, 2000)), min_size=1, max_size=12))
+def test_adversarial_html_bodies(parts):
+    body = "".join(p * n for p, n in parts)
+    rep = parse_bytes(HTML_HEAD + b"\n" + body.encode())
+    assert rep.kind in KINDS

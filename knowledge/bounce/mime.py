@@ -217,11 +217,30 @@ def load(data: bytes) -> Loaded:
 
 
 def _strip_html(html: str) -> str:
-    """Return the visible text of an HTML body (tags dropped, entities decoded)."""
+    """Return the visible text of an HTML body (script/style dropped, tags
+    removed, entities decoded).  Linear in the input: plain ``find`` loops and
+    bounded patterns only."""
     import html as _html
     import re
 
-    text = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", html[:MAX_TEXT])
-    text = re.sub(r"(?i)<br\s*/?>|</p\s*>|</div\s*>|</tr\s*>|</li\s*>", "\n", text)
+    src = html[:MAX_TEXT]
+    low = src.lower()
+    out = []
+    pos = 0
+    while True:
+        starts = [i for i in (low.find("<script", pos), low.find("<style", pos)) if i >= 0]
+        if not starts:
+            out.append(src[pos:])
+            break
+        i = min(starts)
+        out.append(src[pos:i])
+        tag = "</script" if low.startswith("<script", i) else "</style"
+        j = low.find(tag, i)
+        if j < 0:
+            break
+        k = low.find(">", j)
+        pos = len(src) if k < 0 else k + 1
+    text = "".join(out)
+    text = re.sub(r"(?i)<br\s{0,5}/?>|</p\s{0,5}>|</div\s{0,5}>|</tr\s{0,5}>|</li\s{0,5}>", "\n", text)
     text = re.sub(r"<[^<>]{0,2000}>", "", text)
     return _html.unescape(text)
