@@ -208,7 +208,7 @@ _P: list[tuple[str, str]] = [
     ("networkerror", r"not found, try again|name service error|host name lookup failure|name server reply|"
                      r"network error|dns lookup failure|temporary failure in name resolution"),
     ("expired", r"message expired|retry timeout exceeded|retry time|delivery time expired|has been delayed|"
-                r"will be retried|timed out|time-out|timeout|could not be delivered within|not been delivered for|"
+                r"will be retried|timed out|time-out|timeout|not (?:be )?delivered within|not been delivered for|"
                 r"undelivered for|delivery attempts? (?:expired|exceeded)|maximum time|retry period|"
                 r"was not reachable within|expired after|aborted after|failing for a long time|could not be delivered for|did not accept our requests to connect"),
     ("hostunknown", r"host or domain name not found|host not found|domain (?:not found|does not exist|doesn't exist|name not found|unknown)|"
