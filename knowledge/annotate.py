@@ -198,19 +198,18 @@ def _complete(row: dict, hosts: list[str], explain: bool, providers: bool) -> di
     rc, enh = out["reply_code"], out["enhanced_status"]
     if providers and (rc or enh or out["reply_text"]):
         try:
-            from knowledge.providers import match
+            from knowledge.providers import match_fields
 
             hs = list(hosts)
             if out["remote_mta"]:
                 hs.append(out["remote_mta"])
-            note = match(rc, enh, out["reply_text"] or "", hs)
+            hit = match_fields(rc, enh, out["reply_text"] or "", hs)
         except Exception:  # provider data missing or invalid: annotate without it
-            note = None
-        if note is not None:
-            out["provider"] = note.provider
-            out["provider_rule"] = note.rule_id
-            if note.remedy:
-                out["next_step"] = note.remedy
+            hit = None
+        if hit is not None:
+            out["provider"], out["provider_rule"], remedy = hit
+            if remedy:
+                out["next_step"] = remedy
     if explain and (rc or enh):
         try:
             from knowledge.explain import explain_code

@@ -59,9 +59,10 @@ import threading
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from knowledge.results import ProviderNote
+if TYPE_CHECKING:  # pydantic models are imported only when a ProviderNote is built
+    from knowledge.results import ProviderNote
 
 __all__ = [
     "DATA_DIR",
@@ -134,7 +135,7 @@ class _Rule:
     pattern_src: str | None
     identifies: bool
     order: int
-    note: ProviderNote | None = None
+    note: "ProviderNote | None" = None
     _pattern: re.Pattern[str] | None = None
 
     @property
@@ -581,6 +582,8 @@ def rules_of(provider_id: str) -> list[ProviderNote]:
 def _note(rule: _Rule) -> ProviderNote:
     note = rule.note
     if note is None:
+        from knowledge.results import ProviderNote
+
         prov = _index().providers[rule.provider_id]
         note = ProviderNote(
             provider=prov.name,
@@ -717,6 +720,34 @@ def match(
     text: str,
     hosts: Iterable[str] = (),
 ) -> ProviderNote | None:
+    """The provider rule that explains a pasted response, as a
+    :class:`knowledge.results.ProviderNote`, or ``None``.  Same inputs and
+    matching as :func:`match_fields`."""
+    rule = _match_rule(reply_code, enhanced, text, hosts)
+    return _note(rule) if rule is not None else None
+
+
+def match_fields(
+    reply_code: str | None,
+    enhanced: str | None,
+    text: str,
+    hosts: Iterable[str] = (),
+) -> tuple[str, str, str] | None:
+    """Like :func:`match`, but returns plain ``(provider name, rule id, remedy)``
+    without building pydantic models: the fast path of ``smtpbot annotate
+    --format json``, which annotates hundreds of files a second."""
+    rule = _match_rule(reply_code, enhanced, text, hosts)
+    if rule is None:
+        return None
+    return _index().providers[rule.provider_id].name, rule.id, rule.remedy
+
+
+def _match_rule(
+    reply_code: str | None,
+    enhanced: str | None,
+    text: str,
+    hosts: Iterable[str] = (),
+) -> _Rule | None:
     """The provider rule that explains a pasted response, or ``None``.
 
     Input: ``reply_code`` (``"550"``) and ``enhanced`` (``"5.7.26"``), either
@@ -815,4 +846,4 @@ def match(
                 key = (s, 0, -rule.order)
                 if key > best_key:
                     best, best_key = rule, key
-    return _note(best) if best is not None else None
+    return best

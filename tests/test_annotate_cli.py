@@ -30,7 +30,18 @@ def test_json_one_object_per_input_in_order(capsys):
     assert tuple(f) == FINDING_KEYS
     assert (f["recipient"], f["reply_code"], f["enhanced_status"], f["reason"], f["hard_bounce"]) == (
         "full@example.org", "452", "4.2.2", "mailboxfull", False)
-    assert f["provider"] is None  # provider matching only with --explain on the JSON path
+    assert f["provider"] is None  # mx.example.org is no known provider's host
+
+
+def test_json_names_the_provider_without_explain(capsys):
+    """Issue 5: the JSON finding carries the provider and the matched rule id by default."""
+    assert main(["annotate", "--format", "json", str(FIXTURES / "office365-crlf.eml")]) == 0
+    (obj,) = _json_lines(capsys.readouterr().out)
+    (f,) = obj["findings"]
+    assert (f["reply_code"], f["enhanced_status"]) == ("550", "5.1.10")
+    assert f["provider"] == "Microsoft 365 / Exchange Online / Outlook.com"
+    assert f["provider_rule"] == "microsoft.resolver-not-found"
+    assert f["title"] is None  # the knowledge base's text needs --explain on the JSON path
 
 
 def test_unreadable_file_reports_and_continues(capsys, tmp_path):

@@ -38,8 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="message or text file; '-' for standard input")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     parser.add_argument("--explain", action="store_true",
-                        help="json: also fill provider, provider_rule, title and explanation from the knowledge "
-                             "base (slower: loads it; the text format always does)")
+                        help="json: also fill title and explanation from the knowledge base (slower: loads it; "
+                             "the text format always does; provider and provider_rule are always filled)")
 
 
 def _read(name: str) -> bytes:
@@ -145,7 +145,7 @@ def _run_files(args: argparse.Namespace, files: list[str], out) -> int:
             status = 1
             continue
         full = (not as_json) or args.explain
-        kind, findings, notes = annotate_rows(data, explain=full, providers=full)
+        kind, findings, notes = annotate_rows(data, explain=full, providers=True)
         if as_json:
             out.write(json.dumps({"source": name, "kind": kind, "findings": findings, "notes": notes},
                                  ensure_ascii=False))
