@@ -125,7 +125,11 @@ class EnhancedEntry(_Strict):
     """One ``X.subject.detail`` code.  ``standing``: registry (in the IANA
     registry), provider (a mailbox provider's own number) or non-standard
     (e.g. a draft that never became an RFC).  ``basic_codes``: reply codes the
-    registry associates with it.  ``retry`` adds to the class's retry text."""
+    registry associates with it.  ``retry`` adds to the class's retry text.
+    ``class_meaning``: optional meaning per class digit ("2", "4", "5") used
+    instead of ``meaning`` when the code is given with that class, for codes
+    whose sense changes with the class (4.4.7 delay warning vs 5.4.7 bounce;
+    2.5.0 success vs 5.5.0 failure).  ``meaning`` stays the any-class (X) text."""
 
     code: Annotated[str, StringConstraints(pattern=r"^X\.[0-9]{1,3}\.[0-9]{1,3}$")]
     standing: Literal["registry", "provider", "non-standard"]
@@ -136,6 +140,7 @@ class EnhancedEntry(_Strict):
     fix: Text
     who_acts: list[Who] = Field(min_length=1)
     retry: str | None = None
+    class_meaning: dict[Literal["2", "4", "5"], Text] = Field(default_factory=dict)
     basic_codes: list[Text] = Field(default_factory=list)
     related: list[Text] = Field(default_factory=list)
     source: list[Text] = Field(min_length=1)

@@ -61,7 +61,7 @@ def _reply_explanation(code: str) -> CodeExplanation:
         return CodeExplanation(
             code=code, kind="reply", class_=class_text, title=entry.title, meaning=meaning,
             when=entry.when, fix=entry.fix, who_acts=list(entry.who_acts), retry=entry.retry,
-            standing=entry.standing, related=list(entry.related), source=list(entry.source),
+            standing=entry.standing, related=[r for r in entry.related if r != code], source=list(entry.source),
         )
     second = kb.second_digit(code[1])
     if second is not None:
@@ -87,7 +87,9 @@ def _reply_explanation(code: str) -> CodeExplanation:
     )
 
 
-def _enhanced_explanation(code: str) -> CodeExplanation:
+def _enhanced_explanation(code: str, class_hint: str | None = None) -> CodeExplanation:
+    """``class_hint``: the reply code's class digit, used to pick the
+    class-specific meaning when the enhanced code is given as ``X.s.d``."""
     kb = get_kb()
     c, s, d = code.split(".")
     subject = kb.subject(s)
@@ -104,13 +106,15 @@ def _enhanced_explanation(code: str) -> CodeExplanation:
     entry = kb.enhanced(code)
     if entry is not None:
         retry = cls_retry if not entry.retry else f"{cls_retry} {entry.retry}"
-        meaning = entry.meaning
+        # the class changes what some codes mean (4.4.7 delay warning, 5.4.7 bounce)
+        meaning = entry.class_meaning.get(c if c != "X" else (class_hint or ""), entry.meaning)
         if entry.standing != "registry":
             meaning = (f"Note: X.{s}.{d} is not in the IANA enhanced status code registry. " + meaning)
         return CodeExplanation(
             code=code, kind="enhanced", class_=class_text, subject=subject_text, title=entry.title,
             meaning=meaning, when=entry.when, fix=entry.fix, who_acts=list(entry.who_acts), retry=retry,
-            standing=entry.standing, related=list(entry.related), source=list(entry.source),
+            standing=entry.standing, related=[r for r in entry.related if r != entry.code],
+            source=list(entry.source),
         )
     # derived from the digits
     source = [RFC3463_DIGITS]
@@ -143,24 +147,45 @@ def _enhanced_explanation(code: str) -> CodeExplanation:
 _SHORT_CLASS = {"2": "success", "3": "intermediate", "4": "temporary failure", "5": "permanent failure"}
 
 
+def _same_code(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` name the same code (``X.7.26`` matches ``5.7.26``)."""
+    if a == b:
+        return True
+    if a.count(".") == 2 and b.count(".") == 2:
+        return a.split(".", 1)[1] == b.split(".", 1)[1] and "X" in (a[0], b[0])
+    return False
+
+
 def _combined(reply: CodeExplanation, enh: CodeExplanation) -> CodeExplanation:
     """One explanation for a reply code sent with an enhanced code (RFC 3463 §2, RFC 2034).
 
-    The enhanced code refines the reply code: its title, meaning, "when" and
-    fix lead, unless it adds nothing (X.0.0) or has no entry (derived), in
-    which case the reply code's text leads.  Retry follows the reply code,
-    which is what sending MTAs act on.
+    The enhanced code refines the reply code: its title, meaning, "when", fix
+    and who acts lead, unless it adds nothing beyond its class and subject
+    (detail 0, e.g. 5.0.0 or 5.5.0) or has no entry (derived), in which case
+    the reply code's text leads and the enhanced code's class-specific text
+    follows.  Retry follows the reply code, which is what sending MTAs act
+    on.  ``related`` never lists the code's own parts (X.7.26 under 550 5.7.26).
     """
     code = f"{reply.code} {enh.code}"
     rc, ec = reply.code[0], enh.code[0]
-    generic = enh.derived or enh.code.endswith(".0.0")  # enhanced part adds no detail
+    generic = enh.derived or enh.code.endswith(".0")  # the enhanced part adds no detail
     if generic:
-        meaning = f"{reply.meaning} The enhanced code {enh.code}: {enh.meaning}"
-        title = f"{reply.title} ({enh.code}: {'unlisted detail' if enh.derived else 'no further detail'})"
+        link = "" if enh.derived else " adds no more precise cause"
+        meaning = f"{reply.meaning} The enhanced code {enh.code}{link}: {enh.meaning}"
+        if enh.derived:
+            extra = "unlisted detail"
+        elif enh.code.endswith(".0.0"):
+            extra = "no further detail"
+        else:
+            subj = get_kb().subject(enh.code.split(".")[1])
+            extra = f"{subj.name if subj else 'other'} status, no further detail"
+        title = f"{reply.title} ({enh.code}: {extra})"
+        who = list(reply.who_acts)
     else:
         meaning = (f"{enh.meaning} Reply code {reply.code} ({reply.class_}) is the basic answer; "
                    f"the enhanced code {enh.code} says more precisely why.")
         title = f"{enh.title} ({reply.code}, {_SHORT_CLASS.get(rc, reply.class_)})"
+        who = list(enh.who_acts)  # the more specific entry says who must act
     retry = reply.retry
     if ec != "X" and rc != ec:
         meaning += (
@@ -173,8 +198,10 @@ def _combined(reply: CodeExplanation, enh: CodeExplanation) -> CodeExplanation:
         if entry is not None and entry.retry:
             retry = f"{reply.retry} {entry.retry}"
     standing = reply.standing if enh.derived else enh.standing
-    who = list(dict.fromkeys(enh.who_acts + reply.who_acts))
-    related = list(dict.fromkeys(r for r in enh.related + reply.related if r not in (reply.code, enh.code)))
+    related = list(dict.fromkeys(
+        r for r in enh.related + reply.related
+        if not _same_code(r, reply.code) and not _same_code(r, enh.code)
+    ))
     source = list(dict.fromkeys(enh.source + reply.source))
     return CodeExplanation(
         code=code, kind="combined", class_=f"{reply.class_}; {enh.class_}", subject=enh.subject,
@@ -205,7 +232,7 @@ def explain_code(reply_code: str | None, enhanced: str | None) -> CodeExplanatio
     if enhanced is not None and enh is None:
         raise MalformedCode(enhanced, "expected an enhanced status code")
     if reply and enh:
-        return _combined(_reply_explanation(reply), _enhanced_explanation(enh))
+        return _combined(_reply_explanation(reply), _enhanced_explanation(enh, class_hint=reply[0]))
     return _reply_explanation(reply) if reply else _enhanced_explanation(enh)
 
 
