@@ -34,6 +34,24 @@ EPILOG = """examples:
 """
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: prints ``smtpbot <version>`` from the installed package
+    metadata (importlib.metadata is imported only when asked, to keep start-up fast)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("smtpbot")
+        except PackageNotFoundError:
+            v = "unknown (not installed)"
+        print(f"smtpbot {v}")
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the top-level parser with every sub-command registered."""
     parser = argparse.ArgumentParser(
@@ -42,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         try:

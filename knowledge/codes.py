@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["MalformedCode", "ParsedCode", "parse_code", "VALID_FORMS", "REPLY_RE", "ENHANCED_RE"]
+__all__ = ["MalformedCode", "ParsedCode", "parse_code", "printable", "VALID_FORMS", "REPLY_RE", "ENHANCED_RE"]
 
 VALID_FORMS = (
     "a reply code is three digits starting with 2, 3, 4 or 5 (e.g. 550); "
@@ -44,6 +44,16 @@ _COMBINED_RE = re.compile(r"([0-9]{3})(?:\s*[-\s]\s*|\s+)([0-9A-Za-z]+\.[0-9]+\.
 _STRIP = " \t\r\n\"'`()[]{}<>,;:!?#*."
 
 
+def printable(text: str) -> str:
+    """``text`` with control and other non-printable characters shown as
+    escapes (``"\x1b[31m550"`` -> ``"\\x1b[31m550"``), so echoing user input
+    can never drive a terminal or Slack formatting.  Printable characters,
+    including non-ASCII letters, are kept as they are."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 class MalformedCode(ValueError):
     """Raised by :func:`parse_code` for text that is not an SMTP code.
 
@@ -52,10 +62,10 @@ class MalformedCode(ValueError):
     """
 
     def __init__(self, text: str, reason: str | None = None) -> None:
-        shown = text.strip()
+        shown = " ".join(text.strip().split())
         if len(shown) > 40:
             shown = shown[:37] + "..."
-        shown = " ".join(shown.split())
+        shown = printable(shown)
         head = f"'{shown}' is not an SMTP code" if shown else "empty input is not an SMTP code"
         if reason:
             head += f" ({reason})"

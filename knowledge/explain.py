@@ -20,11 +20,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from knowledge.codes import MalformedCode, parse_code
+from knowledge.codes import MalformedCode, parse_code, printable
 from knowledge.kb import get_kb
-from knowledge.results import CodeExplanation, ExplainResult
+from knowledge.results import CodeExplanation, ExplainResult, ProviderNote
 
-__all__ = ["explain", "explain_code", "extract_queries"]
+__all__ = ["MAX_CODES", "explain", "explain_code", "explain_with_provider", "extract_queries"]
+
+MAX_CODES = 10
+"""At most this many distinct codes are explained per request; the rest are
+reported in ``ExplainResult.errors``."""
 
 RFC5321_DIGITS = "RFC 5321 §4.2.1"
 RFC3463_DIGITS = "RFC 3463 §2"
@@ -252,46 +256,130 @@ def _resolve_provider(word: str | None) -> str | None:
         return None
 
 
+def _provider_name(provider_id: str) -> str:
+    try:
+        from knowledge.providers import catalog
+
+        for info in catalog():
+            if info.id == provider_id:
+                return info.name
+    except Exception:  # provider data problems must not break the standard answer
+        pass
+    return provider_id
+
+
+def _parts(item: CodeExplanation) -> tuple[str | None, str | None]:
+    reply = item.code if item.kind == "reply" else (item.parts[0].code if item.kind == "combined" else None)
+    enh = item.code if item.kind == "enhanced" else (item.parts[1].code if item.kind == "combined" else None)
+    return reply, enh
+
+
 def _provider_note(provider_id: str, item: CodeExplanation):
     try:
         from knowledge.providers import lookup
     except ImportError:
         return None
-    reply = item.code if item.kind == "reply" else (item.parts[0].code if item.kind == "combined" else None)
-    enh = item.code if item.kind == "enhanced" else (item.parts[1].code if item.kind == "combined" else None)
+    reply, enh = _parts(item)
     try:
         return lookup(provider_id, reply, enh)
     except Exception:  # provider data problems must not break the standard answer
         return None
 
 
+def explain_with_provider(reply_code: str | None, enhanced: str | None,
+                          note: ProviderNote | None) -> CodeExplanation:
+    """Explain a code as a given provider uses it: the provider's meaning first,
+    the generic RFC / IANA meaning under it.
+
+    Input: ``reply_code`` / ``enhanced`` as for :func:`explain_code`; ``note``
+    the :class:`ProviderNote` of the provider rule that matched (for example
+    from ``knowledge.providers.match`` or ``lookup``), or None.
+    Output: with ``note=None``, exactly :func:`explain_code`'s answer.
+    Otherwise a copy with ``provider=note``, ``title`` = the provider's title
+    followed by the provider name (``"Recipient rejected by Directory-Based
+    Edge Blocking (Microsoft 365)"``), ``meaning`` = the provider's meaning then
+    ``"Standard meaning of <code> (<standard title>): <standard meaning>"``,
+    ``fix`` = the provider's remedy then the general advice, and ``retry``
+    prefixed with the provider's verdict when it gives one.  Class, subject,
+    standing, related and sources stay the standard ones (the provider's
+    ``doc_url`` is added to ``source``).
+    Raises as :func:`explain_code` for malformed codes.
+    Sources: the provider's documentation (``note.doc_url``); RFC 5321 §4.2,
+    RFC 3463 and the IANA registry for the standard part.
+    """
+    std = explain_code(reply_code, enhanced)
+    if note is None:
+        return std
+    retry = std.retry
+    if note.retry_helps is True:
+        retry = f"{note.provider}: retrying later can work. {std.retry}"
+    elif note.retry_helps is False:
+        retry = f"{note.provider}: retrying unchanged does not help. {std.retry}"
+    return std.model_copy(update={
+        "provider": note,
+        "title": f"{note.title} ({note.provider})",
+        "meaning": f"{note.provider}: {note.meaning} Standard meaning of {std.code} ({std.title}): {std.meaning}",
+        "fix": f"{note.remedy} General advice for {std.code}: {std.fix}",
+        "retry": retry,
+        "source": list(dict.fromkeys([*std.source, note.doc_url])),
+    })
+
+
 def explain(queries: list[str], provider: str | None = None) -> ExplainResult:
     """Explain each query string and compare them when there are two or more.
 
     ``queries``: code strings as accepted by :func:`~knowledge.codes.parse_code`
-    (``"252"``, ``"550 5.7.26"``...).  ``provider``: a provider id or alias
-    (``"gmail"``); when given and ``knowledge.providers`` knows the code, the
-    provider's meaning is attached as ``CodeExplanation.provider``.
+    (``"252"``, ``"550 5.7.26"``...).  Identical codes (after normalisation:
+    ``550`` and ``"550."``, ``5.07.1`` and ``5.7.1``) are explained once, in the
+    order first given; at most :data:`MAX_CODES` distinct codes are explained,
+    and one error line says how many more were left out.  ``provider``: a
+    provider id or alias (``"gmail"``); when given, each item is built with
+    :func:`explain_with_provider` if the provider has a rule for the code, and
+    otherwise carries a ``notes`` line saying the provider has no specific
+    rule, so the general meaning applies.
     Returns an :class:`ExplainResult`: items in input order, ``errors`` one line
-    per malformed query, ``comparison`` when ``len(items) >= 2``.  Never raises
-    for bad input.
+    per malformed query (at most :data:`MAX_CODES` lines, then a count; user
+    text is shown with control characters escaped), ``comparison`` when
+    ``len(items) >= 2``.  Never raises for bad input.
     """
     items: list[CodeExplanation] = []
     errors: list[str] = []
     provider_id = _resolve_provider(provider) if provider else None
     if provider and provider_id is None:
-        errors.append(f"unknown provider '{provider}': the explanation below is the standard meaning only.")
-    for q in queries:
+        shown = printable(" ".join(provider.split())[:40])
+        errors.append(f"unknown provider '{shown}': the explanation below is the standard meaning only.")
+    provider_name = _provider_name(provider_id) if provider_id else None
+    seen: set[str] = set()
+    parsed_codes = []
+    bad: list[str] = []
+    for q in dict.fromkeys(q for q in queries if isinstance(q, str)):
         try:
             parsed = parse_code(q)
         except MalformedCode as exc:
-            errors.append(str(exc))
+            bad.append(str(exc))
             continue
+        if parsed.normalized in seen:
+            continue
+        seen.add(parsed.normalized)
+        parsed_codes.append(parsed)
+    errors.extend(bad[:MAX_CODES])
+    if len(bad) > MAX_CODES:
+        errors.append(f"... and {len(bad) - MAX_CODES} more inputs that are not SMTP codes.")
+    if len(parsed_codes) > MAX_CODES:
+        errors.append(f"only the first {MAX_CODES} codes are explained; {len(parsed_codes) - MAX_CODES} more "
+                      f"({', '.join(p.normalized for p in parsed_codes[MAX_CODES:MAX_CODES + 5])}"
+                      f"{', ...' if len(parsed_codes) > MAX_CODES + 5 else ''}) were left out.")
+    for parsed in parsed_codes[:MAX_CODES]:
         item = explain_code(parsed.reply, parsed.enhanced)
         if provider_id:
             note = _provider_note(provider_id, item)
             if note is not None:
-                item = item.model_copy(update={"provider": note})
+                item = explain_with_provider(parsed.reply, parsed.enhanced, note)
+            else:
+                item = item.model_copy(update={"notes": [
+                    *item.notes,
+                    f"{provider_name} has no specific rule for {item.code}; general meaning below.",
+                ]})
         items.append(item)
     comparison = None
     if len(items) >= 2:

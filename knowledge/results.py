@@ -78,6 +78,8 @@ class CodeExplanation(_Model):
     source: list[str]
     parts: list["CodeExplanation"] = Field(default_factory=list, description="For combined codes: the reply and enhanced parts")
     provider: ProviderNote | None = None
+    notes: list[str] = Field(default_factory=list, description="Remarks on this answer, e.g. that the requested "
+                             "provider has no specific rule for the code")
 
 
 class Difference(_Model):

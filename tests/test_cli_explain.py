@@ -21,7 +21,7 @@ def test_text_output_252_502(capsys):
 
 
 def test_json_output(capsys):
-    assert main(["explain", "--format", "json", "550", "5.7.26"]) == 0
+    assert main(["explain", "--format", "json", "550 5.7.26"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert [i["code"] for i in doc["items"]] == ["550 5.7.26"]
     assert doc["comparison"] is None
@@ -60,8 +60,10 @@ def test_no_code_is_usage_error(capsys):
     "argv, queries",
     [
         (["252", "502"], ["252", "502"]),
-        (["550", "5.7.26"], ["550 5.7.26"]),
+        (["550", "5.7.26"], ["550", "5.7.26"]),
         (["550 5.7.26"], ["550 5.7.26"]),
+        (["550 5.7.26 421"], ["550 5.7.26", "421"]),
+        (["550 vs 5.7.26"], ["550", "5.7.26"]),
         (["550", "vs", "5.7.26"], ["550", "5.7.26"]),
         (["550,", "5.7.26"], ["550", "5.7.26"]),
         (["252,502"], ["252", "502"]),

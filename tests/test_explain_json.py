@@ -6,7 +6,7 @@ from knowledge.explain import explain
 from knowledge.results import SCHEMA_VERSION
 
 ITEM_KEYS = {"code", "kind", "class", "subject", "title", "meaning", "when", "fix", "who_acts", "retry",
-             "standing", "derived", "related", "source", "parts", "provider"}
+             "standing", "derived", "related", "source", "parts", "provider", "notes"}
 
 
 def _dump(queries):

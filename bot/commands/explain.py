@@ -16,9 +16,15 @@ import sys
 EPILOG = """codes:
   252           a reply code (RFC 5321): three digits, first digit 2-5
   5.7.26        an enhanced status code (RFC 3463): class.subject.detail; X.7.26 = any class
-  550 5.7.26    a reply code followed by its enhanced code is ONE combined code;
-                to compare them instead, separate with 'vs' or a comma: 550 vs 5.7.26
+  "550 5.7.26"  a reply code and its enhanced code in ONE argument (quoted, or a
+                pasted reply line) are one combined code.  Separate arguments
+                are separate codes: 550 5.7.26 (two words) compares 550 with
+                5.7.26.  Inside one argument, 'vs' or a comma separates codes:
+                "550 vs 5.7.26".
   Also accepted: 550-5.7.1, #5.1.1, mixed case, surrounding quotes or punctuation.
+
+Repeated codes are explained once.  At most 10 distinct codes are explained
+per run; the rest are listed on stderr ("only the first 10 codes are explained").
 
 Two or more codes are compared: class difference, what each means, when you
 meet it, what to do, retry, and which one matters when.
@@ -26,7 +32,8 @@ meet it, what to do, retry, and which one matters when.
 exit status:
   0  answered (if some inputs are malformed, the valid ones are answered and
      each malformed one is reported on stderr, one line each)
-  2  usage error, unknown --provider, or every input is malformed
+  2  usage error, unknown --provider, or every input is malformed (with
+     --format json the JSON document is still printed, with empty items)
   1  unexpected internal error
 
 JSON output (--format json) is documented in README.md, section
@@ -58,32 +65,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def queries_from_argv(argv: list[str]) -> list[str]:
     """Turn command-line words into query strings.
 
-    Each argument may hold several codes separated by spaces or commas; a reply
-    code immediately followed by an enhanced code (``550 5.7.26``) becomes one
-    combined query; ``vs``, ``and``, ``,`` break that pairing.  Other words are
-    kept as they are so that :func:`knowledge.explain.explain` reports them.
+    Each argument is read on its own: separate arguments are always separate
+    codes (``["550", "5.1.1"]`` -> ``["550", "5.1.1"]``).  Inside one argument
+    (a quoted or pasted reply line) a reply code directly followed by an
+    enhanced code becomes one combined query (``["550 5.7.26"]`` ->
+    ``["550 5.7.26"]``); ``vs``, ``and``, ``,`` inside it break that pairing.
+    Other words are kept as they are so that :func:`knowledge.explain.explain`
+    reports them.  Duplicates are kept here; ``explain`` removes them.
     """
-    pieces: list[str | None] = []  # None marks an explicit separator
+    out: list[str] = []
     for arg in argv:
+        pieces: list[str | None] = []  # None marks an explicit separator
         for part in re.split(r"(,)|\s+", arg):
             if part is None or part == "":
                 continue
             pieces.append(None if part.lower() in _SEPARATORS else part)
-    out: list[str] = []
-    i = 0
-    while i < len(pieces):
-        p = pieces[i]
-        if p is None:
+        i = 0
+        while i < len(pieces):
+            p = pieces[i]
+            if p is None:
+                i += 1
+                continue
+            nxt = pieces[i + 1] if i + 1 < len(pieces) else None
+            if nxt is not None and _REPLY_ONLY.match(p) and _ENHANCED_ONLY.match(nxt):
+                out.append(f"{p} {nxt}")
+                i += 2
+                continue
+            out.append(p)
             i += 1
-            continue
-        nxt = pieces[i + 1] if i + 1 < len(pieces) else None
-        if nxt is not None and _REPLY_ONLY.match(p) and _ENHANCED_ONLY.match(nxt):
-            out.append(f"{p} {nxt}")
-            i += 2
-            continue
-        out.append(p)
-        i += 1
     return out
+
+
+def _print_json(result) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(result.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False))
+    sys.stdout.write("\n")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,15 +108,25 @@ def run(args: argparse.Namespace) -> int:
     from knowledge.explain import explain
 
     provider = getattr(args, "provider", None)
+    as_json = getattr(args, "format", "text") == "json"
     if provider:
+        problem = None
         try:
             from knowledge.providers import resolve_provider
         except ImportError:
-            print("smtpbot explain: --provider is not available in this installation", file=sys.stderr)
-            return 2
-        if resolve_provider(provider) is None:
-            print(f"smtpbot explain: unknown provider '{provider}' (see 'smtpbot providers' for the list)",
-                  file=sys.stderr)
+            problem = "--provider is not available in this installation"
+        else:
+            if resolve_provider(provider) is None:
+                from knowledge.codes import printable
+
+                shown = printable(" ".join(provider.split())[:40])
+                problem = f"unknown provider '{shown}' (see 'smtpbot providers' for the list)"
+        if problem:
+            print(f"smtpbot explain: {problem}", file=sys.stderr)
+            if as_json:
+                from knowledge.results import ExplainResult
+
+                _print_json(ExplainResult(items=[], errors=[problem]))
             return 2
 
     queries = queries_from_argv(args.codes)
@@ -111,16 +138,11 @@ def run(args: argparse.Namespace) -> int:
 
     for err in result.errors:
         print(f"smtpbot explain: {err}", file=sys.stderr)
-    if not result.items:
-        return 2
 
-    if args.format == "json":
-        import json
-
-        sys.stdout.write(json.dumps(result.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False))
-        sys.stdout.write("\n")
-    else:
+    if as_json:
+        _print_json(result)  # also when every input was malformed: items is then empty
+    elif result.items:
         from bot.render_text import print_explain
 
         print_explain(result)
-    return 0
+    return 0 if result.items else 2
