@@ -108,7 +108,11 @@ class ContextThreadPoolExecutor(ThreadPoolExecutor):
 REDACTED = "[redacted]"
 
 _TOKEN_RE = re.compile(r"\b(?:xox[abposre]|xapp|xoxe\.xox[bp])-[A-Za-z0-9-]+")
-_EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# Every pattern below runs in linear time: a match may only start where its leading run of
+# characters starts (look-behind), and repetition is possessive (``*+``, ``++``, Python 3.11), so
+# a failed attempt never backtracks over a long run. Messages are also cut to MAX_LOG_CHARS first.
+_LOCAL = r"A-Za-z0-9.!#$%&'*+/=?^_`{}~-"  # RFC 5322 atext without "|" (Slack's <mailto:a|b> separator)
+_EMAIL_RE = re.compile(rf"(?<![{_LOCAL}])[{_LOCAL}]++@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{{2,}}")
 _BEARER_RE = re.compile(r"(?i)\b(Bearer)\s+[A-Za-z0-9._~+/=-]+")
 _SECRET_KEYS = r"token|bot_token|user_token|access_token|refresh_token|client_secret|signing_secret|authorization"
 _BODY_KEYS = (
@@ -116,18 +120,47 @@ _BODY_KEYS = (
     r"plain_text|rich_text|elements|email|real_name|display_name|title|files|root"
 )
 # "key": "value" / 'key': 'value' / key=value (value quoted): the value is replaced.
+# An unterminated quoted value runs to the end of the text (it is still redacted).
 _KEYED_STRING_RE = re.compile(
-    rf"""(?P<k>["']?\b(?:{_BODY_KEYS}|{_SECRET_KEYS})\b["']?\s*[:=]\s*)(?P<q>["'])(?:\\.|(?!(?P=q)).)*(?P=q)""",
+    rf"""(?P<k>["']?\b(?:{_BODY_KEYS}|{_SECRET_KEYS})\b["']?[ \t]*+[:=][ \t]*+)"""
+    r"""(?:(?P<q>")(?:\\.|[^"\\])*+(?:"|\Z)|(?P<q2>')(?:\\.|[^'\\])*+(?:'|\Z))""",
     re.DOTALL,
 )
 # "blocks": [ ... ] / "message": { ... }: cut up to the end of the line; nested JSON cannot
 # be matched with a regular expression, so the whole rest of the structure goes.
 _KEYED_STRUCT_RE = re.compile(
-    rf"""(?P<k>["']?\b(?:{_BODY_KEYS})\b["']?\s*[:=]\s*)[\[{{].*""",
+    rf"""(?P<k>["']?\b(?:{_BODY_KEYS})\b["']?[ \t]*+[:=][ \t]*+)[\[{{].*""",
+)
+# form-encoded bodies (slash commands, interactivity): text=...&response_url=...&payload=...
+_FORM_FIELD_RE = re.compile(
+    rf"""(?P<k>(?:^|(?<=[&?\s]))(?:{_BODY_KEYS}|{_SECRET_KEYS}|payload|response_url|user_name)=)[^&\s]++"""
 )
 # OAuth codes/states and tokens in URL query strings (uvicorn access log of /slack/oauth_redirect).
 _QUERY_SECRET_RE = re.compile(r"(?i)([?&](?:code|state|token|client_secret)=)[^&\s\"']+")
 _NOISY_LIBRARIES = ("slack_sdk", "slack_bolt", "slack.")
+# Slack's libraries put request bodies in some INFO/WARNING lines ("Invalid request signature
+# detected (signature: ..., body: ...)", "Unhandled request ({...})", "... for the request ({...})"):
+# everything from the payload on is dropped from their records.
+_LIBRARY_PAYLOAD_RE = re.compile(r"\((?:signature:|\{)|\b(?:body|payload|request body)\s*[:=]")
+LIBRARY_PAYLOAD_NOTE = "[request payload not logged]"
+
+MAX_LOG_CHARS = 4000
+"""Longest log message kept, characters; longer ones are cut (with a note) before redaction."""
+MAX_REDACT_CHARS = 64_000
+"""Longest text :func:`redact` processes (whole formatted lines with tracebacks); the rest is cut."""
+
+
+def truncate(text: str, limit: int = MAX_LOG_CHARS) -> str:
+    """``text`` cut to ``limit`` characters plus `` [... N more characters]`` when longer."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} [... {len(text) - limit} more characters]"
+
+
+def strip_library_payload(message: str) -> str:
+    """A Slack-library log message with any request payload removed (see ``_LIBRARY_PAYLOAD_RE``)."""
+    m = _LIBRARY_PAYLOAD_RE.search(message)
+    return message if m is None else f"{message[:m.start()].rstrip()} {LIBRARY_PAYLOAD_NOTE}"
 
 
 def redact(text: str) -> str:
@@ -135,18 +168,26 @@ def redact(text: str) -> str:
     values of message-body / secret keys replaced by ``[redacted]``."""
     if not text:
         return text
+    text = truncate(text, MAX_REDACT_CHARS)
     text = _TOKEN_RE.sub(REDACTED, text)
     text = _BEARER_RE.sub(r"\1 " + REDACTED, text)
     text = _QUERY_SECRET_RE.sub(r"\1" + REDACTED, text)
-    text = _KEYED_STRING_RE.sub(lambda m: f"{m.group('k')}{m.group('q')}{REDACTED}{m.group('q')}", text)
+    text = _KEYED_STRING_RE.sub(_keyed_string, text)
+    text = _FORM_FIELD_RE.sub(lambda m: f"{m.group('k')}{REDACTED}", text)
     text = _KEYED_STRUCT_RE.sub(lambda m: f"{m.group('k')}{REDACTED}", text)
     text = _EMAIL_RE.sub(REDACTED, text)
     return text
 
 
+def _keyed_string(m: re.Match) -> str:
+    quote = m.group("q") or m.group("q2")
+    return f"{m.group('k')}{quote}{REDACTED}{quote}"
+
+
 class RedactingFilter(logging.Filter):
-    """Handler filter: renders each record's message, redacts it (``redact``), and
-    drops DEBUG records of Slack's libraries, which contain whole payloads.
+    """Handler filter: renders each record's message, cuts it to :data:`MAX_LOG_CHARS`,
+    redacts it (``redact``), drops DEBUG records of Slack's libraries, which contain whole
+    payloads, and removes the request payload from their other records.
     Always attach to handlers (handler filters also see records of child loggers)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -156,7 +197,9 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a bad format string must not kill logging
             message = str(record.msg)
-        record.msg = redact(message)
+        if record.name.startswith(_NOISY_LIBRARIES):
+            message = strip_library_payload(message)
+        record.msg = redact(truncate(message))
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)

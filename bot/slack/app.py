@@ -120,12 +120,24 @@ def _register_fallbacks(app: App) -> None:
 
 
 def _register_error_handler(app: App) -> None:
+    """Log listener errors (type and Slack error code only) and apologise through the request's
+    ``response_url``, but only for a request known to come from Slack (Socket Mode, or a valid
+    signature, :func:`bot.slack.verify.is_verified`) and only to an ``https://`` (or, for a local
+    fake Slack, ``http://``) URL: a forged body must never make the bot call a URL of its choosing."""
+    settings_secret = getattr(app, "_smtpbot_signing_secret", "")
+
     @app.error
-    def on_error(error, body):  # noqa: ANN001
+    def on_error(error, body, request):  # noqa: ANN001
         from bot.slack.delivery import slack_error
+        from bot.slack.verify import is_verified
 
         log.error("unhandled listener error: %s: %s", type(error).__name__, slack_error(error))
         response_url = body.get("response_url") if isinstance(body, dict) else None
+        if not (isinstance(response_url, str) and response_url.startswith(("https://", "http://"))):
+            return
+        if not is_verified(request, settings_secret):
+            log.warning("no apology sent: the failed request is not verified as coming from Slack")
+            return
         if response_url:
             try:
                 from slack_sdk.webhook import WebhookClient
@@ -179,6 +191,7 @@ def build_app(settings: Settings, store: Any = None, client: WebClient | None = 
     )
     deps = BotDeps(settings=settings, store=store, engine=engine or KnowledgeEngine())
     app._smtpbot_deps = deps  # type: ignore[attr-defined]
+    app._smtpbot_signing_secret = signing  # type: ignore[attr-defined]
     for name in LISTENER_MODULES:
         importlib.import_module(name).register(app, deps)
     for name in OPTIONAL_MODULES:

@@ -3,8 +3,15 @@
 Routes:
 
 * ``POST /slack/events``: events, slash commands and interactivity (one Request URL
-  for all three in the manifest); verified by Bolt's signature check (401 on a bad
-  or stale ``X-Slack-Signature``);
+  for all three in the manifest). Before Bolt sees it, every request is checked here:
+  a body larger than :data:`MAX_BODY_BYTES` gets 413 (from ``Content-Length`` without
+  reading the body, or as soon as the streamed body passes the cap); a missing,
+  non-numeric or stale ``X-Slack-Request-Timestamp`` or a bad ``X-Slack-Signature``
+  gets 401 (:func:`bot.slack.verify.check_signature`); a body that is not UTF-8 gets 400.
+  Only verified requests reach Bolt (which checks the signature again), so nothing is
+  parsed, logged or answered (no ``response_url`` call) for an unverified one, and the
+  rejection is logged as one line with the reason and the size, never the body.
+  Other methods on this path get 405;
 * ``GET /healthz``: 200 ``{"ok": true}`` once the app is ready and every registered
   health check passes, else 503 with the failing check's detail;
 * ``GET /slack/install`` and ``/slack/oauth_redirect`` when the app has an OAuth flow
@@ -31,15 +38,22 @@ from typing import Any, Callable
 from slack_bolt import App
 from slack_bolt.adapter.asgi import SlackRequestHandler
 from slack_bolt.adapter.asgi.http_request import AsgiHttpRequest
+from slack_bolt.adapter.asgi.http_response import AsgiHttpResponse
 from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.slack.app import deps_of
+from bot.slack.verify import check_request
 
 log = logging.getLogger("bot.slack.http")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+
+MAX_BODY_BYTES = 1024 * 1024
+"""Largest accepted request body, bytes (1 MiB). Slack's event, command and interactivity
+payloads are a few KiB (a message's text is at most 40,000 characters,
+https://api.slack.com/methods/chat.postMessage#truncating); anything larger is refused with 413."""
 
 
 class _ThreadedBoltHandler(SlackRequestHandler):
@@ -50,10 +64,57 @@ class _ThreadedBoltHandler(SlackRequestHandler):
         self._executor = executor
 
     async def dispatch(self, request: AsgiHttpRequest) -> BoltResponse:
-        bolt_req = BoltRequest(body=await request.get_raw_body(), query=request.query_string,
-                               headers=request.get_headers())
+        return await self.dispatch_body(await request.get_raw_body(), request)
+
+    async def dispatch_body(self, body: str, request: AsgiHttpRequest) -> BoltResponse:
+        """Bolt's ``App.dispatch`` on an already read (and verified) body, in the thread pool.
+        A body Bolt cannot parse into an object (JSON that is not an object, a ``payload``
+        field that is not a JSON object) gets 400 without reaching any listener."""
+        query, headers = request.query_string, request.get_headers()
+
+        def run() -> BoltResponse:
+            try:
+                bolt_req = BoltRequest(body=body, query=query, headers=headers)
+            except (ValueError, AttributeError, TypeError):  # bad JSON; JSON that is not an object
+                bolt_req = None
+            if bolt_req is None or not isinstance(bolt_req.body, dict):
+                log.info("rejected request: body is not a Slack payload object (%d bytes)", len(body))
+                return BoltResponse(status=400, body={"error": "bad request"})
+            return self.app.dispatch(bolt_req)
+
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.app.dispatch, bolt_req)
+        return await loop.run_in_executor(self._executor, run)
+
+
+class _Rejected(Exception):
+    """A request refused before Bolt: ``status``, ``reason`` (logged), ``size`` (bytes seen)."""
+
+    def __init__(self, status: int, reason: str, size: int) -> None:
+        super().__init__(reason)
+        self.status, self.reason, self.size = status, reason, size
+
+
+async def read_body(scope: dict, receive: Callable, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The request body, at most ``limit`` bytes; raises :class:`_Rejected` (413) when the
+    declared ``Content-Length`` or the bytes streamed so far exceed it (the rest is not read)."""
+    for name, value in scope.get("headers") or ():
+        if name.lower() == b"content-length":
+            try:
+                declared = int(value)
+            except ValueError:
+                raise _Rejected(400, "malformed Content-Length", 0) from None
+            if declared > limit:
+                raise _Rejected(413, "body too large", declared)
+    chunks = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # client went away
+            raise _Rejected(400, "incomplete body", len(chunks))
+        chunks += message.get("body", b"")
+        if len(chunks) > limit:
+            raise _Rejected(413, "body too large", len(chunks))
+        if not message.get("more_body", False):
+            return bytes(chunks)
 
 
 class SlackAsgiApp:
@@ -64,6 +125,8 @@ class SlackAsgiApp:
         self.deps = deps_of(app)
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="slack-http")
         self.bolt = _ThreadedBoltHandler(app, EVENTS_PATH, self._executor)
+        secret = self.deps.settings.slack_signing_secret
+        self._signing_secret = secret.get_secret_value() if secret is not None else ""
 
     def health(self) -> tuple[int, dict]:
         """``(status, body)`` for ``/healthz``."""
@@ -80,11 +143,39 @@ class SlackAsgiApp:
             ok = ok and passed
         return (200 if ok else 503), {"ok": ok, **({"checks": checks} if checks else {})}
 
-    async def _send(self, send: Callable, status: int, content_type: str, body: bytes) -> None:
+    async def _send(self, send: Callable, status: int, content_type: str, body: bytes,
+                    extra_headers: list | None = None) -> None:
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", content_type.encode()),
-                                (b"content-length", str(len(body)).encode())]})
+                                (b"content-length", str(len(body)).encode()), *(extra_headers or [])]})
         await send({"type": "http.response.body", "body": body})
+
+    async def _events(self, scope: dict, receive: Callable, send: Callable) -> None:
+        """``POST /slack/events``: size cap, signature, UTF-8, then Bolt (see module docstring)."""
+        try:
+            raw = await read_body(scope, receive)
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers") or ()}
+            reason = check_request(self._signing_secret, raw, headers)
+            if reason is not None:
+                raise _Rejected(401, reason, len(raw))
+            try:
+                body = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise _Rejected(400, "body is not UTF-8", len(raw)) from None
+        except _Rejected as rejected:
+            log.info("rejected request: %s (%d bytes)", rejected.reason, rejected.size)
+            error = {401: "invalid request", 413: "request body too large"}.get(rejected.status, "bad request")
+            await self._send(send, rejected.status, "application/json", json.dumps({"error": error}).encode(),
+                             [(b"connection", b"close")] if rejected.status == 413 else None)
+            return
+        try:
+            response = await self.bolt.dispatch_body(body, AsgiHttpRequest(scope, receive))
+        except Exception as exc:  # noqa: BLE001 - never a traceback (with request data) in the logs
+            log.error("request handling failed: %s", type(exc).__name__)
+            response = BoltResponse(status=500, body={"error": "internal error"})
+        out = AsgiHttpResponse(status=response.status, headers=response.headers, body=response.body)
+        await send(out.get_response_start())
+        await send(out.get_response_body())
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] == "http":
@@ -93,6 +184,13 @@ class SlackAsgiApp:
                 loop = asyncio.get_running_loop()
                 status, body = await loop.run_in_executor(self._executor, self.health)
                 await self._send(send, status, "application/json", json.dumps(body).encode())
+                return
+            if path == EVENTS_PATH:
+                if method == "POST":
+                    await self._events(scope, receive, send)
+                else:
+                    await self._send(send, 405, "application/json", b'{"error": "method not allowed"}',
+                                     [(b"allow", b"POST")])
                 return
             route = self.deps.http_routes.get((method, path))
             if route is not None:

@@ -39,7 +39,7 @@ def request_kind(body: dict) -> str:
         return "command"
     kind = body.get("type")
     if kind == "event_callback":
-        event = body.get("event") or {}
+        event = body.get("event") if isinstance(body.get("event"), dict) else {}
         etype = event.get("type")
         if etype == "app_mention":
             return "mention"

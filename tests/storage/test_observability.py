@@ -117,7 +117,7 @@ def test_bad_log_format_is_refused():
     [
         ("reply 550 5.7.26 from mx.example.net", "reply 550 5.7.26 from mx.example.net"),
         ("error=not_in_channel method=chat.postMessage", "error=not_in_channel method=chat.postMessage"),
-        ("to <mailto:a.b@example.org|a.b@example.org>", "to <mailto:[redacted][redacted]>"),
+        ("to <mailto:a.b@example.org|a.b@example.org>", "to <mailto:[redacted]|[redacted]>"),
         ("'text': 'it\\'s 421'", "'text': '[redacted]'"),
         ('{"text": "x", "ts": "1.2"}', '{"text": "[redacted]", "ts": "1.2"}'),
         ("xoxe.xoxp-1-abc refresh", "[redacted] refresh"),
