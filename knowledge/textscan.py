@@ -46,6 +46,7 @@ No function here raises on any ``str`` input.
 from __future__ import annotations
 
 import bisect
+import copy
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -317,7 +318,7 @@ _REPLY_WORDS_RE = re.compile(
 _LINE_HTTP_RE = re.compile(
     r"(?i)\bhttps?\b(?!://)|\bapi\b|nginx|apache|gateway|cloudflare|endpoint|\bcurl\b|axios|\bfetch|webhook|"
     r"status ?code|\bGET\b|\bPOST\b|\bPUT\b|\bPATCH\b|\bDELETE\b|HTTP/|\bREST\b|load balancer|upstream|proxy")
-_TRANSCRIPT_RE = re.compile(r"(?im)^[ \t>]*(?:C:|S:|>>>|<<<|CLIENT -> SERVER:|SERVER -> CLIENT:)?[ \t]*"
+_TRANSCRIPT_RE = re.compile(r"(?im)^[ \t>]*(?:C:|S:|>>>|<<<|CLIENT -> SERVER:|SERVER -> CLIENT:|send:[ \t]*b?['\"])?[ \t]*"
                             r"(?:mail from|rcpt to|ehlo|helo|auth (?:plain|login|cram)|starttls|data[ \t]*$)")
 
 # Reply codes SMTP servers send: RFC 5321 §4.2.2-4.2.3, RFC 4954 §4/§6 (AUTH), RFC 1985 (ETRN), RFC 2645,
@@ -619,12 +620,17 @@ _RCPT_BEFORE_RES = [
     re.compile(r"(?i)(?:^|[\s:])\*\*[ \t]+<?(" + _ADDR + r")>?"),  # Exim "** addr"
 ]
 _TO_AFTER_RE = re.compile(r"(?i)\b(?:to=<|rcpt=<?|[\"']?(?:recipient|emailAddress)[\"']?[ \t]*[:=][ \t]*[\"'<]?)(" + _ADDR + r")")
-_ADDR_IN_TEXT_RE = re.compile(r"^[^<\[\n]{0,40}?[<\[](" + _ADDR + r")[>\]]")
+# nodemailer's result / error objects: "rejected: [ 'a@x' ]" and "envelope: { from: ..., to: [ 'a@x' ] }"
+_REJECTED_LIST_RE = re.compile(r"(?i)\brejected['\"]?[ \t]*[:=][ \t]*\[([^\]\[]{0,3000})\]")
+_ENVELOPE_TO_RE = re.compile(r"(?i)\benvelope['\"]?[ \t]*[:=][ \t]*\{[^{}\[\]]{0,500}?\bto['\"]?[ \t]*[:=][ \t]*\[([^\]\[]{0,3000})\]")
+_QUOTED_ADDR_RE = re.compile(r"['\"<](" + _ADDR + r")['\">]")
+_NO_RCPT_COMMANDS = ("MAIL FROM", "AUTH", "EHLO", "HELO", "CONN", "STARTTLS")
+_ADDR_IN_TEXT_RE = re.compile(r"^(?:[^<\[\n]{0,40}?[<\[](" + _ADDR + r")[>\]]|(" + _ADDR + r")(?=[ \t]*(?::|\.\.\.)))")
 
 _HOST_RES = [
     re.compile(r"(?i)\bhost[ \t]+([A-Za-z0-9][A-Za-z0-9.-]{0,250}\.[A-Za-z]{2,63})\.?[ \t]*(?:\[[^\]\n]{1,64}\])?"
                r"[ \t]*(?:said\b|refused to talk\b|:)"),
-    re.compile(r"(?i)\brelay=([A-Za-z0-9][A-Za-z0-9.-]{0,250}?)\.?[ \t]?\["),
+    re.compile(r"(?i)\brelay=(?!none\b|local\b)([A-Za-z0-9][A-Za-z0-9.-]{0,250}?)\.?(?:[ \t]?\[|,)"),
     re.compile(r"(?im)^[ \t>]*remote-mta:[ \t]*(?:dns[ \t]*;)?[ \t]*\[?([A-Za-z0-9][A-Za-z0-9.:-]{0,250}[A-Za-z0-9])"),
     re.compile(r"(?i)while talking to[ \t]+([A-Za-z0-9][A-Za-z0-9.-]{0,250}[A-Za-z0-9])\.?:"),
     re.compile(r"<([A-Za-z0-9][A-Za-z0-9.-]{0,250}[A-Za-z0-9])[ \t]+#[245]\.\d"),
@@ -645,7 +651,7 @@ _CMD_BEFORE_RES = [
                r"Data command failed|Message failed|EAUTH|EENVELOPE|EMESSAGE|authentication failed|"
                r"could not authenticate|failed to authenticate|Can't send mail)"),
 ]
-_TRANSCRIPT_CMD_RE = re.compile(r"(?i)^[ \t>]*(?:C:|>>>|CLIENT -> SERVER:)?[ \t]*(mail from|rcpt to|ehlo|helo|data|\.|auth|"
+_TRANSCRIPT_CMD_RE = re.compile(r"(?i)^[ \t>]*(?:C:|>>>|CLIENT -> SERVER:|send:[ \t]*b?['\"])?[ \t]*(mail from|rcpt to|ehlo|helo|data|\.|auth|"
                                 r"starttls|rset|quit|bdat|vrfy)\b")
 _CMD_NAMES = {
     "RCPT TO": "RCPT TO", "RCPT": "RCPT TO", "MAIL FROM": "MAIL FROM", "MAIL": "MAIL FROM", "DATA": "DATA",
@@ -661,7 +667,25 @@ _CMD_NAMES = {
     "AUTHENTICATION FAILED": "AUTH", "COULD NOT AUTHENTICATE": "AUTH", "FAILED TO AUTHENTICATE": "AUTH",
     "CAN'T SEND MAIL": "RCPT TO", "REFUSED TO TALK TO ME": "CONN", "DATA END": "DATA", "PASSWORD": "AUTH", "USERNAME": "AUTH",
 }
-_LOG_ACTION_RE = re.compile(r"(?i)\bstatus=(bounced|deferred|sent|expired|undeliverable)\b")
+_LOG_ACTION_RE = re.compile(
+    r"(?i)\bstatus=(bounced|deferred|sent|expired|undeliverable)\b"  # Postfix
+    r"|\bstat=(deferred|sent)\b"  # Sendmail ("stat=User unknown" is a bounce: see _LOG_DSN_CLASS_RE)
+    r"|(?:^|[ \t])(\*\*|==)[ \t]+<?[^\s@<>]{1,64}@"  # Exim: ** failed, == deferred
+    r"|\bdelivery[ \t]+\d{1,12}:[ \t]+(failure|deferral):"  # qmail
+    r"|\b(defer)[ \t]+\(-?\d{1,4}\)")  # Exim "defer (-44)"
+_LOG_ACTION_WORDS = {"bounced": "failed", "deferred": "delayed", "expired": "failed", "undeliverable": "failed",
+                     "sent": "sent", "**": "failed", "==": "delayed", "failure": "failed", "deferral": "delayed",
+                     "defer": "delayed"}
+# Sendmail / Postfix per-recipient log line: "to=<addr>, ... dsn=5.1.1, stat=..." -- the dsn= class says
+# bounced (5) or deferred (4) when no status word does.
+_LOG_DSN_CLASS_RE = re.compile(r"(?i)\bto=<?[^\s@<>,]{1,64}@[^\n]{0,2000}?\bdsn=([45])\.\d{1,3}\.\d{1,3}")
+# a log line about one recipient's delivery: each such line is a record of its own (N lines -> N failures)
+_LOG_RECORD_RE = re.compile(
+    r"(?i)\bto=<?[^\s@<>,]{1,64}@"  # Postfix / Sendmail "to=<addr>"
+    r"|(?:^|[ \t])(?:\*\*|==|=>|->)[ \t]+<?[^\s@<>]{1,64}@"  # Exim delivery lines
+    r"|\bdelivery[ \t]+\d{1,12}:[ \t]+(?:failure|deferral|success):"  # qmail
+    r"|\breject:[ \t]+(?:RCPT|MAIL|DATA|END-OF-MESSAGE|CONNECT|HELO|EHLO|VRFY|ETRN)[ \t]+from\b",  # Postfix smtpd
+    re.M)
 _DSN_ACTION_RE = re.compile(r"(?im)^[ \t>]*action:[ \t]*(failed|delayed|delivered|relayed|expanded)\b")
 _DIAG_TEXT_RE = re.compile(r"(?im)^[ \t>]*(?:diagnostic-code|x-supplementary-info):[ \t]*(?:[a-z0-9-]+[ \t]*;)?"
                            r"[ \t]*([^\n]*(?:\n[ \t]+[^\n]*){0,20})")
@@ -703,8 +727,15 @@ class _Builder:
     def __init__(self, doc: _Doc):
         self.doc = doc
         self.text = doc.text
-        self.breaks = [m.start() for m in _RECORD_BREAK_RE.finditer(self.text)]
+        breaks = {m.start() for m in _RECORD_BREAK_RE.finditer(self.text)}
+        t = self.text
+        for m in _LOG_RECORD_RE.finditer(t):
+            nl = t.rfind("\n", max(0, m.start() - _LINE_REACH), m.start())
+            if nl >= 0:
+                breaks.add(nl)  # the log line starts a record of its own
+        self.breaks = sorted(breaks)
         self._rec: dict[int, dict] = {}
+        self._rejected: dict[int, list[str]] = {}
 
     def record_info(self, rid: int) -> dict:
         """Record-wide DSN fields (Final-Recipient, Remote-MTA, Action, Diagnostic-Code), cached."""
@@ -785,6 +816,8 @@ class _Builder:
             return m.end()
         end = le
         code = tok.code if tok.kind == "reply" else None
+        # RFC 5321 §4.2.1: "550-" says more lines follow, "550 " is the last line of the reply
+        more = bool(code) and t[tok.e:tok.e + 1] == "-"
         while end < re_:
             nxt_end = t.find("\n", end + 1)
             if nxt_end < 0 or nxt_end > re_:
@@ -795,6 +828,10 @@ class _Builder:
             same_code = bool(code) and stripped.startswith(code) and stripped[3:4] in ("-", " ", "")
             if not stripped or not (folded or same_code):
                 break
+            if same_code and not more:
+                break  # the previous line ended its reply: this one is a new reply with the same code
+            if same_code:
+                more = stripped[3:4] == "-"
             if folded and _FRAME_RE.match(stripped):
                 break
             if re.match(r"(?i)[A-Za-z-]{2,40}:[ \t]", stripped) and not folded:
@@ -895,15 +932,41 @@ class _Builder:
         am = None
         for x in _LOG_ACTION_RE.finditer(t, max(rs, ls - 1), min(re_, le + 1)):
             am = x
-        word = am.group(1).lower() if am else info["action"]
+        word = next(g for g in am.groups() if g).lower() if am else None
+        if word is None:
+            dm = _LOG_DSN_CLASS_RE.search(t, max(rs, ls - 1), min(re_, le + 1))
+            word = ({"5": "bounced", "4": "deferred"}[dm.group(1)] if dm else None) or info["action"]
         if word:
-            u.action = {"bounced": "failed", "deferred": "delayed", "expired": "failed",
-                        "undeliverable": "failed"}.get(word, word)
+            u.action = _LOG_ACTION_WORDS.get(word, word)
         # recipient named in the reply itself ("550 5.1.1 <user@example.com>: Recipient address rejected")
         if u.recipient is None and u.text and u.command != "MAIL FROM" and not re.search(r"(?i)sender", u.text[:120]):
             m = _ADDR_IN_TEXT_RE.match(u.text)
             if m:
-                u.recipient = m.group(1)
+                u.recipient = m.group(1) or m.group(2)
+        if u.recipient is None and u.command not in _NO_RCPT_COMMANDS:
+            rcpts = self.rejected_list(u.record)
+            if len(rcpts) == 1:
+                u.recipient = rcpts[0]
+
+    def rejected_list(self, rid: int) -> list[str]:
+        """The addresses a client says were refused (nodemailer ``rejected: [...]``, else a one-address
+        ``envelope.to``) in record ``rid``, in order."""
+        got = self._rejected.get(rid)
+        if got is not None:
+            return got
+        rs, re_ = self.record_bounds(rid)
+        t = self.text
+        got = []
+        if "rejected" in t or "envelope" in t:
+            m = _REJECTED_LIST_RE.search(t, rs, re_)
+            if m is None:
+                m = _ENVELOPE_TO_RE.search(t, rs, re_)
+                if m is not None and len(_QUOTED_ADDR_RE.findall(m.group(1))) != 1:
+                    m = None
+            if m is not None:
+                got = list(dict.fromkeys(_QUOTED_ADDR_RE.findall(m.group(1))))
+        self._rejected[rid] = got
+        return got
 
 
 def _build_failures(doc: _Doc) -> list[TextFailure]:
@@ -1025,8 +1088,21 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
                 dup.text = u.text
             continue
         out.append(u)
-    res = []
+    # a client's list of refused recipients with one reply for all of them: one failure per recipient
+    named = {u.recipient for u in out if u.recipient}
+    expanded: list[_Unit] = []
     for u in out:
+        if u.recipient is None and u.command not in _NO_RCPT_COMMANDS:
+            rest = [a for a in b.rejected_list(u.record) if a not in named]
+            if len(rest) > 1:
+                for a in rest:
+                    c = copy.copy(u)
+                    c.recipient = a
+                    expanded.append(c)
+                continue
+        expanded.append(u)
+    res = []
+    for u in expanded[:MAX_FAILURES]:
         s = doc.omap.to_original(u.start)
         e = max(s, doc.omap.to_original(u.code_end - 1) + 1)
         res.append(TextFailure(u.reply, u.enh, u.recipient, u.command, u.host, u.text or None, u.action,
