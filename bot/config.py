@@ -36,6 +36,12 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+SUPPORTED_DATABASE_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg", "postgres")
+"""``DATABASE_URL`` schemes the store can use: SQLite (Python's own driver) and PostgreSQL
+through psycopg 3 (``postgres://`` and ``postgresql://`` are mapped to ``postgresql+psycopg://``
+by :func:`bot.storage.sql.normalize_database_url`). Other databases have no driver installed."""
+
+
 class ConfigError(ValueError):
     """A missing or malformed setting; ``str(error)`` is one line naming the variable."""
 
@@ -108,8 +114,14 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url_shape(cls, value: str) -> str:
+        value = value.strip()
         if "://" not in value:
             raise ValueError("must be a SQLAlchemy URL such as sqlite:///./smtpbot.sqlite3")
+        scheme = value.split("://", 1)[0].lower()
+        if scheme not in SUPPORTED_DATABASE_SCHEMES:
+            shown = scheme if scheme.replace("+", "").replace("-", "").replace(".", "").isalnum() else "?"
+            raise ValueError(f"unsupported scheme '{shown[:30]}' (supported: sqlite:///path, "
+                             "postgresql://... or postgresql+psycopg://...)")
         return value
 
     # --- derived ---------------------------------------------------------

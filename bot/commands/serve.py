@@ -9,6 +9,7 @@ stops startup with one line naming it (exit status 2).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 EPILOG = """examples:
@@ -58,7 +59,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         store = _make_store(settings)
         options = bolt_options(settings, store)  # OAuth install flow when SLACK_CLIENT_ID/SECRET are set
-    except (SQLAlchemyError, SchemaError, ValueError, OSError) as exc:
+    except ValueError as exc:
+        if re.match(r"[A-Z][A-Z_]+: ", str(exc)):  # our own "NAME: problem" configuration message
+            print(f"smtpbot serve: configuration error: {str(exc).splitlines()[0][:300]}", file=sys.stderr)
+            return 2
+        print(f"smtpbot serve: cannot start: database ({_db_error(exc, settings.database_url)}); "
+              "check DATABASE_URL", file=sys.stderr)
+        return 2
+    except (SQLAlchemyError, SchemaError, OSError) as exc:
         print(f"smtpbot serve: cannot start: database ({_db_error(exc, settings.database_url)}); "
               "check DATABASE_URL", file=sys.stderr)
         return 2

@@ -55,6 +55,9 @@ SCHEMA_VERSION = 1
 DEFAULT_DATABASE_URL = "sqlite:///smtpbot.db"
 """Used when ``DATABASE_URL`` is unset: a SQLite file in the working directory."""
 
+SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+"""SQLAlchemy driver names the store runs on (after ``postgres(ql)://`` is mapped to psycopg 3)."""
+
 _PG_INIT_LOCK = 0x5F7B_0D06  # arbitrary app-wide key for pg_advisory_xact_lock
 
 
@@ -111,17 +114,22 @@ def normalize_database_url(url: str | None) -> str:
             url = "postgresql+psycopg://" + url[len(prefix):]
             break
     try:
-        make_url(url)
+        parsed = make_url(url)
     except Exception:
         raise ValueError("DATABASE_URL is not a valid database URL (expected sqlite:///path or postgresql://...)") from None
+    if parsed.drivername not in SUPPORTED_DRIVERS:
+        name = parsed.drivername if parsed.drivername.replace("+", "").replace("_", "").isalnum() else "?"
+        raise ValueError(f"DATABASE_URL: unsupported database '{name[:30]}' (supported: sqlite:///path, "
+                         "postgresql://... or postgresql+psycopg://...)")
     return url
 
 
 def make_engine(database_url: str | None = None, **kwargs: Any) -> Engine:
     """Create a thread-safe SQLAlchemy ``Engine`` for ``database_url``.
 
-    SQLite: ``check_same_thread=False``, WAL journal, 5 s busy timeout, the parent
-    directory of the file created if missing; ``sqlite://`` (memory) uses one shared
+    SQLite: ``check_same_thread=False``, WAL journal, 5 s busy timeout; the file's
+    directory must exist (``ValueError`` naming DATABASE_URL otherwise: no directory is
+    ever created from a URL); ``sqlite://`` (memory) uses one shared
     connection. PostgreSQL: ``pool_pre_ping`` so a restarted server is survived, 5 s connect timeout.
     Extra ``kwargs`` go to ``sqlalchemy.create_engine``.
     """
@@ -133,7 +141,10 @@ def make_engine(database_url: str | None = None, **kwargs: Any) -> Engine:
         if in_memory:
             kwargs.setdefault("poolclass", StaticPool)
         else:
-            Path(db).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+            parent = Path(db).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise ValueError(f"DATABASE_URL: directory {parent} does not exist "
+                                 "(create it, or point the SQLite file elsewhere)")
         engine = create_engine(url, connect_args=connect_args, **kwargs)
 
         @event.listens_for(engine, "connect")

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import urllib.request
+from pathlib import Path
+
+import pytest
 
 from tests.slack import signing
 from tests.slack.checks import assert_valid_message
@@ -34,3 +40,23 @@ def test_serve_http_process_answers_and_stops_cleanly():
         if server.proc.poll() is None:
             server.stop()
         fake.stop()
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("mysql://u:secretpw@db.example.net/bot",
+     "smtpbot serve: configuration error: DATABASE_URL: unsupported scheme 'mysql' "
+     "(supported: sqlite:///path, postgresql://... or postgresql+psycopg://...)"),
+    ("sqlite:///{tmp}/missing/dir/x.db",
+     "smtpbot serve: configuration error: DATABASE_URL: directory {tmp}/missing/dir does not exist "
+     "(create it, or point the SQLite file elsewhere)"),
+])
+def test_serve_bad_database_url_is_one_line_exit_2(tmp_path, url, expected):
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    env.update(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s", SLACK_API_URL="http://127.0.0.1:9/",
+               DATABASE_URL=url.format(tmp=tmp_path), PYTHONPATH=str(root))
+    proc = subprocess.run([sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main(['serve', '--http']))"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == expected.format(tmp=tmp_path)
+    assert not (tmp_path / "missing").exists()

@@ -57,6 +57,10 @@ def test_settings_read_dotenv_and_env_wins(clean_env, tmp_path):
     ("LOG_FORMAT", "xml", "LOG_FORMAT: "),
     ("MASK_ADDRESSES", "maybe", "MASK_ADDRESSES: "),
     ("DATABASE_URL", "smtpbot.db", "DATABASE_URL: must be a SQLAlchemy URL"),
+    ("DATABASE_URL", "mysql://u:secretpw@db.example.net/bot",
+     "DATABASE_URL: unsupported scheme 'mysql' (supported: sqlite:///path, postgresql://... or postgresql+psycopg://...)"),
+    ("DATABASE_URL", "postgresql+asyncpg://u:secretpw@h/db", "DATABASE_URL: unsupported scheme 'postgresql+asyncpg'"),
+    ("DATABASE_URL", "<script>://x", "DATABASE_URL: unsupported scheme '?'"),
 ])
 def test_malformed_setting_is_one_line_naming_it(clean_env, name, value, expected):
     clean_env.setenv(name, value)

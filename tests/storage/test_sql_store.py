@@ -249,8 +249,28 @@ def test_ping_false_when_unreachable(tmp_path):
     assert s.ping() is False
 
 
-def test_sqlite_file_created_with_parent_dir_and_wal(tmp_path):
+def test_sqlite_missing_directory_is_refused_not_created(tmp_path):
     path = tmp_path / "data" / "nested" / "bot.db"
+    with pytest.raises(ValueError) as err:
+        SqlStore(f"sqlite:///{path}")
+    assert str(err.value) == (f"DATABASE_URL: directory {path.parent} does not exist "
+                              "(create it, or point the SQLite file elsewhere)")
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("url", ["mysql://u:secretpw@h/db", "mysql+pymysql://h/db", "oracle://h/db",
+                                 "postgresql+asyncpg://u:secretpw@h/db", "mssql+pyodbc://h/db"])
+def test_unsupported_database_is_a_clear_value_error(url):
+    with pytest.raises(ValueError) as err:
+        normalize_database_url(url)
+    message = str(err.value)
+    assert message.startswith("DATABASE_URL: unsupported database '")
+    assert "sqlite:///path" in message and "postgresql+psycopg://" in message and "secretpw" not in message
+
+
+def test_sqlite_file_created_in_existing_dir_with_wal(tmp_path):
+    path = tmp_path / "data" / "bot.db"
+    path.parent.mkdir()
     s = SqlStore(f"sqlite:///{path}")
     assert path.exists()
     with s.engine.connect() as conn:
