@@ -537,6 +537,12 @@ def classify(
     if reason is None:
         reason = _command_reason(rc, enh, command, act)
     cmd = _norm_command(command)
+    low_raw = (text or "")[:4000].lower()
+    if reason == "userunknown" and not _ASSERTED_UNKNOWN.search(low_raw):
+        reason = _unknown_or_filtered(enh, cmd)
+    prov = provider_reason(low_raw)
+    if prov is not None:
+        return prov, is_hard(prov, rc, enh)
     if cmd == "MAIL" and (reason in ("userunknown", "hostunknown", "filtered")
                           or (reason == "badreputation" and "reputation" not in (text or "").lower())):
         reason = "rejected"  # the envelope sender was refused, not the recipient
@@ -545,17 +551,170 @@ def classify(
     # A recipient refused only after the message was sent (end of DATA) was
     # accepted at RCPT time: the refusal is a filter decision, not an
     # unknown mailbox (Sisimai "filtered").
-    if reason == "userunknown" and cmd == "DATA" and not key.startswith("1.") \
-            and not _LATE_UNKNOWN.search((text or "")[:4000].lower()):
-        reason = "filtered"
     if reason is None:
         return None, None
     return reason, is_hard(reason, rc, enh)
 
 
-# Yahoo checks mailboxes only after DATA and says so in its own words: an
+# Yahoo checks mailboxes only after DATA and says so in its own words
+# ("554 delivery error: dd This user doesn't have a yahoo.com account"): an
 # unknown user there is still an unknown user.
-_LATE_UNKNOWN = re.compile(r"doesn't have an? [^\s]{1,60} account")
+_LATE_UNKNOWN = re.compile(r"\bdd (?:this user|sorry,? \w{0,20}) ?doesn't have an? [^\s]{1,60} account")
+
+# Unknown-user wordings that MTA notice formats use only for a mailbox that
+# does not exist (their own tables, not a generic phrase): Lotus Notes /
+# Domino directories, Exchange 2003 categoriser, IMail, Verizon MMS gateway,
+# qmail's local delivery ("no mailbox here by that name"),
+# au (KDDI) "<address>: User unknown", Yahoo's post-DATA check.
+_ASSERTED_UNKNOWN = re.compile(
+    r"\bdd (?:this user|sorry,? \w{0,20}) ?doesn't have an? [^\s]{1,60} account|"
+    r"not listed in (?:the )?(?:domino directory|public name ?& ?address book|(?:the )?address book)|"
+    r"recipient name is not recognized|invalid final delivery userid|\bunknown user: |"
+    r"no valid recipients for this mm|no mailbox here by that name|"
+    r"(?:ezweb\.ne\.jp|\bau\.com)>: user unknown"
+)
+
+# Sisimai's SMTP::Status table names these enhanced codes an address status
+# ("userunknown"); RFC 3463 subject 1 is "addressing status".
+_ADDRESS_STATUS = re.compile(r"^[45]\.1\.(?:[01345]|9|1[0-9]|\d{3})$")
+
+
+def _unknown_or_filtered(enh: str | None, cmd: str) -> str:
+    """Decide between "userunknown" and "filtered" for an unknown-user text.
+
+    Sisimai's rule (lib/sisimai/reason/userunknown.rb and filtered.rb, BSD):
+    an unknown-user wording is a missing mailbox when the enhanced status is
+    an address status (X.1.1 ...) or the reply answered RCPT TO; when the
+    reply came after DATA, or nothing says which command it answered and no
+    address status backs it, the recipient was refused by a filter after the
+    address was accepted ("filtered", soft).  A refusal at MAIL FROM is
+    decided by :func:`classify` ("rejected").
+    """
+    if enh and _ADDRESS_STATUS.match(enh):
+        return "userunknown"
+    if cmd in ("RCPT", "MAIL"):
+        return "userunknown"
+    return "filtered"
+
+
+# ---------------------------------------------------------------------------
+# Provider reply families (Sisimai's "rhost" layer): some large receivers use
+# their own reply texts or internal codes whose meaning is fixed by the
+# provider's documentation; when one is present it decides the reason, like
+# Sisimai's lib/sisimai/rhost/*.rb (BSD) do.  Patterns and tables are our own.
+# ---------------------------------------------------------------------------
+
+# Orange / Wanadoo / La Poste append an internal code to every reply:
+# "OFR_506", "OFR005_505 [505]", "LPN007_416", "LPNAAA_101", "OUK_513".  The
+# last three digits name the condition (Orange postmaster pages, see
+# https://www.postmastery.com/orange-postmaster-smtp-error-codes-ofr/).
+_ORANGE_CODE = re.compile(r"\b(?:lpnaaa|lpn|ofr|ouk)(?:_|\d{3}[-_])(\d{3})\b")
+ORANGE_CODES: dict[str, str] = {
+    "101": "blocked",        # sending IP on a blocklist (Spamhaus ...)
+    "102": "blocked",        # source IP blocked for spam incidents
+    "103": "blocked",        # service refused to this client
+    "104": "toomanyconn",    # too many connections
+    "305": "securityerror",  # invalid authentication code
+    "401": "authfailure",    # SPF: sender not allowed
+    "402": "securityerror",  # authentication required
+    "403": "rejected",       # invalid sender
+    "405": "rejected",       # invalid sender
+    "415": "rejected",       # invalid sender
+    "416": "userunknown",    # invalid recipient
+    "417": "mailboxfull",    # recipient over quota
+    "420": "suspend",        # recipient mailbox archived
+    "421": "rejected",       # MAIL FROM not owned by the user
+    "426": "suspend",        # recipient account blocked
+    "505": "systemerror",    # service refused, try later (end of DATA)
+    "506": "spamdetected",   # mail rejected (content judged spam)
+    "510": "blocked",        # service refused (end of DATA)
+    "514": "mesgtoobig",     # message size limit reached
+    "517": "authfailure",    # DMARC verification failed
+    "630": "policyviolation",  # client host rejected by local policy
+    "999": "blocked",        # service refused, try later
+}
+
+# Charter Spectrum replies carry "AUP#I-1310" (incoming) / "AUP#O-1520"
+# (outgoing); the number ranges below follow Spectrum's error-code page
+# (https://www.spectrumbusiness.net/support/internet/understanding-email-error-codes).
+_SPECTRUM_CODE = re.compile(r"aup#[a-z-]{0,8}(\d{4})")
+SPECTRUM_CODES: tuple[tuple[int, int, str], ...] = (
+    (1000, 1000, "blocked"),          # sending IP blocked for suspicious activity
+    (1010, 1080, "rejected"),         # sending account blocked / limited
+    (1090, 1090, "systemerror"),      # message cannot be processed now
+    (1100, 1150, "requireptr"),       # DNS / reverse DNS of the sending IP
+    (1160, 1190, "policyviolation"),  # against the domain's security policy
+    (1200, 1250, "blocked"),          # IP listed by Cloudmark CSI / Spamhaus
+    (1260, 1260, "networkerror"),     # IPv6 not accepted
+    (1300, 1340, "toomanyconn"),      # too many (concurrent) connections
+    (1350, 1490, "speeding"),         # message / recipient volume limits
+    (1500, 1520, "rejected"),         # sending as another address / domain
+    (1530, 1530, "mesgtoobig"),       # over the 20 MB size limit
+    (1540, 1550, "speeding"),         # too many messages per session / recipients
+    (1560, 1560, "policyviolation"),  # too many invalid recipients
+    (1580, 1580, "speeding"),         # too many recipients in a short time
+)
+
+# Reply texts of Gmail (https://support.google.com/a/answer/3221692 and
+# https://support.google.com/mail/answer/81126), Mimecast
+# (https://community.mimecast.com/s/article/Mimecast-SMTP-Error-Codes-842605754),
+# Charter Spectrum (https://www.spectrum.net/support/internet/understanding-email-error-codes)
+# and au (KDDI).  Order matters: the first match wins.
+_PROVIDER_FAMILIES: list[tuple[str, str]] = [
+    # Gmail: a sender-wide rate judgement ("unusual rate of [unsolicited] mail"
+    # from your IP / DKIM / SPF domain) is a block, not an authentication or
+    # content verdict, even though the text names SPF and DKIM domains.
+    ("blocked", r"unusual rate of (?:unsolicited )?mail|ip not in whitelist for rcpt domain"),
+    ("badreputation", r"very low reputation of the sending"),
+    ("spamdetected", r"likely unsolicited mail|nature of the content or the links within"),
+    ("speeding", r"receiving mail (?:too quickly|at a rate that prevents)|"
+                 r"daily (?:smtp relay |user sending |sending )(?:limit|quota|sending limit) exceeded|"
+                 r"this mail has been rate limited"),
+    ("suspend", r"account that you tried to reach is (?:disabled|inactive)"),
+    ("policyviolation", r"has a policy that prohibited the mail"),
+    ("securityerror", r"tls required for rcpt domain"),
+    # Mimecast: fixed reply texts per refusal kind (its SMTP error code page).
+    ("virusdetected", r"email rejected due to security policies"),
+    ("authfailure", r"(?:spf|dkim|dmarc) sender invalid - envelope rejected"),
+    ("badreputation", r"local ct ip reputation"),
+    ("blocked", r"ip temporarily blacklisted"),
+    ("policyviolation", r"anti-spoofing policy|content examination policy|host network,? not allowed"),
+    ("rejected", r"administrative prohibition envelope blocked|envelope blocked - user (?:domain )?entry|"
+                 r"header-based (?:manually )?blocked senders|block policy for envelope from"),
+    ("toomanyconn", r"exceeding outbound thread limit|account service is temporarily unavailable"),
+    ("notaccept", r"account inbounds disabled"),
+    ("securityerror", r"this route requires (?:encryption|tls version|high-strength)|submitter failed to authenticate"),
+    ("mesgtoobig", r"maximum email size exceeded"),
+    # au (KDDI) writes an empty address for a filtered recipient.
+    ("filtered", r"\b550:? : user unknown"),
+]
+_PROVIDERS = _compile(_PROVIDER_FAMILIES)
+
+
+def provider_reason(low: str) -> str | None:
+    """Return the reason a provider-specific reply family decides, or None.
+
+    ``low``: lower-cased diagnostic text (codes not removed).  Orange / La
+    Poste internal codes (:data:`ORANGE_CODES`) are read first, then the
+    reply families of Gmail, Mimecast, Spectrum and au (KDDI).
+    """
+    if not low:
+        return None
+    if "aup#" in low:
+        m = _SPECTRUM_CODE.search(low)
+        if m:
+            num = int(m.group(1))
+            for lo, hi, reason in SPECTRUM_CODES:
+                if lo <= num <= hi:
+                    return reason
+    if "ofr" in low or "lpn" in low or "ouk_" in low:
+        m = _ORANGE_CODE.search(low)
+        if m and m.group(1) in ORANGE_CODES:
+            return ORANGE_CODES[m.group(1)]
+    for fam in _PROVIDERS:
+        if fam.search(low):
+            return fam.reason
+    return None
 
 
 def _norm_command(command: str | None) -> str:
