@@ -251,3 +251,38 @@ def test_contradicting_enhanced_class_is_ignored() -> None:
     text = ("550 mwinf5c04 ME Adresse IP source bloquee pour incident de spam. Client host blocked for spamming "
             "issues. OFR006_102 Ref http://csi.cloudmark.com/reset-request/?ip=192.0.2.1 [102]")
     assert match("550", "4.0.0", text, ["smtp-in.orange.fr"]).rule_id == "orange.cloudmark-block"
+
+
+# Exchange Online ends each reply with the name of the server that sent it, in brackets; the server-name
+# families (*.prod.outlook.com, *.prod.exchangelabs.com, *.protection.outlook.com, outlook.office365.com,
+# smtp.office365.com) identify Microsoft with no Remote-MTA given.
+MS_SERVER_NAMES = [
+    "XX0P123CA0001.GBRP123.PROD.OUTLOOK.COM", "BN8PR12CA0001.namprd12.prod.outlook.com",
+    "AM0PR01MB1234.eurprd01.prod.exchangelabs.com", "DB5EUR03FT001.eop-EUR03.prod.protection.outlook.com",
+    "outlook.office365.com", "smtp.office365.com", "SN1PR0101CA0001.outlook.office365.com",
+]
+
+
+@pytest.mark.parametrize("server", MS_SERVER_NAMES)
+@pytest.mark.parametrize(("reply", "enh", "words", "rule_id"), [
+    ("530", "5.7.57", "Client not authenticated to send mail.", "microsoft.smtp-auth-required"),
+    ("550", "5.1.10", "RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
+     "microsoft.resolver-not-found"),
+    ("550", "5.1.10", "Recipient not found", "microsoft.recipient-not-found"),
+])
+def test_microsoft_server_name_in_the_reply_identifies_microsoft(server, reply, enh, words, rule_id) -> None:
+    text = f"{reply} {enh} {words} [{server} 2024-01-01T00:00:00.000Z 08DC1234ABCD5678]"
+    note = match(reply, enh, text, ())
+    assert note is not None and (note.provider_id, note.rule_id) == ("microsoft", rule_id)
+    # PHPMailer / client libraries pass the reply on without its codes
+    assert match(reply, enh, f"{words} [{server}]", ()).rule_id == rule_id
+
+
+@pytest.mark.parametrize("lookalike", [
+    "outlook.com.example.net", "XX0P123CA0001.GBRP123.PROD.OUTLOOK.COM.example.net",
+    "x.prod.exchangelabs.com.example.org", "mail.protection.outlook.com.evil.example", "notoutlook.com",
+    "prod-outlook.com", "exchangelabs.com.example.net", "smtp.office365.com.example.net", "office365.example.com",
+])
+def test_microsoft_look_alike_server_names_do_not_match(lookalike) -> None:
+    assert match("530", "5.7.57", f"530 5.7.57 Client not authenticated to send mail. [{lookalike}]", ()) is None
+    assert match("530", "5.7.57", "530 5.7.57 Client not authenticated to send mail.", (lookalike,)) is None
