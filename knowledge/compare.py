@@ -86,8 +86,11 @@ def _which_matters(items: list[CodeExplanation]) -> str:
         sample = next(i for i in items if _class_digit(i) == d)
         info = _class_info(d, sample)
         action = info.action if info else "depends on the class the server sends"
-        phrases.append(f"{_join(groups[d])} {action}")
-    return "; ".join(phrases) + "."
+        # the class actions are worded for one code ("needs ...", "usually clears ...")
+        who = _join(groups[d]) if len(groups[d]) == 1 else f"each of {_join(groups[d])}"
+        phrases.append(f"{who} {action}")
+    text = "; ".join(phrases)
+    return text[:1].upper() + text[1:] + "."
 
 
 def compare(items: list[CodeExplanation]) -> Comparison:

@@ -339,3 +339,9 @@ def test_version(capsys):
         main(["--version"])
     assert exc.value.code == 0
     assert capsys.readouterr().out == f"smtpbot {version('smtpbot')}\n"
+
+
+def test_which_matters_groups_read_as_sentences():
+    comp = explain(["550", "5.1.1", "421"]).comparison
+    assert comp.which_matters.startswith("Each of 550 and 5.1.1 needs someone to change something before sending again; "
+                                         "421 usually clears")
