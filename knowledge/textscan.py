@@ -617,7 +617,8 @@ _RCPT_BEFORE_RES = [
     re.compile(r"(?m)^[ \t>*-]*<?(" + _ADDR + r")>?[ \t]*$"),
     re.compile(r"(?i)\b(?:recipient|rcpt|address|emailAddress|final_?recipient|bounced_?recipient)[\"']?[ \t]*"
                r"(?:address)?[\"']?[ \t]*[:=][ \t]*[\"'<]?(" + _ADDR + r")[\"'>]?"),
-    re.compile(r"(?i)(?:^|[\s:])\*\*[ \t]+<?(" + _ADDR + r")>?"),  # Exim "** addr"
+    re.compile(r"(?i)(?:^|[\s:])(?:\*\*|==)[ \t]+<?(" + _ADDR + r")>?"),  # Exim "** addr" (failed), "== addr" (deferred)
+    re.compile(r"(?i)\brecipients?[ \t]+failed:[ \t]*<?(" + _ADDR + r")>?[ \t]*:"),  # PHPMailer
 ]
 _TO_AFTER_RE = re.compile(r"(?i)\b(?:to=<|rcpt=<?|[\"']?(?:recipient|emailAddress)[\"']?[ \t]*[:=][ \t]*[\"'<]?)(" + _ADDR + r")")
 # nodemailer's result / error objects: "rejected: [ 'a@x' ]" and "envelope: { from: ..., to: [ 'a@x' ] }"
@@ -1103,6 +1104,8 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
         expanded.append(u)
     res = []
     for u in expanded[:MAX_FAILURES]:
+        if u.enh and u.text and u.text.startswith(u.enh + " "):
+            u.text = u.text[len(u.enh) + 1:]  # PHPMailer's "Detail: 5.7.57 Client not ..." repeats the code
         s = doc.omap.to_original(u.start)
         e = max(s, doc.omap.to_original(u.code_end - 1) + 1)
         res.append(TextFailure(u.reply, u.enh, u.recipient, u.command, u.host, u.text or None, u.action,

@@ -460,3 +460,15 @@ def test_a_deferral_still_being_retried_is_not_expired():
     _, rows, _ = annotate_rows((FIXTURES / "postfix-three-no-reply.txt").read_bytes())
     assert rows[0]["action"] == "delayed"
     assert rows[0]["reason"] != "expired"
+
+
+@pytest.mark.parametrize("name", ["phpmailer-o365-auth.txt", "phpmailer-recipients-failed.txt"])
+def test_microsoft_server_name_in_a_client_error_names_the_provider(name):
+    from knowledge.annotate import annotate_rows
+
+    _, rows, _ = annotate_rows((FIXTURES / name).read_bytes())
+    assert rows, name
+    for r in rows:
+        assert (r["reply_code"], r["enhanced_status"], r["provider_rule"]) == (
+            "530", "5.7.57", "microsoft.smtp-auth-required")
+        assert r["reply_text"].startswith("Client not authenticated to send mail. [")
