@@ -92,7 +92,7 @@ STATUS_REASON: dict[str, str] = {
     "6.9": "contenterror",
     "6.10": "contenterror",
     "7.0": "securityerror",
-    "7.1": "rejected",         # delivery not authorized, message refused
+    "7.1": "securityerror",    # delivery not authorized, message refused (Sisimai: securityerror)
     "7.2": "securityerror",    # mailing list expansion prohibited
     "7.3": "securityerror",    # security conversion required
     "7.4": "securityerror",    # security features not supported
@@ -140,7 +140,6 @@ STATUS_REASON_CLASS: dict[str, str] = {
     "5.2.4": "filtered",
     "5.3.0": "systemerror",
     "5.4.0": "networkerror",
-    "5.7.1": "rejected",
     "5.4.1": "rejected",       # Microsoft: recipient rejected by directory-based edge blocking
 }
 
@@ -171,7 +170,10 @@ _P: list[tuple[str, str]] = [
                    r"(?:ip|address) (?:has )?no (?:reverse|dns name)|hostname lookup failed"),
     ("blocked", r"refused to talk to me|not accepting connections|smtp server of your isp|client host (?:rejected|blocked)"),
     ("rejected", r"sender address rejected|sender (?:address|domain) (?:is )?(?:invalid|does not exist|not found)|"
-                 r"domain of sender address|provide a valid from|from: domain is invalid|sender verify failed"),
+                 r"domain of sender address|provide a valid from|from: domain is invalid|sender verify failed|"
+                 r"but sender was rejected|purported responsible address|is not a registered gateway user|mail from not owned by user|"
+                 r"sender is spammer|sender not pre-approved|empty envelope senders? not allowed|null sender is not allowed|"
+                 r"bogus mail from|unroutable sender address|batv (?:failed|validation)"),
     ("virusdetected", r"virus|malware|infected|trojan|worm detected|dangerous attachment|harmful content"),
     ("policyviolation", r"blocked because its content|content presents a potential|violates? (?:our|the) (?:\w+ )?polic"),
     ("badreputation", r"reputation|unexpected volume or user complaints|user complaints|poor sender|low (?:sender )?score|sender score|senderscore|"
@@ -240,9 +242,9 @@ _P: list[tuple[str, str]] = [
                     r"(?:user|recipient|mailbox|address|account) (?:does not|doesn't|did not) exist|"
                     r"(?:user|recipient|mailbox|address|account|addressee) (?:is )?(?:unknown|not found|not exist|invalid|not valid)|"
                     r"invalid (?:recipient|mailbox|user|address|account|final delivery user)|"
-                    r"unknown (?:recipient|mailbox|address|local|account)|"
+                    r"unknown (?:recipient|mailbox|local|account)|(?<!- )unknown address(?! error)|"
                     r"(?:mailbox|recipient|user|address) (?:name )?(?:is )?(?:not|un)available|"
-                    r"not (?:a )?(?:valid|known|registered) (?:gateway )?(?:user|recipient|mailbox|address)|"
+                    r"not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|"
                     r"bad (?:destination mailbox|recipient|address)|"
                     r"(?:no|not) (?:mailbox|account) (?:here|by that name|found)|does not have an account|"
                     r"unknown or illegal alias|mailbox not found|user not found|not listed in|"
@@ -277,7 +279,7 @@ _W: list[tuple[str, str]] = [
     ("networkerror", r"network|unreachable|dns (?:lookup|error|failure)|refused"),
     ("rejected", r"sender (?:address )?rejected|sender (?:is )?(?:denied|refused|blocked|invalid|unknown)|"
                  r"(?:mail from|envelope sender|return address|from address) .{0,40}(?:rejected|refused|invalid|not accepted)|"
-                 r"domain of sender|sender domain|sender verify|verification failed|invalid sender|access denied|"
+                 r"domain of sender|sender domain|sender verify|verification failed|invalid sender|"
                  r"your address|your email address|not accepting mail from|rejected|reject"),
     ("filtered", r"filter|not authorized to receive|does not accept mail from|unable to accept|"
                  r"recipient (?:does not|doesn't) accept|only accept|accept mail only|"
@@ -488,6 +490,9 @@ def text_reason(text: str, weak: bool = False) -> str | None:
     if not text:
         return None
     low = _norm(text)
+    if weak:
+        # Sisimai's "rejected" excludes a refused *recipient* address.
+        low = low.replace("recipient address rejected", " ")
     for fam in (_WEAK if weak else _PATTERNS):
         if fam.search(low):
             return fam.reason
@@ -534,6 +539,11 @@ def classify(
         reason = sr
     if reason is None:
         reason = text_reason(text or "", weak=True)
+    if reason is None and rc and rc[0] in "45" and act != "delayed" \
+            and _norm_command(command) not in ("MAIL", "HELO", "EHLO", "CONN") and _has_words(text):
+        # A server reply whose words match no family: Sisimai's "onhold"
+        # (the reason cannot be decided; nothing says the address is bad).
+        reason = "onhold"
     if reason is None:
         reason = _command_reason(rc, enh, command, act)
     cmd = _norm_command(command)
@@ -542,10 +552,14 @@ def classify(
         reason = _unknown_or_filtered(enh, cmd)
     prov = provider_reason(low_raw)
     if prov is not None:
+        if cmd == "MAIL" and prov in ("badreputation", "userunknown", "filtered"):
+            prov = "rejected"  # refused at MAIL FROM: the sender, whatever the cause
         return prov, is_hard(prov, rc, enh)
     if cmd == "MAIL" and (reason in ("userunknown", "hostunknown", "filtered")
                           or (reason == "badreputation" and "reputation" not in (text or "").lower())):
         reason = "rejected"  # the envelope sender was refused, not the recipient
+    if cmd == "MAIL" and "access denied" in (text or "")[:4000].lower():
+        reason = "rejected"  # access denied to the envelope sender
     if cmd in ("HELO", "EHLO", "CONN") and reason in ("rejected", "undefined"):
         reason = "blocked"  # refused before any address was given
     # A recipient refused only after the message was sent (end of DATA) was
@@ -685,6 +699,16 @@ _PROVIDER_FAMILIES: list[tuple[str, str]] = [
     ("notaccept", r"account inbounds disabled"),
     ("securityerror", r"this route requires (?:encryption|tls version|high-strength)|submitter failed to authenticate"),
     ("mesgtoobig", r"maximum email size exceeded"),
+    # Yahoo (https://senders.yahooinc.com/smtp-error-codes): bracketed codes
+    # such as [TSS04] come with fixed texts.
+    ("badreputation", r"deferred due to unexpected volume or user complaints"),
+    ("blocked", r"ip is in spamhaus's list|not accepted from ip addresses on spamhaus"),
+    ("policyviolation", r"not accepted for policy reasons"),
+    ("rejected", r"unresolvable rfc\.?5321 (?:from )?domain|will be permanently deferred"),
+    ("speeding", r"user is receiving mail too quickly"),
+    ("suspend", r"\bdd \S{1,254} is no longer valid|this mailbox is disabled"),
+    ("toomanyconn", r"max message per connection reached"),
+    ("userunknown", r"\bdd this user doesn't have an? "),
     # au (KDDI) writes an empty address for a filtered recipient.
     ("filtered", r"\b550:? : user unknown"),
 ]
@@ -715,6 +739,18 @@ def provider_reason(low: str) -> str | None:
         if fam.search(low):
             return fam.reason
     return None
+
+
+_WORD = re.compile(r"[a-z]{3,}")
+
+
+def _has_words(text: str | None) -> bool:
+    """True when ``text`` holds at least three words besides codes and addresses."""
+    if not text:
+        return False
+    low = _CODE_TOKENS.sub(" ", text[:600].lower())
+    low = re.sub(r"\S*@\S*|<[^<>]{0,300}>", " ", low)
+    return len(_WORD.findall(low)) >= 3
 
 
 def _norm_command(command: str | None) -> str:
