@@ -130,7 +130,10 @@ def register(app: App, deps: BotDeps) -> None:
                 items, providers = [], []
                 try:
                     # codes with a knowledge-base entry only (no digit-derived text)
-                    items = [i for i in deps.engine.explain(QUICK_REFERENCE).items if not i.derived]
+                    # explain() takes at most knowledge.explain.MAX_CODES codes per call
+                    for start in range(0, len(QUICK_REFERENCE), 10):
+                        batch = deps.engine.explain(QUICK_REFERENCE[start:start + 10]).items
+                        items += [i for i in batch if not i.derived]
                 except Exception as exc:  # noqa: BLE001
                     log.warning("quick reference unavailable: %s", type(exc).__name__)
                 try:
