@@ -103,7 +103,10 @@ class TextFailure:
     """One SMTP failure found in free text: one per failed recipient, or per failed reply.
 
     ``reply_code`` (``"550"``) and ``enhanced_status`` (``"5.7.1"``) are codes
-    that appear in the text (never inferred); either may be None, not both.
+    that appear in the text (never inferred); either may be None.  Both are
+    None only for an MTA log line that records a recipient's failure without
+    any code (Exim ``** addr: Unrouteable address``, ``== addr ... defer
+    (-53): retry time not reached``; ``evidence == "log-line"``).
     ``recipient``: the failed address when the text names it (DSN
     Final-Recipient, Postfix ``<addr>: host ...`` / ``to=<addr>``, ``RCPT
     TO:<addr>``, smtplib's refused-recipient dict, the address a reply names).
@@ -693,6 +696,12 @@ _DIAG_TEXT_RE = re.compile(r"(?im)^[ \t>]*(?:diagnostic-code|x-supplementary-inf
 _LOG_STAT_TEXT_RE = re.compile(r"\bstat(?:us)?=(?:[A-Za-z]+[ \t]+\(([^\n]{1,2000})\)[ \t]*$|([A-Za-z][^,\n]{0,500}))")
 _REPLY_START_RE = re.compile(r"(?:[ \t]*[-:][ \t]*|[ \t]+)[A-Z<#\[\"']")
 _PHPMAILER_DETAIL_RE = re.compile(r"(?i)\bDetail:[ \t]*([^\n]{1,1000}?)[ \t]*SMTP code:")
+# Exim main log delivery failure line: "[msgid] ** addr [<orig>] [R=router T=transport]: text" (failed) or
+# "== addr ... defer (errno): text" (deferred); https://www.exim.org/exim-html-current/doc/html/spec_html/ch-log_files.html
+_EXIM_NOCODE_RE = re.compile(r"(?m)(?:^|[ \t])(\*\*|==)[ \t]+<?(" + _ADDR + r")>?(?:[ \t]+<[^>\n]{1,300}>)?"
+                             r"[^\n:]{0,600}?:[ \t]+([^\n]{1,2000})")
+_EXIM_FIELDS_RE = re.compile(r"(?m)\b[RT]=[A-Za-z0-9_-]|\bdefer[ \t]+\(-?\d{1,4}\)|^[ \t]*(?:\S+[ \t]+){0,2}"
+                             r"[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}[ \t]+(?:\*\*|==)")
 _FRAME_RE = re.compile(r"at[ \t]+[\w.$<>`'/-]+[ \t]*\(|at[ \t]+[\w.$<>]+\.[\w$<>]+[ \t]*$|File[ \t]+\"|"
                        r"[A-Za-z_]\w{0,40}:[ \t]|[{}\]]|\.\.\.[ \t]*\d+[ \t]+more|Traceback|Caused by")
 _STOP_TEXT_RE = re.compile(r"(?i)\(in reply to\b|;[ \t]+from=<|[ \t]+proto=E?SMTP\b")
@@ -1074,6 +1083,27 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
         b.fill_context(u, 0)
         merged.append(u)
         merged.sort(key=lambda x: x.start)
+    # an MTA log line that records a failure with no code at all (Exim "** addr ...: Unrouteable address",
+    # "== addr ... defer (-53): retry time not reached"): one failure for that recipient, codes unknown
+    if "**" in doc.text or "==" in doc.text:
+        have = {u.record for u in merged}
+        for m in _EXIM_NOCODE_RE.finditer(doc.text):
+            rid = b.record_of(m.start(1))
+            ls, _ = doc.line_bounds(m.start(1))
+            if rid in have or not _EXIM_FIELDS_RE.search(doc.text, ls, m.end()):
+                continue
+            if len(merged) >= MAX_FAILURES:
+                break
+            have.add(rid)
+            s = m.start(1)
+            u = _Unit(None, None, _Tok("none", "", s, s), s, m.end(2), rid, "log-line")
+            u.recipient = m.group(2)
+            u.action = _LOG_ACTION_WORDS[m.group(1)]
+            u.text = b._clean(m.group(3), u.tok) if m.group(3) else None
+            hm = _HOST_RES[5].search(m.group(0))
+            u.host = hm.group(1) if hm else None
+            merged.append(u)
+        merged.sort(key=lambda x: x.start)
     # the same failure logged twice (once with, once without recipient) is one failure
     out: list[_Unit] = []
     for u in merged:
@@ -1117,7 +1147,12 @@ def failures_from_text(text: str) -> list[TextFailure]:
     """The SMTP failures a pasted text shows: one per failed recipient, or per failed reply.
 
     Input: any str (never raises).  Output: :class:`TextFailure` items in text
-    order.  A reply code and the enhanced code sent with it, and the repeated
+    order.  Each per-recipient MTA log line (Postfix / Sendmail ``to=<addr>,
+    ... dsn=X.Y.Z, status=...``, Exim ``** addr`` / ``== addr``, qmail
+    ``delivery N: failure:``) is a record of its own, so N failing lines give
+    N failures, each with its recipient and ``action`` (``failed`` for
+    bounced, ``delayed`` for deferred); a reply that names its recipient
+    (``550 5.1.1 <addr>: ...``) is one failure per recipient.  A reply code and the enhanced code sent with it, and the repeated
     codes of a multi-line reply (``550-5.7.1 ...`` / ``550 5.7.1 ...``), make
     one failure; a DSN ``Status:`` or Postfix ``dsn=`` field fills in the
     enhanced code of the reply in the same record (or stands alone when the
@@ -1129,7 +1164,7 @@ def failures_from_text(text: str) -> list[TextFailure]:
     """
     try:
         doc = _Doc(text)
-        if not doc.toks:
+        if not doc.toks and "**" not in doc.text and "==" not in doc.text:
             return []
         return _build_failures(doc)
     except Exception:  # pragma: no cover - defensive: never raise on user text

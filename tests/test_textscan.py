@@ -472,3 +472,26 @@ def test_microsoft_server_name_in_a_client_error_names_the_provider(name):
         assert (r["reply_code"], r["enhanced_status"], r["provider_rule"]) == (
             "530", "5.7.57", "microsoft.smtp-auth-required")
         assert r["reply_text"].startswith("Client not authenticated to send mail. [")
+
+
+def test_exim_lines_without_a_code_are_failures_with_their_action():
+    text = (FIXTURES / "exim-no-code-lines.txt").read_text(encoding="utf-8")
+    got = [(f.recipient, f.reply_code, f.enhanced_status, f.action, f.evidence, f.reply_text)
+           for f in failures_from_text(text)]
+    assert got == [
+        ("nobody@example.invalid", None, None, "failed", "log-line", "Unrouteable address"),
+        ("bob@example.net", None, None, "delayed", "log-line", "retry time not reached for any host for 'example.net'"),
+        ("carl@example.org", "550", "5.1.1", "failed", "pair", "No such user"),
+        ("dan@example.com", None, None, "delayed", "log-line", "Connection timed out"),
+    ]
+    # the errno in "defer (110)" is not a code, and a delivery line (=>) is no failure
+    assert "110" not in mentioned(text)
+
+
+@pytest.mark.parametrize("text", [
+    "**Note** == bob@example.com is the new owner",
+    "** bob@example.com: please review the attached file",
+    "Release notes:\n** alice@example.com: fixed login\n** bob@example.net: new footer",
+])
+def test_markdown_stars_and_equals_are_not_exim_lines(text):
+    assert failures_from_text(text) == []
