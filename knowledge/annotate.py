@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from knowledge.reasons import NEXT_STEPS, classify
+from knowledge.reasons import classify, next_step
 
 __all__ = ["annotate_bytes", "annotate_text", "annotate_rows", "FINDING_KEYS", "MAX_INPUT"]
 
@@ -194,7 +194,7 @@ def _complete(row: dict, hosts: list[str], explain: bool, providers: bool) -> di
     reason = out["reason"]
     if not out["enhanced_status"] and reason not in (None, "delivered", "vacation", "feedback", "undefined", "onhold"):
         out["inferred_status"] = _inferred(reason, out["reply_code"], out["hard_bounce"])
-    out["next_step"] = NEXT_STEPS.get(reason or "")
+    out["next_step"] = next_step(reason, out.get("action"))
     rc, enh = out["reply_code"], out["enhanced_status"]
     if providers and (rc or enh or out["reply_text"]):
         try:
