@@ -452,8 +452,6 @@ def test_free_text_findings_carry_the_log_action():
     assert [r["hard_bounce"] for r in rows[1:]] == [False, False]
 
 
-@pytest.mark.xfail(strict=True, reason="knowledge.reasons.classify maps 4.4.1 to 'expired' even with "
-                                       "action='delayed' (owned by the bounce helper; see the textscan report)")
 def test_a_deferral_still_being_retried_is_not_expired():
     from knowledge.annotate import annotate_rows
 
