@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["classify", "is_hard", "REASONS", "NEXT_STEPS", "STATUS_REASON"]
+__all__ = ["classify", "is_hard", "next_step", "provider_reason", "REASONS", "NEXT_STEPS", "STATUS_REASON"]
 
 REASONS: tuple[str, ...] = (
     "authfailure", "badreputation", "blocked", "contenterror", "delivered", "exceedlimit",
@@ -550,6 +550,12 @@ def classify(
     low_raw = (text or "")[:4000].lower()
     if reason == "userunknown" and not _ASSERTED_UNKNOWN.search(low_raw):
         reason = _unknown_or_filtered(enh, cmd)
+    if act == "delayed" and reason == "expired" and not (enh and enh[1:] == ".4.7") \
+            and not _EXPIRY_EVIDENCE.search(low_raw) and _CONNECT_FAILURE.search(low_raw):
+        # A deferral (Postfix status=deferred, DSN Action: delayed) because the
+        # host could not be reached is a network problem being retried; the
+        # message has not expired yet.
+        reason = "networkerror"
     prov = provider_reason(low_raw)
     if prov is not None:
         if cmd == "MAIL" and prov in ("badreputation", "userunknown", "filtered"):
@@ -741,6 +747,20 @@ def provider_reason(low: str) -> str | None:
     return None
 
 
+# Words saying the retry period is over (RFC 3463 X.4.7 "delivery time
+# expired"; MTAs' own give-up wording).
+_EXPIRY_EVIDENCE = re.compile(
+    r"expired|too long|giving up|given up|gave up|retry timeout|not (?:be )?delivered within|"
+    r"could not be delivered for|maximum time|retry period|not reachable within|failing for a long time|"
+    r"bounced|undeliverable"
+)
+# A connection-level failure (the reason a message is deferred).
+_CONNECT_FAILURE = re.compile(
+    r"connection (?:timed out|refused|reset|closed|lost)|timed out|lost connection|no route to host|"
+    r"network is unreachable|host (?:is )?unreachable|could not connect|unable to connect|"
+    r"conversation with \S{1,255} timed out"
+)
+
 _WORD = re.compile(r"[a-z]{3,}")
 
 
@@ -796,6 +816,39 @@ def _command_reason(rc: str | None, enh: str | None, command: str | None, act: s
     if act == "failed":
         return "undefined"
     return None
+
+
+def next_step(reason: str | None, action: str | None = None) -> str | None:
+    """Return one concrete next step for a finding, or None for no reason.
+
+    ``reason``: a Sisimai reason; ``action``: the RFC 3464 Action value
+    ("failed", "delayed", ...) or None.  A *delayed* message (DSN Action:
+    delayed, Postfix ``status=deferred``) is still queued and being retried
+    by the sending MTA (RFC 5321 section 4.5.4.1), so its step never says
+    the MTA gave up; otherwise the step comes from :data:`NEXT_STEPS`.
+    """
+    if not reason:
+        return None
+    if (action or "").strip().lower() == "delayed" and reason not in ("delivered", "vacation", "feedback"):
+        hint = DEFERRAL_HINTS.get(reason, "")
+        return ("Nothing to resend yet: the message is deferred and the sending MTA is still retrying it; "
+                "it bounces only if the retries run out. " + hint).strip()
+    return NEXT_STEPS.get(reason)
+
+
+# What to check while a deferred message is still being retried.
+DEFERRAL_HINTS: dict[str, str] = {
+    "expired": "If the delay persists, check that the recipient domain's MX hosts are reachable from the sending MTA.",
+    "networkerror": "Check DNS and connectivity (port 25) from the sending MTA to the recipient's MX hosts.",
+    "mailboxfull": "The recipient's mailbox is over quota; it will be retried until the queue lifetime ends.",
+    "speeding": "The receiver is rate limiting: lower the sending rate to this domain.",
+    "toomanyconn": "Open fewer simultaneous connections to this host.",
+    "blocked": "The receiver is refusing the sending IP for now: check blocklists and the reply text.",
+    "badreputation": "The receiver is throttling because of sender reputation: cut volume and check Postmaster Tools/SNDS.",
+    "authfailure": "Fix SPF/DKIM/DMARC for the sending domain so the retries can pass.",
+    "requireptr": "Give the sending IP a PTR record that resolves back to it so the retries can pass.",
+    "systemerror": "The receiving system reported a temporary problem; contact its postmaster if it persists.",
+}
 
 
 # One concrete next step per reason (own words), for findings.
