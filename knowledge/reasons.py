@@ -590,7 +590,7 @@ _ASSERTED_UNKNOWN = re.compile(
     r"\bdd (?:this user|sorry,? \w{0,20}) ?doesn't have an? [^\s]{1,60} account|"
     r"not listed in (?:the )?(?:domino directory|public name ?& ?address book|(?:the )?address book)|"
     r"recipient name is not recognized|invalid final delivery userid|\bunknown user: |"
-    r"no valid recipients for this mm|no mailbox here by that name|"
+    r"no valid recipients for this mm|no mailbox here by that name|リストにありません|"
     r"(?:ezweb\.ne\.jp|\bau\.com)>: user unknown"
 )
 

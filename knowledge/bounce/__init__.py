@@ -33,7 +33,7 @@ from knowledge.bounce import mime
 from knowledge.bounce.codes import find_codes, find_command, find_remote_host, reply_line
 from knowledge.bounce.dsn import parse_dsn, strip_addr_type
 from knowledge.bounce.text import scan_notice, cut_original, is_known_format
-from knowledge.reasons import _LATE_UNKNOWN, classify
+from knowledge.reasons import _LATE_UNKNOWN, classify, is_hard
 
 __all__ = ["Report", "parse_bytes", "looks_like_message", "rows_from_pasted_dsn", "has_mail_headers"]
 
@@ -368,6 +368,12 @@ def _rows_from_dsn(dsn_texts: list[str], notice: str) -> list[dict]:
                 # a mailbox status (X.1.x): an "unknown user" text is taken as
                 # a refusal after acceptance ("filtered", soft).
                 reason, hard = "filtered", False
+            category = (r.get("x-powermta-bouncecategory") or "").strip().lower()
+            if category in POWERMTA_CATEGORIES and action in ("failed", "delayed"):
+                # PowerMTA classified the failure itself (its bounce
+                # categories, PowerMTA User's Guide "Bounce categories").
+                reason = POWERMTA_CATEGORIES[category]
+                hard = is_hard(reason)
             if action in ("delivered", "relayed", "expanded"):
                 reason, hard = "delivered", False
             if reason is None and action in ("failed", "delayed"):
@@ -378,6 +384,27 @@ def _rows_from_dsn(dsn_texts: list[str], notice: str) -> list[dict]:
                              hard_bounce=hard, action=action, command=command, remote_mta=remote,
                              reply_text=reply_text[:1000] if reply_text else None))
     return rows
+
+
+# PowerMTA's X-PowerMTA-BounceCategory values -> Sisimai reasons.
+POWERMTA_CATEGORIES: dict[str, str] = {
+    "bad-mailbox": "userunknown",
+    "bad-domain": "hostunknown",
+    "inactive-mailbox": "suspend",
+    "quota-issues": "mailboxfull",
+    "message-expired": "expired",
+    "no-answer-from-host": "networkerror",
+    "bad-connection": "networkerror",
+    "routing-errors": "systemerror",
+    "bad-configuration": "systemerror",
+    "policy-related": "policyviolation",
+    "spam-related": "spamdetected",
+    "virus-related": "virusdetected",
+    "content-related": "contenterror",
+    "invalid-sender": "rejected",
+    "relaying-issues": "norelaying",
+    "protocol-errors": "syntaxerror",
+}
 
 
 def _notice_blocks(notice: str) -> dict[str, str]:
@@ -428,7 +455,6 @@ def _rows_from_ses(text: str) -> list[dict] | None:
                           "NoEmail": "userunknown", "MailboxFull": "mailboxfull", "MessageTooLarge": "mesgtoobig",
                           "ContentRejected": "contenterror", "AttachmentRejected": "securityerror",
                           "General": "onhold"}.get(sub, reason or "undefined")
-                from knowledge.reasons import is_hard
                 hard = is_hard(reason, rc, status)
             rows.append(_row(recipient=str(r.get("emailAddress") or "") or None, reply_code=rc,
                              enhanced_status=status, reason=reason, hard_bounce=hard, action=action,

@@ -4,7 +4,8 @@ A delivery-status body is one block of per-message fields (Reporting-MTA,
 Arrival-Date ...) followed by one block per recipient (RFC 3464 section
 2.3: Final-Recipient, Original-Recipient, Action, Status, Remote-MTA,
 Diagnostic-Code, Last-Attempt-Date, Will-Retry-Until, and the common
-X-Supplementary-Info / X-Postfix-Sender extensions).  Blocks are separated
+X-Supplementary-Info / X-Postfix-Sender extensions, and PowerMTA's
+X-PowerMTA-BounceCategory).  Blocks are separated
 by blank lines; long values are folded onto indented continuation lines.
 
 Some MTAs put several recipients in one block, leave out the blank lines, or
@@ -24,7 +25,7 @@ _RCPT_KEYS = ("final-recipient", "original-recipient", "x-actual-recipient")
 _KEEP = frozenset({
     "final-recipient", "original-recipient", "x-actual-recipient", "action", "status", "remote-mta",
     "diagnostic-code", "x-supplementary-info", "reporting-mta", "received-from-mta",
-    "last-attempt-date", "will-retry-until", "x-display-name",
+    "last-attempt-date", "will-retry-until", "x-display-name", "x-powermta-bouncecategory",
 })
 
 
