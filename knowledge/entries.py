@@ -129,7 +129,8 @@ class EnhancedEntry(_Strict):
     ``class_meaning``: optional meaning per class digit ("2", "4", "5") used
     instead of ``meaning`` when the code is given with that class, for codes
     whose sense changes with the class (4.4.7 delay warning vs 5.4.7 bounce;
-    2.5.0 success vs 5.5.0 failure).  ``meaning`` stays the any-class (X) text."""
+    2.5.0 success vs 5.5.0 failure).  ``meaning`` stays the any-class (X) text.
+    ``class_fix``: the same for ``fix`` (wait for the retries vs resend)."""
 
     code: Annotated[str, StringConstraints(pattern=r"^X\.[0-9]{1,3}\.[0-9]{1,3}$")]
     standing: Literal["registry", "provider", "non-standard"]
@@ -141,6 +142,7 @@ class EnhancedEntry(_Strict):
     who_acts: list[Who] = Field(min_length=1)
     retry: str | None = None
     class_meaning: dict[Literal["2", "4", "5"], Text] = Field(default_factory=dict)
+    class_fix: dict[Literal["2", "4", "5"], Text] = Field(default_factory=dict)
     basic_codes: list[Text] = Field(default_factory=list)
     related: list[Text] = Field(default_factory=list)
     source: list[Text] = Field(min_length=1)

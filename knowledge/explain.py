@@ -111,12 +111,14 @@ def _enhanced_explanation(code: str, class_hint: str | None = None) -> CodeExpla
     if entry is not None:
         retry = cls_retry if not entry.retry else f"{cls_retry} {entry.retry}"
         # the class changes what some codes mean (4.4.7 delay warning, 5.4.7 bounce)
-        meaning = entry.class_meaning.get(c if c != "X" else (class_hint or ""), entry.meaning)
+        eff = c if c != "X" else (class_hint or "")
+        meaning = entry.class_meaning.get(eff, entry.meaning)
+        fix = entry.class_fix.get(eff, entry.fix)
         if entry.standing != "registry":
             meaning = (f"Note: X.{s}.{d} is not in the IANA enhanced status code registry. " + meaning)
         return CodeExplanation(
             code=code, kind="enhanced", class_=class_text, subject=subject_text, title=entry.title,
-            meaning=meaning, when=entry.when, fix=entry.fix, who_acts=list(entry.who_acts), retry=retry,
+            meaning=meaning, when=entry.when, fix=fix, who_acts=list(entry.who_acts), retry=retry,
             standing=entry.standing, related=[r for r in entry.related if r != entry.code],
             source=list(entry.source),
         )

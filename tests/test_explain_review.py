@@ -345,3 +345,13 @@ def test_which_matters_groups_read_as_sentences():
     comp = explain(["550", "5.1.1", "421"]).comparison
     assert comp.which_matters.startswith("Each of 550 and 5.1.1 needs someone to change something before sending again; "
                                          "421 usually clears")
+
+
+def test_advice_follows_the_class():
+    assert explain_code(None, "4.4.7").fix.startswith("Nothing to resend: the MTA still retries.")
+    assert explain_code(None, "5.4.7").fix.endswith("then send the message again: the MTA has given up on it.")
+    assert explain_code("451", "X.4.7").fix == explain_code(None, "4.4.7").fix
+    for xcode in KB.enhanced_codes():
+        final = explain_code(None, "5" + xcode[1:]).fix
+        assert not re.match(r"(?:Usually nothing|Wait)\b[^.]*:? the sending MTA retries", final), xcode
+        assert not GIVE_UP.search(explain_code(None, "4" + xcode[1:]).fix), xcode
