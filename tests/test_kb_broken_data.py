@@ -134,3 +134,19 @@ def test_missing_class_table(data):
     text = path.read_text(encoding="utf-8")
     path.write_text(text[text.index("[[entry]]"):], encoding="utf-8")
     assert _fails(data).endswith("3xx.toml: field 'class': required table is missing")
+
+
+def test_class_meaning_only_for_classes_2_4_5(data):
+    _append(data / "enhanced" / "subject-1-addressing.toml",
+            '\n[[entry]]\ncode = "X.1.99"\nstanding = "non-standard"\ntitle = "T"\nmeaning = "M"\nwhen = "W"\n'
+            'fix = "F"\nwho_acts = ["sender"]\nsource = ["RFC 3463 §2"]\n[entry.class_meaning]\n"3" = "M3"\n')
+    assert _fails(data).endswith("data/enhanced/subject-1-addressing.toml: code X.1.99: "
+                                 "field 'class_meaning.3.[key]': Input should be '2', '4' or '5'")
+
+
+def test_class_fix_must_not_be_empty(data):
+    _append(data / "enhanced" / "subject-1-addressing.toml",
+            '\n[[entry]]\ncode = "X.1.99"\nstanding = "non-standard"\ntitle = "T"\nmeaning = "M"\nwhen = "W"\n'
+            'fix = "F"\nwho_acts = ["sender"]\nsource = ["RFC 3463 §2"]\n[entry.class_fix]\n"4" = " "\n')
+    assert _fails(data).endswith("data/enhanced/subject-1-addressing.toml: code X.1.99: "
+                                 "field 'class_fix.4': must not be empty")
