@@ -36,6 +36,31 @@ CASES = {
     "delivered-dsn.eml": ("delivery-report", [("ok@example.com", "250", "2.0.0", "delivered", False, None)]),
     "autoreply.eml": ("auto-reply", [("person@example.com", None, None, "vacation", False, None)]),
     "arf.eml": ("feedback-report", []),
+    # Reason families (Sisimai's rules; see knowledge/reasons.py).
+    "powermta-category.eml": ("bounce", [
+        ("user@example.com", "550", "5.2.1", "userunknown", True, None),
+        ("full@example.org", "552", "5.2.2", "mailboxfull", False, None),
+    ]),
+    "unknown-user-after-accept.eml": ("bounce", [
+        ("user@example.com", "550", "5.2.1", "filtered", False, None),
+        ("other@example.com", "550", "5.0.0", "userunknown", True, "RCPT TO"),
+    ]),
+    "kddi-au.eml": ("bounce", [
+        ("user1@ezweb.ne.jp", "550", "5.0.0", "filtered", False, "DATA"),
+        ("user2@ezweb.ne.jp", "550", "5.0.0", "userunknown", True, "DATA"),
+    ]),
+    "orange-exim.eml": ("bounce", [
+        ("user@orange.example.com", "550", "5.2.0", "spamdetected", False, "DATA"),
+        ("other@laposte.example.com", "550", "5.5.0", "userunknown", True, "RCPT TO"),
+    ]),
+    "postfix-delayed.eml": ("bounce", [("user@example.com", None, "4.4.1", "networkerror", False, None)]),
+    "provider-replies.eml": ("bounce", [
+        ("a@gmail.example.com", "550", "5.7.28", "blocked", False, "DATA"),
+        ("b@mimecast.example.com", "554", "5.0.0", "virusdetected", False, "DATA"),
+        ("c@charter.example.com", "550", "5.1.0", "toomanyconn", False, "MAIL FROM"),
+        ("d@yahoo.example.com", "421", "4.7.0", "badreputation", False, "RCPT TO"),
+    ]),
+    "onhold-dsn.eml": ("bounce", [("user@example.com", "550", "5.0.0", "onhold", False, "RCPT TO")]),
 }
 
 
@@ -94,3 +119,13 @@ def test_quoted_inline_forward():
     rep = parse_bytes(msg)
     assert [(r["recipient"], r["reply_code"], r["reason"]) for r in rep.rows] == [
         ("nobody@example.com", "550", "userunknown")]
+
+
+def test_a_delayed_message_is_still_being_retried():
+    from knowledge.annotate import annotate_rows
+
+    _, rows, _ = annotate_rows((FIXTURES / "postfix-delayed.eml").read_bytes())
+    assert [(r["action"], r["reason"], r["hard_bounce"]) for r in rows] == [("delayed", "networkerror", False)]
+    step = rows[0]["next_step"]
+    assert step.startswith("Nothing to resend yet: the message is deferred and the sending MTA is still retrying")
+    assert "gave up" not in step

@@ -89,3 +89,103 @@ def test_text_reason_ignores_code_tokens_and_wrapping():
 def test_postfix_queue_state_is_not_a_suspended_mailbox():
     text = "delivery temporarily suspended: connect to mx.example.com[192.0.2.1]: server refused to talk to me: 421"
     assert text_reason(text) == "blocked"
+
+
+# --- Families added from Sisimai's rules (lib/sisimai/reason/*.rb, rhost/*.rb) ---
+
+@pytest.mark.parametrize(
+    ("reply", "enhanced", "text", "command", "expected"),
+    [
+        # An unknown-user wording is a missing mailbox only with an address
+        # status (X.1.x) or at RCPT TO; otherwise a refusal after acceptance.
+        ("550", None, "<user@example.com>: Recipient address rejected: User unknown in local recipient table",
+         None, ("filtered", False)),
+        ("550", "5.2.1", "<user@example.com>... User Unknown", None, ("filtered", False)),
+        ("550", "5.2.1", "<user@example.com>... User Unknown", "RCPT", ("userunknown", True)),
+        ("550", "5.1.1", "<user@example.com>... User Unknown", "DATA", ("userunknown", True)),
+        ("550", "5.0.0", "Requested action not taken: no such user here", "MAIL", ("rejected", False)),
+        # Wordings only used for a mailbox that does not exist stay hard.
+        ("554", None, "delivery error: dd This user doesn't have a yahoo.com account (user@example.com)",
+         "DATA", ("userunknown", True)),
+        (None, None, "User some.one (user@example.com) not listed in Domino Directory", None,
+         ("userunknown", True)),
+        ("550", None, "sorry, no mailbox here by that name. (#5.1.1)", None, ("userunknown", True)),
+        # au (KDDI): empty address -> filtered; the address itself -> unknown.
+        ("550", None, "550 : User unknown", "DATA", ("filtered", False)),
+        ("550", None, "550 <user@ezweb.ne.jp>: User unknown", "DATA", ("userunknown", True)),
+    ],
+)
+def test_unknown_user_or_filtered(reply, enhanced, text, command, expected):
+    assert classify(reply, enhanced, text, command) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("550 5.2.0 Mail rejete. Mail rejected. ofr_506 [506]", "spamdetected"),
+        ("421 4.2.0 Service refuse. Veuillez essayer plus tard. Service refused, please try later. OFR005_505 [505]",
+         "systemerror"),
+        ("421 mwinf5c77 ME Service refuse. Veuillez essayer plus tard. OFR_999 [999]", "blocked"),
+        ("550 5.5.0 Adresse destinataire invalide. Invalid recipient. LPN007_416", "userunknown"),
+        ("554 5.7.1 <client.example.net[192.0.2.1]:49309>: Client host rejected: LPN000_630", "policyviolation"),
+        ("421 Trop de connexions, veuillez verifier votre configuration. OFR005_104 [104]", "toomanyconn"),
+    ],
+)
+def test_orange_internal_codes(text, expected):
+    assert classify("550", None, text, "DATA")[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("reply", "enhanced", "text", "command", "expected"),
+    [
+        # Gmail's sender-wide rate block names SPF / DKIM domains but is a block.
+        ("421", "4.7.28", "Gmail has detected an unusual rate of unsolicited mail originating from your DKIM "
+         "domain [example.net 12]. To protect our users from spam, mail sent from your IP address has been "
+         "temporarily rate limited.", "DATA", "blocked"),
+        ("550", "5.7.1", "Our system has detected that this message is likely unsolicited mail.", "DATA",
+         "spamdetected"),
+        ("450", "4.2.1", "The user you are trying to contact is receiving mail too quickly.", "RCPT", "speeding"),
+        # Mimecast's fixed texts.
+        ("554", None, "email rejected due to security policies - MCSpamSignature.sa.2.2", "DATA", "virusdetected"),
+        ("550", None, "Local CT IP Reputation - (reject)", "RCPT", "badreputation"),
+        # Spectrum AUP# numbers.
+        ("550", "5.1.0", "sender rejected. AUP#In-1310", "MAIL", "toomanyconn"),
+        ("550", None, "AUP#O-1530 message too large", "DATA", "mesgtoobig"),
+        ("554", None, "AUP#I-1100 full circle DNS required", "CONN", "requireptr"),
+        # Yahoo: reputation deferral; at MAIL FROM it is the sender refused.
+        ("421", "4.7.0", "[TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or "
+         "user complaints", "RCPT", "badreputation"),
+        ("421", "4.7.0", "[TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or "
+         "user complaints", "MAIL", "rejected"),
+    ],
+)
+def test_provider_reply_families(reply, enhanced, text, command, expected):
+    assert classify(reply, enhanced, text, command)[0] == expected
+
+
+def test_unexplained_reply_is_onhold_and_status_classes_default():
+    # Nothing in the words names a reason: Sisimai's "onhold", soft.
+    assert classify("550", "5.0.0", "<user@example.com>: Recipient address rejected: On hold", "RCPT") == (
+        "onhold", False)
+    # RFC 3463 X.7.1 with no telling words: a security/policy refusal.
+    assert classify("550", "5.7.1", "<user@example.com>... Access denied", None) == ("securityerror", False)
+    # ... but access denied to the envelope sender is the sender refused.
+    assert classify("550", "5.7.1", "Access denied", "MAIL") == ("rejected", False)
+    assert classify("550", "5.0.0", "'user@example.com' is not a registered gateway user", None) == (
+        "rejected", False)
+
+
+def test_deferral_reason_and_next_step():
+    from knowledge.reasons import next_step
+
+    text = "connect to mx.example.com[192.0.2.1]:25: Connection timed out"
+    # Still being retried: a network problem, not an expired message.
+    assert classify(None, "4.4.1", text, None, "delayed") == ("networkerror", False)
+    # After the MTA gave up, the same text is Sisimai's "expired".
+    assert classify(None, "4.4.1", text, None, "failed") == ("expired", False)
+    assert classify(None, "4.4.7", "Message expired after 5 days", None, "delayed") == ("expired", False)
+    step = next_step("expired", "delayed")
+    assert step.startswith("Nothing to resend yet: the message is deferred and the sending MTA is still retrying")
+    assert "gave up" not in step
+    assert next_step("expired", "failed") == NEXT_STEPS["expired"]
+    assert next_step(None, "delayed") is None
