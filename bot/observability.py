@@ -173,8 +173,8 @@ def redact(text: str) -> str:
     text = _BEARER_RE.sub(r"\1 " + REDACTED, text)
     text = _QUERY_SECRET_RE.sub(r"\1" + REDACTED, text)
     text = _KEYED_STRING_RE.sub(_keyed_string, text)
-    text = _FORM_FIELD_RE.sub(lambda m: f"{m.group('k')}{REDACTED}", text)
     text = _KEYED_STRUCT_RE.sub(lambda m: f"{m.group('k')}{REDACTED}", text)
+    text = _FORM_FIELD_RE.sub(lambda m: f"{m.group('k')}{REDACTED}", text)  # after: "[redacted]" starts with "["
     text = _EMAIL_RE.sub(REDACTED, text)
     return text
 

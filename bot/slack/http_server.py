@@ -4,8 +4,10 @@ Routes:
 
 * ``POST /slack/events``: events, slash commands and interactivity (one Request URL
   for all three in the manifest). Before Bolt sees it, every request is checked here:
-  a body larger than :data:`MAX_BODY_BYTES` gets 413 (from ``Content-Length`` without
-  reading the body, or as soon as the streamed body passes the cap); a missing,
+  a body larger than :data:`MAX_BODY_BYTES` gets 413 (judged from ``Content-Length``, or
+  as soon as the streamed body passes the cap; the rest is thrown away unparsed up to
+  :data:`DRAIN_LIMIT_BYTES` so the client sees the 413, beyond that the connection is
+  closed); a missing,
   non-numeric or stale ``X-Slack-Request-Timestamp`` or a bad ``X-Slack-Signature``
   gets 401 (:func:`bot.slack.verify.check_signature`); a body that is not UTF-8 gets 400.
   Only verified requests reach Bolt (which checks the signature again), so nothing is
@@ -87,32 +89,68 @@ class _ThreadedBoltHandler(SlackRequestHandler):
 
 
 class _Rejected(Exception):
-    """A request refused before Bolt: ``status``, ``reason`` (logged), ``size`` (bytes seen)."""
+    """A request refused before Bolt: ``status``, ``reason`` (logged), ``size`` (bytes seen),
+    ``close`` (the connection must be closed: part of the body was left unread)."""
 
-    def __init__(self, status: int, reason: str, size: int) -> None:
+    def __init__(self, status: int, reason: str, size: int, close: bool = False) -> None:
         super().__init__(reason)
-        self.status, self.reason, self.size = status, reason, size
+        self.status, self.reason, self.size, self.close = status, reason, size, close
+
+
+DRAIN_LIMIT_BYTES = 8 * 1024 * 1024
+"""An oversized body up to this size is read and thrown away (no parsing, no copy kept) before
+the 413 is sent, so an ordinary client sees the 413 instead of a reset connection; a larger one
+(by ``Content-Length`` or as streamed) gets the 413 at once and the connection is closed."""
+DRAIN_TIMEOUT_S = 2.0
+"""Longest time spent throwing an oversized body away before answering 413 anyway."""
+
+
+async def _drain(receive: Callable, seen: int) -> tuple[bool, int]:
+    """Discard the rest of a body (see :data:`DRAIN_LIMIT_BYTES`): ``(fully read, bytes seen)``."""
+    async def run() -> tuple[bool, int]:
+        nonlocal seen
+        while seen <= DRAIN_LIMIT_BYTES:
+            message = await receive()
+            if message["type"] != "http.request":
+                return False, seen
+            seen += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return True, seen
+        return False, seen
+
+    try:
+        return await asyncio.wait_for(run(), DRAIN_TIMEOUT_S)
+    except asyncio.TimeoutError:
+        return False, seen
 
 
 async def read_body(scope: dict, receive: Callable, limit: int = MAX_BODY_BYTES) -> bytes:
     """The request body, at most ``limit`` bytes; raises :class:`_Rejected` (413) when the
-    declared ``Content-Length`` or the bytes streamed so far exceed it (the rest is not read)."""
+    declared ``Content-Length`` or the bytes streamed so far exceed it (400 for a malformed
+    ``Content-Length`` or a client gone before the end of the body). Nothing beyond ``limit``
+    is kept in memory."""
     for name, value in scope.get("headers") or ():
         if name.lower() == b"content-length":
             try:
                 declared = int(value)
             except ValueError:
-                raise _Rejected(400, "malformed Content-Length", 0) from None
+                raise _Rejected(400, "malformed Content-Length", 0, close=True) from None
+            if declared > DRAIN_LIMIT_BYTES:
+                raise _Rejected(413, "body too large", declared, close=True)
             if declared > limit:
-                raise _Rejected(413, "body too large", declared)
+                done, seen = await _drain(receive, 0)
+                raise _Rejected(413, "body too large", max(seen, declared), close=not done)
     chunks = bytearray()
     while True:
         message = await receive()
         if message["type"] != "http.request":  # client went away
-            raise _Rejected(400, "incomplete body", len(chunks))
+            raise _Rejected(400, "incomplete body", len(chunks), close=True)
         chunks += message.get("body", b"")
         if len(chunks) > limit:
-            raise _Rejected(413, "body too large", len(chunks))
+            if not message.get("more_body", False):
+                raise _Rejected(413, "body too large", len(chunks))
+            done, seen = await _drain(receive, len(chunks))
+            raise _Rejected(413, "body too large", seen, close=not done)
         if not message.get("more_body", False):
             return bytes(chunks)
 
@@ -166,7 +204,7 @@ class SlackAsgiApp:
             log.info("rejected request: %s (%d bytes)", rejected.reason, rejected.size)
             error = {401: "invalid request", 413: "request body too large"}.get(rejected.status, "bad request")
             await self._send(send, rejected.status, "application/json", json.dumps({"error": error}).encode(),
-                             [(b"connection", b"close")] if rejected.status == 413 else None)
+                             [(b"connection", b"close")] if rejected.close else None)
             return
         try:
             response = await self.bolt.dispatch_body(body, AsgiHttpRequest(scope, receive))

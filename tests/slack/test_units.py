@@ -243,3 +243,34 @@ def test_claim_refuses_when_any_key_was_seen():
     assert deps.claim("event:Ev2", "msg:C1:1.1") is False  # same message, other event (mention + message)
     assert deps.claim("event:Ev1", "msg:C1:1.2") is False  # retry of the same event
     assert deps.claim("event:Ev3", "msg:C1:1.3") is True
+
+
+# -- request signature (bot.slack.verify) ---------------------------------------------------
+
+@pytest.mark.parametrize(("timestamp", "signature", "reason"), [
+    (None, "v0=aa", "missing timestamp"),
+    ("", "v0=aa", "missing timestamp"),
+    ("abc", "v0=aa", "malformed timestamp"),
+    ("-1700000000", "v0=aa", "malformed timestamp"),
+    ("1.7e9", "v0=aa", "malformed timestamp"),
+    ("٣٣٣", "v0=aa", "malformed timestamp"),
+    ("9" * 13, "v0=aa", "malformed timestamp"),
+    ("1699999600", "GOOD", "stale timestamp"),
+    ("1700000400", "GOOD", "stale timestamp"),
+    ("1700000000", None, "missing signature"),
+    ("1700000000", "v0=aa", "bad signature"),
+    ("1700000000", "v0=" + "é" * 64, "bad signature"),
+    ("1700000000", "GOOD", None),
+    ("1700000290", "GOOD", None),
+])
+def test_check_signature_reasons(timestamp, signature, reason):
+    import hashlib
+    import hmac
+
+    from bot.slack.verify import check_signature
+
+    body = b"command=%2Fsmtp&text=550"
+    if signature == "GOOD":
+        signature = "v0=" + hmac.new(b"secret", f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
+    assert check_signature("secret", body, timestamp, signature, now=1_700_000_000) == reason
+    assert check_signature("", body, timestamp, signature, now=1_700_000_000) == "no signing secret"

@@ -183,3 +183,30 @@ def test_web_client_errors_counted():
         base.api_call = original
     assert after == before + 1
     assert isinstance(client, WebClient)
+
+
+def test_slack_library_lines_lose_their_payload(captured):
+    """Bolt's INFO/WARNING lines that embed the request body keep their first words only."""
+    buf = captured("text", "INFO")
+    form = f"token=x&command=%2Fsmtp&text=550+{MESSAGE.replace(' ', '+')}&response_url=http%3A%2F%2Fexample.net%2Fr"
+    logging.getLogger("slack_bolt.middleware.request_verification.request_verification").info(
+        "Invalid request signature detected (signature: v0=aa, timestamp: 1, body: %s)", form)
+    logging.getLogger("slack_bolt.App").warning("Unhandled request ({'type': None, 'value': '%s'})", ADDRESS)
+    logging.getLogger("slack_bolt.App").warning(
+        "explain didn't call ack() for the request ({'text': '%s'})", MESSAGE)
+    lines = [line.split("] ", 1)[1] for line in buf.getvalue().splitlines()]
+    assert lines == [
+        "Invalid request signature detected [request payload not logged]",
+        "Unhandled request [request payload not logged]",
+        "explain didn't call ack() for the request [request payload not logged]",
+    ]
+
+
+def test_form_bodies_and_long_messages(captured):
+    assert obs.redact(f"body: token=x&text=550+5.7.26&response_url=http%3A%2F%2Fx&user_name=jane") == \
+        "body: token=[redacted]&text=[redacted]&response_url=[redacted]&user_name=[redacted]"
+    buf = captured("text", "INFO")
+    logging.getLogger("smtpbot.test").info("x" * (obs.MAX_LOG_CHARS + 500))
+    line = buf.getvalue().rstrip("\n")
+    assert line.endswith("x" * obs.MAX_LOG_CHARS + " [... 500 more characters]")
+    assert obs.truncate("abc", 5) == "abc" and obs.truncate("abcdef", 3) == "abc [... 3 more characters]"
