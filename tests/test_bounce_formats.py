@@ -22,8 +22,9 @@ CASES = {
     ]),
     "sendmail-dsn.eml": ("bounce", [("gone@example.com", "550", "5.1.1", "userunknown", True, "RCPT TO")]),
     "exim.eml": ("bounce", [("someone@example.com", "550", "5.7.1", "spamdetected", False, "DATA")]),
-    "qmail.eml": ("bounce", [("nobody@example.com", "550", "5.1.1", "userunknown", True, None)]),
-    "qmail-cr.eml": ("bounce", [("nobody@example.com", "550", "5.1.1", "userunknown", True, None)]),
+    # qmail's "does not like recipient." names the RCPT TO stage.
+    "qmail.eml": ("bounce", [("nobody@example.com", "550", "5.1.1", "userunknown", True, "RCPT TO")]),
+    "qmail-cr.eml": ("bounce", [("nobody@example.com", "550", "5.1.1", "userunknown", True, "RCPT TO")]),
     "opensmtpd.eml": ("bounce", [("missing@example.com", "550", "5.1.1", "userunknown", True, None)]),
     "office365-crlf.eml": ("bounce", [("closed@example.org", "550", "5.1.10", "userunknown", True, None)]),
     "gmail.eml": ("bounce", [("bounced@example.com", "552", "5.2.2", "mailboxfull", False, None)]),

@@ -95,6 +95,16 @@ def find_codes(text: str, classes: str = "245") -> tuple[str | None, str | None]
     return rc, enh
 
 
+# qmail-remote names the stage that failed in its own words (qmail's
+# remote delivery messages): "192.0.2.1 does not like recipient." (RCPT TO),
+# "Connected to 192.0.2.1 but greeting failed." (connection), "... but my
+# name was rejected." (HELO).  ("... but sender was rejected." is left to
+# the reason families: Sisimai keeps the remote's own reason there.)
+_QMAIL_STAGE = re.compile(r"(does not like recipient|but greeting failed|but my name was rejected)", re.I)
+_QMAIL_STAGES = {"does not like recipient": "RCPT TO", "but greeting failed": "CONN",
+                 "but my name was rejected": "HELO"}
+
+
 def find_command(text: str) -> str | None:
     """Return the SMTP command a failure answered ("RCPT TO", "MAIL FROM",
     "DATA", "HELO", "EHLO", "STARTTLS", "AUTH", or "CONN" for the connection
@@ -108,6 +118,10 @@ def find_command(text: str) -> str | None:
     if not text:
         return None
     text = text[:20000]
+    if "does not like" in text or "but greeting failed" in text or "but my name was rejected" in text:
+        m = _QMAIL_STAGE.search(text)
+        if m:
+            return _QMAIL_STAGES[m.group(1).lower()]
     transcript = None
     for m in _CMD_KW.finditer(text):
         word = m.group(1).upper().replace("_", " ")
