@@ -321,7 +321,8 @@ _REPLY_WORDS_RE = re.compile(
 _LINE_HTTP_RE = re.compile(
     r"(?i)\bhttps?\b(?!://)|\bapi\b|nginx|apache|gateway|cloudflare|endpoint|\bcurl\b|axios|\bfetch|webhook|"
     r"status ?code|\bGET\b|\bPOST\b|\bPUT\b|\bPATCH\b|\bDELETE\b|HTTP/|\bREST\b|load balancer|upstream|proxy")
-_TRANSCRIPT_RE = re.compile(r"(?im)^[ \t>]*(?:C:|S:|>>>|<<<|CLIENT -> SERVER:|SERVER -> CLIENT:|send:[ \t]*b?['\"])?[ \t]*"
+_TS = r"(?:\d{4}-\d\d-\d\d[ T][0-9:.,]{5,15}[ \t]+)?"  # a debug log's timestamp (PHPMailer)
+_TRANSCRIPT_RE = re.compile(r"(?im)^[ \t>]*" + _TS + r"(?:C:|S:|>>>|<<<|->|CLIENT -> SERVER:|SERVER -> CLIENT:|send:[ \t]*b?['\"])?[ \t]*"
                             r"(?:mail from|rcpt to|ehlo|helo|auth (?:plain|login|cram)|starttls|data[ \t]*$)")
 
 # Reply codes SMTP servers send: RFC 5321 §4.2.2-4.2.3, RFC 4954 §4/§6 (AUTH), RFC 1985 (ETRN), RFC 2645,
@@ -655,8 +656,14 @@ _CMD_BEFORE_RES = [
                r"Data command failed|Message failed|EAUTH|EENVELOPE|EMESSAGE|authentication failed|"
                r"could not authenticate|failed to authenticate|Can't send mail)"),
 ]
-_TRANSCRIPT_CMD_RE = re.compile(r"(?i)^[ \t>]*(?:C:|>>>|CLIENT -> SERVER:|send:[ \t]*b?['\"])?[ \t]*(mail from|rcpt to|ehlo|helo|data|\.|auth|"
+_TRANSCRIPT_CMD_RE = re.compile(r"(?i)^[ \t>]*" + _TS + r"(?:C:|>>>|->|\*\*>|CLIENT -> SERVER:|send:[ \t]*b?['\"])?[ \t]*(mail from|rcpt to|ehlo|helo|data|\.|auth|"
                                 r"starttls|rset|quit|bdat|vrfy)\b")
+# a server line of a session transcript (swaks "<-" / "<**", "S:", "<<<", PHPMailer "SERVER -> CLIENT:",
+# smtplib "reply: b'...'"); group 1 is "-" on a continuation line of a multi-line reply (RFC 5321 §4.2.1)
+_TRANSCRIPT_REPLY_RE = re.compile(r"(?i)^[ \t>]*" + _TS + r"(?:S:|<-+|<\*\*|<<<|SERVER -> CLIENT:|reply:)?[ \t]*"
+                                  r"(?:b?['\"])?[2-5][0-5][0-9]([ -]|$|\\r|['\"])")
+_TRANSCRIPT_PREFIX_RE = re.compile(r"(?:->|<-|<\*\*|\*\*>|C:|S:|>>>|<<<|CLIENT -> SERVER:|SERVER -> CLIENT:)")
+_RCPT_ARG_RE = re.compile(r"(?i)rcpt[ \t]+to:?[ \t]*<?(" + _ADDR + r")")
 _CMD_NAMES = {
     "RCPT TO": "RCPT TO", "RCPT": "RCPT TO", "MAIL FROM": "MAIL FROM", "MAIL": "MAIL FROM", "DATA": "DATA",
     "END OF DATA": "DATA", "END-OF-MESSAGE": "DATA", ".": "DATA", "SENDING DATA BLOCK": "DATA", "BDAT": "BDAT",
@@ -712,6 +719,14 @@ def _norm_command(raw: str) -> str | None:
     return _CMD_NAMES.get(key) or _CMD_NAMES.get(key.split(" ")[0])
 
 
+def _is_command_line(line: str) -> bool:
+    """A client command line of a session transcript ("RCPT TO:<a@x>", "C: DATA", " -> QUIT", the lone ".")."""
+    if line.strip() == ".":
+        return True
+    cm = _TRANSCRIPT_CMD_RE.match(line)
+    return bool(cm) and (cm.group(1) != "." or bool(_TRANSCRIPT_PREFIX_RE.search(line[:40])))
+
+
 @dataclass(slots=True)
 class _Unit:
     reply: str | None
@@ -746,6 +761,7 @@ class _Builder:
         self.breaks = sorted(breaks)
         self._rec: dict[int, dict] = {}
         self._rejected: dict[int, list[str]] = {}
+        self._log_rec: dict[int, bool] = {}
 
     def record_info(self, rid: int) -> dict:
         """Record-wide DSN fields (Final-Recipient, Remote-MTA, Action, Diagnostic-Code), cached."""
@@ -842,7 +858,7 @@ class _Builder:
                 break  # the previous line ended its reply: this one is a new reply with the same code
             if same_code:
                 more = stripped[3:4] == "-"
-            if folded and _FRAME_RE.match(stripped):
+            if folded and (_FRAME_RE.match(stripped) or _TRANSCRIPT_PREFIX_RE.match(stripped)):
                 break
             if re.match(r"(?i)[A-Za-z-]{2,40}:[ \t]", stripped) and not folded:
                 break
@@ -914,19 +930,22 @@ class _Builder:
             b = self._search_before(_CMD_BEFORE_RES, lo, u.start)
             if b:
                 u.command = _norm_command(b[1])
-        if u.command is None and self.doc.transcript:
-            # the last client command line before the reply
-            prev = t.rfind("\n", 0, ls - 1) + 1 if ls > 0 else 0
-            steps = 0
-            while ls > 0 and steps < 8:
-                line = t[prev:ls - 1]
+        if self.doc.transcript and (u.command is None or u.evidence in ("reply-line", "pair")):
+            line = self._answered_command_line(ls)
+            if line is None and u.command is None:
+                # no clean pairing: the last client command line not long before the reply
+                pos, steps = ls, 0
+                while pos > 0 and steps < 8 and line is None:
+                    prev = t.rfind("\n", 0, pos - 1) + 1
+                    if _is_command_line(t[prev:pos - 1]):
+                        line = t[prev:pos - 1]
+                    pos, steps = prev, steps + 1
+            if line is not None:
                 cm = _TRANSCRIPT_CMD_RE.match(line)
-                if cm and (cm.group(1) != "." or line.strip() == "."):
-                    u.command = _norm_command(cm.group(1))
-                    break
-                ls = prev
-                prev = t.rfind("\n", 0, max(0, ls - 1)) + 1 if ls > 0 else 0
-                steps += 1
+                u.command = (_norm_command(cm.group(1)) if cm else "DATA" if line.strip() == "." else u.command)
+                am = _RCPT_ARG_RE.search(line)
+                if am and u.command == "RCPT TO":
+                    u.recipient = am.group(1)
         if u.command is None:
             a = (_CMD_BEFORE_RES[3].search(t, max(rs, ls - 1), u.start)
                  or _CMD_BEFORE_RES[3].search(t, u.start, min(len(t), u.text_end + 200)))
@@ -957,6 +976,47 @@ class _Builder:
             rcpts = self.rejected_list(u.record)
             if len(rcpts) == 1:
                 u.recipient = rcpts[0]
+
+    def _answered_command_line(self, ls: int) -> str | None:
+        """In a session transcript, the client command line that the reply starting at line ``ls`` answers.
+
+        Replies come back in the order the commands were sent, also when the
+        client pipelines several commands (RFC 2920 §3.1): walking back from
+        the reply, count the final reply lines (``NNN ``, not ``NNN-``) since
+        the last block of command lines, and take that block's command with
+        the same rank.  None when the lines do not line up."""
+        t = self.text
+        k = 1
+        pos = ls
+        cmds: list[str] = []
+        steps = 0
+        while pos > 0 and steps < 200:
+            steps += 1
+            prev = t.rfind("\n", 0, pos - 1) + 1
+            line = t[prev:pos - 1]
+            pos = prev
+            if _is_command_line(line):
+                cmds.append(line)
+                continue
+            if cmds and _TRANSCRIPT_REPLY_RE.match(line):
+                break  # the reply before the command block
+            if not cmds:
+                rm = _TRANSCRIPT_REPLY_RE.match(line)
+                if rm and rm.group(1) != "-":
+                    k += 1
+        if not cmds or k > len(cmds):
+            return None
+        cmds.reverse()
+        return cmds[k - 1]
+
+    def is_log_record(self, rid: int) -> bool:
+        """True when record ``rid`` is one per-recipient MTA log line (its own failure, never merged with another's)."""
+        got = self._log_rec.get(rid)
+        if got is None:
+            rs, re_ = self.record_bounds(rid)
+            le = self.text.find("\n", rs, re_)
+            got = self._log_rec[rid] = _LOG_RECORD_RE.search(self.text, rs, re_ if le < 0 else le) is not None
+        return got
 
     def rejected_list(self, rid: int) -> list[str]:
         """The addresses a client says were refused (nodemailer ``rejected: [...]``, else a one-address
@@ -1107,7 +1167,9 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
     # the same failure logged twice (once with, once without recipient) is one failure
     out: list[_Unit] = []
     for u in merged:
+        log_line = b.is_log_record(u.record)
         dup = next((o for o in out if o.reply == u.reply and o.enh == u.enh
+                    and not (log_line and o.record != u.record and b.is_log_record(o.record))
                     and (o.recipient == u.recipient or u.recipient is None or o.recipient is None)
                     and (o.command == u.command or o.command is None or u.command is None)), None)
         if dup is not None:

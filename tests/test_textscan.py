@@ -493,3 +493,32 @@ def test_exim_lines_without_a_code_are_failures_with_their_action():
 ])
 def test_markdown_stars_and_equals_are_not_exim_lines(text):
     assert failures_from_text(text) == []
+
+
+@pytest.mark.parametrize("client, server", [("C: ", "S: "), (" -> ", "<** "), (">>> ", "<<< "),
+                                            ("2024-01-01 00:00:00 CLIENT -> SERVER: ", "2024-01-01 00:00:00 SERVER -> CLIENT: ")])
+def test_pipelined_replies_answer_their_commands_in_order(client, server):
+    # RFC 2920 §3.1: pipelined commands are answered in the order they were sent
+    cmds = ["MAIL FROM:<app@example.org>", "RCPT TO:<p1@example.com>", "RCPT TO:<p2@example.com>",
+            "RCPT TO:<p3@example.com>", "RCPT TO:<p4@example.com>"]
+    replies = ["250 2.1.0 Ok", "550 5.1.1 User unknown", "250 2.1.5 Ok", "452 4.2.2 Mailbox full",
+               "550 5.1.1 User unknown"]
+    text = "\n".join(client + c for c in cmds) + "\n" + "\n".join(server + r for r in replies) + "\n"
+    got = [(f.reply_code, f.recipient, f.command) for f in failures_from_text(text)]
+    assert got == [("550", "p1@example.com", "RCPT TO"), ("452", "p3@example.com", "RCPT TO"),
+                   ("550", "p4@example.com", "RCPT TO")]
+
+
+def test_swaks_reply_text_stops_at_the_next_command():
+    text = (FIXTURES / "swaks-transcript.txt").read_text(encoding="utf-8")
+    assert [(f.recipient, f.reply_text) for f in failures_from_text(text)] == [
+        ("s1@example.com", "<s1@example.com>: Recipient address rejected: User unknown in local recipient table"),
+        ("s2@example.com", "User unknown")]
+
+
+def test_each_log_line_is_its_own_failure_even_for_the_same_recipient():
+    line = ("Nov 29 08:0{i}:00 mx postfix/smtp[1{i}]: A{i}: to=<bob@example.com>, relay=none, delay=30, dsn=4.4.1, "
+            "status=deferred (connect to mx.example.com[192.0.2.1]:25: Connection timed out)")
+    text = "\n".join(line.format(i=i) for i in range(4))
+    assert [(f.recipient, f.enhanced_status, f.action) for f in failures_from_text(text)] == [
+        ("bob@example.com", "4.4.1", "delayed")] * 4
