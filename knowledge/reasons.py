@@ -284,7 +284,7 @@ _W: list[tuple[str, str]] = [
     ("filtered", r"filter|not authorized to receive|does not accept mail from|unable to accept|"
                  r"recipient (?:does not|doesn't) accept|only accept|accept mail only|"
                  r"permission to post|not permitted to post|you don't have permission|blocked by recipient"),
-    ("systemerror", r"try again later|unable to (?:deliver|process)"),
+    ("systemerror", r"unable to (?:deliver|process)"),
 ]
 
 def _split_alternatives(pattern: str) -> list[str]:
