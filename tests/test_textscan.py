@@ -456,8 +456,10 @@ def test_a_deferral_still_being_retried_is_not_expired():
     from knowledge.annotate import annotate_rows
 
     _, rows, _ = annotate_rows((FIXTURES / "postfix-three-no-reply.txt").read_bytes())
-    assert rows[0]["action"] == "delayed"
-    assert rows[0]["reason"] != "expired"
+    assert [(r["recipient"], r["action"], r["reason"], r["hard_bounce"]) for r in rows] == [
+        ("alice@example.com", "delayed", "networkerror", False), ("bob@example.net", "failed", "hostunknown", True),
+        ("frank@example.com", "failed", "mailboxfull", False)]
+    assert "gave up" not in rows[0]["next_step"] and "still retrying" in rows[0]["next_step"]
 
 
 @pytest.mark.parametrize("name", ["phpmailer-o365-auth.txt", "phpmailer-recipients-failed.txt"])
