@@ -61,6 +61,9 @@ CASES = {
         ("c@charter.example.com", "550", "5.1.0", "toomanyconn", False, "MAIL FROM"),
         ("d@yahoo.example.com", "421", "4.7.0", "badreputation", False, "RCPT TO"),
     ]),
+    # au EZweb: its own sentences and the X-SPASIGN: NG filter mark decide.
+    "ezweb-disabled.eml": ("bounce", [("user@ezweb.ne.jp", None, "5.0.0", "suspend", False, "RCPT TO")]),
+    "ezweb-spasign.eml": ("bounce", [("user@ezweb.ne.jp", None, None, "filtered", False, None)]),
     "onhold-dsn.eml": ("bounce", [("user@example.com", "550", "5.0.0", "onhold", False, "RCPT TO")]),
 }
 

@@ -134,19 +134,19 @@ def parse_bytes(data: bytes, _depth: int = 0) -> Report:
     if loaded.dsn:
         rows = _rows_from_dsn(loaded.dsn, notice_cut)
         if rows:
-            _finish(rep, rows)
+            _finish(rep, rows, msg, notice)
             return rep
     inline = _INLINE_DSN.search(notice)
     if inline:
         rows = _rows_from_dsn([notice[inline.start():]], notice_cut[: inline.start()])
         if rows:
-            _finish(rep, rows)
+            _finish(rep, rows, msg, notice)
             return rep
 
     if "notificationType" in notice or '"bounceType"' in notice:
         rows = _rows_from_ses(notice)
         if rows is not None:
-            _finish(rep, rows)
+            _finish(rep, rows, msg, notice)
             return rep
 
     daemon = bool(_DAEMON.search(sender)) or bool(_DAEMON.search(msg.get("Return-Path", "") or "") and
@@ -167,19 +167,19 @@ def parse_bytes(data: bytes, _depth: int = 0) -> Report:
         # sender may not post to it); no SMTP code is given.
         rows = [_row(recipient=a, reason="rejected", hard_bounce=False, action="failed",
                      reply_text=" ".join(notice_cut.split())[:600] or None) for a in failed]
-        _finish(rep, rows)
+        _finish(rep, rows, msg, notice)
         return rep
     if _FML_SUBJECT.search(subject) and _FML_SENDER.search(sender):
         rows = _rows_from_fml(subject, notice_cut)
         if rows:
-            _finish(rep, rows)
+            _finish(rep, rows, msg, notice)
             return rep
     rows = scan_notice(notice_cut, exclude, subject=subject, failed=failed)
     vague = not any(r.get("reply_code") or r.get("enhanced_status") for r in rows)
     if rows and vague and not is_known_format(notice_cut, subject, sender):
         rows = []
     if rows and not (vague and all(r.get("reason") == "undefined" for r in rows)):
-        _finish(rep, rows)
+        _finish(rep, rows, msg, notice)
         return rep
     if _depth < 2:
         inner = _embedded_bounce(loaded, notice)
@@ -189,7 +189,7 @@ def parse_bytes(data: bytes, _depth: int = 0) -> Report:
                 sub.notes.insert(0, "the bounce was forwarded; the report inside it was read")
                 return sub
     if rows:
-        _finish(rep, rows)
+        _finish(rep, rows, msg, notice)
     return rep
 
 
@@ -285,12 +285,45 @@ def _row(**kw) -> dict:
     return row
 
 
-def _finish(rep: Report, rows: list[dict]) -> None:
+def _finish(rep: Report, rows: list[dict], msg=None, notice: str = "") -> None:
+    if msg is not None and rows:
+        _ezweb_reasons(msg, notice, rows)
     delivered = all(r.get("reason") == "delivered" for r in rows)
     rep.kind = "delivery-report" if delivered else "bounce"
     if delivered:
         rep.notes.append("success DSN: the message was delivered (or relayed); nothing to do")
     rep.rows = rows
+
+
+# au EZweb (KDDI) notices (From Postmaster@ezweb.ne.jp / Postmaster@au.com)
+# name the condition in fixed English sentences, and mark a message refused
+# by the recipient's own spam / domain filter with "X-SPASIGN: NG"; Sisimai's
+# EZweb module (lib/sisimai/lhost/ezweb.rb, BSD) reads them the same way.
+_EZWEB_FROM = re.compile(r"postmaster@(?:ezweb\.ne\.jp|au\.com)", re.I)
+_EZWEB_SENTENCES = (
+    (re.compile(r"the user\(s\) account is (?:disabled|temporarily limited)", re.I), "suspend"),
+    (re.compile(r"the user\(s\) account is temporarily over quota", re.I), "mailboxfull"),
+    (re.compile(r"your message was not delivered within ", re.I), "expired"),
+)
+_TRANSCRIPT_RCPT = re.compile(r"^[ \t]*>>>[ \t]*RCPT", re.I | re.M)
+
+
+def _ezweb_reasons(msg, notice: str, rows: list[dict]) -> None:
+    """Apply au EZweb's own failure sentences to ``rows`` (in place)."""
+    if not _EZWEB_FROM.search(str(msg.get("From", "") or "")):
+        return
+    if str(msg.get("X-SPASIGN", "") or "").strip().upper() == "NG":
+        reason = "filtered"
+    elif _TRANSCRIPT_RCPT.search(notice[:20000]):
+        return  # refused at RCPT TO in the transcript: keep the reply's reason
+    else:
+        reason = next((r for pat, r in _EZWEB_SENTENCES if pat.search(notice[:20000])), None)
+        if reason is None:
+            return
+    for row in rows:
+        if row.get("action") in (None, "failed", "delayed"):
+            row["reason"] = reason
+            row["hard_bounce"] = is_hard(reason)
 
 
 def _status_ok(s: str) -> str | None:
