@@ -64,6 +64,11 @@ CASES = {
     # au EZweb: its own sentences and the X-SPASIGN: NG filter mark decide.
     "ezweb-disabled.eml": ("bounce", [("user@ezweb.ne.jp", None, "5.0.0", "suspend", False, "RCPT TO")]),
     "ezweb-spasign.eml": ("bounce", [("user@ezweb.ne.jp", None, None, "filtered", False, None)]),
+    # NTT DOCOMO answers "550 Unknown user" to everything: the stage decides.
+    "docomo.eml": ("bounce", [
+        ("user1@docomo.ne.jp", "550", "5.0.0", "rejected", False, "DATA"),
+        ("user2@docomo.ne.jp", "550", "5.0.0", "userunknown", True, "RCPT TO"),
+    ]),
     "onhold-dsn.eml": ("bounce", [("user@example.com", "550", "5.0.0", "onhold", False, "RCPT TO")]),
 }
 

@@ -288,6 +288,8 @@ def _row(**kw) -> dict:
 def _finish(rep: Report, rows: list[dict], msg=None, notice: str = "") -> None:
     if msg is not None and rows:
         _ezweb_reasons(msg, notice, rows)
+    for row in rows:
+        _docomo_reason(row)
     delivered = all(r.get("reason") == "delivered" for r in rows)
     rep.kind = "delivery-report" if delivered else "bounce"
     if delivered:
@@ -324,6 +326,39 @@ def _ezweb_reasons(msg, notice: str, rows: list[dict]) -> None:
         if row.get("action") in (None, "failed", "delayed"):
             row["reason"] = reason
             row["hard_bounce"] = is_hard(reason)
+
+
+# NTT DOCOMO's mail servers (mfsmax.docomo.ne.jp) answer every refusal
+# with "550 Unknown user"; the stage and the DSN Status say what it was
+# (Sisimai's rhost/nttdocomo.rb, BSD): X.1.1 an unknown mailbox, 5.2.0 the
+# recipient's filter, and with a bare 5.0.0 the command decides (RCPT TO:
+# unknown mailbox; end of DATA: the sender refused).
+_DOCOMO_TEXT = ((re.compile(r"552 too much mail data", re.I), "mailboxfull"),
+                (re.compile(r"552 too many recipients", re.I), "toomanyconn"))
+
+
+def _docomo_reason(row: dict) -> None:
+    host = (row.get("remote_mta") or "").lower().rstrip(".")
+    rcpt = (row.get("recipient") or "").lower()
+    if not (host.endswith("docomo.ne.jp") or rcpt.endswith("@docomo.ne.jp")):
+        return
+    if row.get("action") not in ("failed", "delayed"):
+        return
+    status = row.get("enhanced_status") or ""
+    command = (row.get("command") or "").upper()
+    text = row.get("reply_text") or ""
+    reason = None
+    if status == "5.1.1":
+        reason = "userunknown"
+    elif status == "5.2.0":
+        reason = "filtered"
+    else:
+        reason = next((r for pat, r in _DOCOMO_TEXT if pat.search(text)), None)
+        if reason is None and status == "5.0.0":
+            reason = "userunknown" if command.startswith("RCPT") else "rejected" if command.endswith("DATA") else None
+    if reason:
+        row["reason"] = reason
+        row["hard_bounce"] = is_hard(reason)
 
 
 def _status_ok(s: str) -> str | None:
