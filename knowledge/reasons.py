@@ -175,7 +175,12 @@ _P: list[tuple[str, str]] = [
                  r"sender is spammer|sender not pre-approved|empty envelope senders? not allowed|null sender is not allowed|"
                  r"bogus mail from|unroutable sender address|batv (?:failed|validation)"),
     ("virusdetected", r"virus|malware|infected|trojan|worm detected|dangerous attachment|harmful content"),
-    ("policyviolation", r"blocked because its content|content presents a potential|violates? (?:our|the) (?:\w+ )?polic"),
+    ("policyviolation", r"blocked because its content|content presents a potential|violates? (?:our|the) (?:\w+ )?polic|"
+                        r"\bheader error|denied by policy|(?:rejected|not accepted) for policy reasons|"
+                        r"rejected due to local policy|local policy violation|header are not accepted|"
+                        r"closed mailing list|members-only list|due to organizational settings|"
+                        r"rejected by organization policy|message given low priority|using a mass mailer|"
+                        r"illegal attachment|not accepting mail with "),
     ("badreputation", r"reputation|unexpected volume or user complaints|user complaints|poor sender|low (?:sender )?score|sender score|senderscore|"
                       r"our system has detected an unusual rate|unusual rate of"),
     ("spamdetected", r"\bspam\b|spamassassin|junk mail|considered as? (?:unsolicited|bulk)|\bube\b|"

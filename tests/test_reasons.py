@@ -189,3 +189,13 @@ def test_deferral_reason_and_next_step():
     assert "gave up" not in step
     assert next_step("expired", "failed") == NEXT_STEPS["expired"]
     assert next_step(None, "delayed") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Header error", "Message rejected due to local policy", "Email not accepted for policy reasons",
+     "Our system detected an illegal attachment on your message"],
+)
+def test_policy_violation_phrases(text):
+    # Named policy refusals outrank the status class (here X.7.9 / X.7.0).
+    assert classify("554", "5.7.9", text, "DATA") == ("policyviolation", False)
