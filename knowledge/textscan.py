@@ -709,7 +709,7 @@ _EXIM_NOCODE_RE = re.compile(r"(?m)(?:^|[ \t])(\*\*|==)[ \t]+<?(" + _ADDR + r")>
                              r"[^\n:]{0,600}?:[ \t]+([^\n]{1,2000})")
 _EXIM_FIELDS_RE = re.compile(r"(?m)\b[RT]=[A-Za-z0-9_-]|\bdefer[ \t]+\(-?\d{1,4}\)|^[ \t]*(?:\S+[ \t]+){0,2}"
                              r"[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}[ \t]+(?:\*\*|==)")
-_FRAME_RE = re.compile(r"at[ \t]+[\w.$<>`'/-]+[ \t]*\(|at[ \t]+[\w.$<>]+\.[\w$<>]+[ \t]*$|File[ \t]+\"|"
+_FRAME_RE = re.compile(r"-{2,}[ \t]*End of|at[ \t]+[\w.$<>`'/-]+[ \t]*\(|at[ \t]+[\w.$<>]+\.[\w$<>]+[ \t]*$|File[ \t]+\"|"
                        r"[A-Za-z_]\w{0,40}:[ \t]|[{}\]]|\.\.\.[ \t]*\d+[ \t]+more|Traceback|Caused by")
 _STOP_TEXT_RE = re.compile(r"(?i)\(in reply to\b|;[ \t]+from=<|[ \t]+proto=E?SMTP\b")
 
@@ -931,7 +931,9 @@ class _Builder:
             if b:
                 u.command = _norm_command(b[1])
         if self.doc.transcript and (u.command is None or u.evidence in ("reply-line", "pair")):
-            line = self._answered_command_line(ls)
+            own = t[ls:u.start]
+            # "RCPT TO:<a@x>: 550 5.1.1 ..." -- the command and its reply on one line
+            line = own if _is_command_line(own) else self._answered_command_line(ls)
             if line is None and u.command is None:
                 # no clean pairing: the last client command line not long before the reply
                 pos, steps = ls, 0
@@ -1076,7 +1078,8 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
     merged: list[_Unit] = []
     for u in units:
         p = merged[-1] if merged else None
-        if p is not None and p.record == u.record and u.reply is None and u.enh == p.enh:
+        if (p is not None and p.record == u.record and u.reply is None and u.enh == p.enh
+                and (p.recipient is None or u.recipient is None or p.recipient == u.recipient)):
             continue  # an enhanced code repeated inside the reply it belongs to
         if (p is not None and p.record == u.record and p.reply == u.reply
                 and (p.enh is None or u.enh is None or p.enh == u.enh)
@@ -1095,7 +1098,8 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
     # an enhanced code given apart from its reply code ("code": 550 ... "message": "5.1.1 ...")
     joined: list[_Unit] = []
     for u in merged:
-        if u.reply is None and u.enh and any(p.record == u.record and p.enh == u.enh for p in joined):
+        if u.reply is None and u.enh and any(p.record == u.record and p.enh == u.enh and (
+                p.recipient is None or u.recipient is None or p.recipient == u.recipient) for p in joined):
             continue  # the same enhanced code given twice (JSON "message" and "enhanced-code")
         if u.reply is None and u.enh and u.tok.context != "pair":
             host = next((p for p in reversed(joined) if p.record == u.record and p.reply and p.enh is None
