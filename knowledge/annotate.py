@@ -40,7 +40,7 @@ MAX_TEXT_INPUT = 1_000_000
 MAX_FINDINGS = 1000
 
 FINDING_KEYS = ("recipient", "reply_code", "enhanced_status", "inferred_status", "reason", "hard_bounce",
-                "action", "command", "remote_mta", "provider", "provider_rule", "reply_text", "title",
+                "action", "command", "remote_mta", "provider", "provider_rule", "provider_doc_url", "reply_text", "title",
                 "explanation", "next_step")
 
 _INFERRED = {
@@ -196,25 +196,31 @@ def _complete(row: dict, hosts: list[str], explain: bool, providers: bool) -> di
         out["inferred_status"] = _inferred(reason, out["reply_code"], out["hard_bounce"])
     out["next_step"] = next_step(reason, out.get("action"))
     rc, enh = out["reply_code"], out["enhanced_status"]
+    hs = [*hosts, out["remote_mta"]] if out["remote_mta"] else list(hosts)
+    note = None
     if providers and (rc or enh or out["reply_text"]):
         try:
-            from knowledge.providers import match_fields
+            if explain:  # the knowledge base is loaded anyway: take the full ProviderNote
+                from knowledge.providers import match
 
-            hs = list(hosts)
-            if out["remote_mta"]:
-                hs.append(out["remote_mta"])
-            hit = match_fields(rc, enh, out["reply_text"] or "", hs)
+                note = match(rc, enh, out["reply_text"] or "", hs)
+                hit = (note.provider, note.rule_id, note.remedy, note.doc_url) if note else None
+            else:  # fast path: plain fields, no pydantic
+                from knowledge.providers import match_fields
+
+                hit = match_fields(rc, enh, out["reply_text"] or "", hs)
         except Exception:  # provider data missing or invalid: annotate without it
             hit = None
         if hit is not None:
-            out["provider"], out["provider_rule"], remedy = hit
+            out["provider"], out["provider_rule"], remedy, out["provider_doc_url"] = hit
             if remedy:
                 out["next_step"] = remedy
     if explain and (rc or enh):
         try:
-            from knowledge.explain import explain_code
+            from knowledge.explain import explain_with_provider
 
-            ex = explain_code(rc, enh)
+            # provider's meaning first, the generic RFC meaning under it (issue 5)
+            ex = explain_with_provider(rc, enh, note)
             out["title"] = ex.title
             out["explanation"] = ex.meaning
         except Exception:  # malformed or unknown code: keep the finding without it

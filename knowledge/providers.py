@@ -732,14 +732,14 @@ def match_fields(
     enhanced: str | None,
     text: str,
     hosts: Iterable[str] = (),
-) -> tuple[str, str, str] | None:
-    """Like :func:`match`, but returns plain ``(provider name, rule id, remedy)``
+) -> tuple[str, str, str, str] | None:
+    """Like :func:`match`, but returns plain ``(provider name, rule id, remedy, doc URL)``
     without building pydantic models: the fast path of ``smtpbot annotate
     --format json``, which annotates hundreds of files a second."""
     rule = _match_rule(reply_code, enhanced, text, hosts)
     if rule is None:
         return None
-    return _index().providers[rule.provider_id].name, rule.id, rule.remedy
+    return _index().providers[rule.provider_id].name, rule.id, rule.remedy, rule.doc_url
 
 
 def _match_rule(

@@ -149,6 +149,7 @@ class Finding(_Model):
     remote_mta: str | None = None
     provider: str | None = None
     provider_rule: str | None = None
+    provider_doc_url: str | None = Field(default=None, description="The provider's documentation page for the matched rule")
     reply_text: str | None = Field(default=None, description="Diagnostic text as the server sent it")
     title: str | None = Field(default=None, description="Knowledge base title of the code(s)")
     explanation: str | None = None

@@ -114,3 +114,19 @@ def test_closed_stdout_is_quiet(fmt):
         f"{sys.executable} -m bot.cli annotate --format {fmt} " + " ".join(files) + " | head -c 10",
         shell=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], timeout=60)
     assert "Traceback" not in proc.stderr
+
+
+def test_explained_finding_leads_with_the_provider_meaning():
+    """Issue 5: a matched provider rule's meaning comes first, the RFC meaning under it,
+    with the rule's documentation link (Microsoft DBEB: 5.4.1 is not 'no answer from host')."""
+    from knowledge.annotate import annotate_text
+
+    text = ("550 5.4.1 Recipient address rejected: Access denied. AS(201806281) "
+            "[DM6NAM10FT012.eop-nam10.prod.protection.outlook.com]\n")
+    (f,) = annotate_text(text).findings
+    assert f.provider_rule == "microsoft.dbeb-as"
+    assert f.provider_doc_url == ("https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/"
+                                  "use-directory-based-edge-blocking")
+    assert f.title.startswith("Directory-Based Edge Blocking")
+    assert f.explanation.startswith("Microsoft 365 / Exchange Online / Outlook.com: ")
+    assert "Standard meaning of 550 5.4.1" in f.explanation

@@ -164,7 +164,11 @@ class Renderer:
         if item.fix:
             blocks.append(self.section(f"*What to do:* {self.clean(item.fix)}"))
         if item.provider is not None:
-            blocks.append(self.provider_section(item.provider))
+            # meaning and fix already lead with the provider's words (explain_with_provider)
+            blocks.append(self.context(self.provider_line(item.provider)))
+        notes = getattr(item, "notes", None) or []
+        if notes:
+            blocks.append(self.context(*(self.clean(n) for n in notes[:5])))
         foot = []
         if item.related:
             foot.append("Related: " + ", ".join(f"`{self.clean(r)}`" for r in item.related[:12]))
@@ -174,16 +178,15 @@ class Renderer:
             blocks.append(self.context(*foot))
         return blocks
 
-    def provider_section(self, note) -> SectionBlock:
+    def provider_line(self, note) -> str:
+        """One context line for a matched provider rule: name, retry verdict, documentation link."""
         retry = ""
         if note.retry_helps is True:
             retry = " Retrying later can help."
         elif note.retry_helps is False:
             retry = " Retrying unchanged will not help."
-        return self.section(
-            f"*{self.clean(note.provider)}: {self.clean(note.title)}*\n{self.clean(note.meaning)}\n"
-            f"*Fix:* {self.clean(note.remedy)}{retry} <{note.doc_url}|{self.clean(note.provider)} docs>"
-        )
+        return (f"Provider rule `{self.clean(note.rule_id)}` ({self.clean(note.provider)}).{retry} "
+                f"<{note.doc_url}|{self.clean(note.provider)} documentation>")
 
     def explain(self, result, *, asked_by: str | None = None, query: str | None = None,
                 ) -> tuple[Message, list[Message]]:
@@ -274,7 +277,8 @@ class Renderer:
         blocks: list[Block] = [self.section("\n".join(lines))]
         ctx = []
         if f.provider:
-            ctx.append(f"Provider: {self.clean(f.provider)}")
+            doc = getattr(f, "provider_doc_url", None)
+            ctx.append(f"Provider: <{doc}|{self.clean(f.provider)}>" if doc else f"Provider: {self.clean(f.provider)}")
         if f.remote_mta:
             ctx.append(f"Remote-MTA: {self.clean(f.remote_mta)}")
         if f.command:
