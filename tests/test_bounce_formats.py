@@ -69,6 +69,8 @@ CASES = {
         ("user1@docomo.ne.jp", "550", "5.0.0", "rejected", False, "DATA"),
         ("user2@docomo.ne.jp", "550", "5.0.0", "userunknown", True, "RCPT TO"),
     ]),
+    # McAfee Email Gateway: an unknown-user refusal is an unknown mailbox.
+    "mcafee.eml": ("bounce", [("user@example.com", "550", None, "userunknown", True, None)]),
     "onhold-dsn.eml": ("bounce", [("user@example.com", "550", "5.0.0", "onhold", False, "RCPT TO")]),
 }
 

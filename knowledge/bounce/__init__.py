@@ -290,6 +290,14 @@ def _finish(rep: Report, rows: list[dict], msg=None, notice: str = "") -> None:
         _ezweb_reasons(msg, notice, rows)
     for row in rows:
         _docomo_reason(row)
+    if _MCAFEE_NOTICE.search(notice[:5000]):
+        # McAfee Email Gateway notices ("--- The following addresses had
+        # delivery problems ---") quote the remote refusal per recipient;
+        # an unknown-user refusal there is an unknown mailbox (Sisimai's
+        # McAfee module).
+        for row in rows:
+            if row.get("reason") == "filtered" and _UNKNOWN_USER.search(row.get("reply_text") or ""):
+                row["reason"], row["hard_bounce"] = "userunknown", True
     delivered = all(r.get("reason") == "delivered" for r in rows)
     rep.kind = "delivery-report" if delivered else "bounce"
     if delivered:
@@ -335,6 +343,10 @@ def _ezweb_reasons(msg, notice: str, rows: list[dict]) -> None:
 # unknown mailbox; end of DATA: the sender refused).
 _DOCOMO_TEXT = ((re.compile(r"552 too much mail data", re.I), "mailboxfull"),
                 (re.compile(r"552 too many recipients", re.I), "toomanyconn"))
+
+
+_MCAFEE_NOTICE = re.compile(r"^[ \t]*--- The following addresses had delivery problems ---[ \t]*$", re.M)
+_UNKNOWN_USER = re.compile(r"unknown user|user unknown|no such user|unknown recipient", re.I)
 
 
 def _docomo_reason(row: dict) -> None:
