@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import DividerBlock
 from bot.config import ConfigError, Settings, load_settings
 from bot.slack.answers import is_code_question
 from bot.slack.blocks import MAX_SECTION, Message, Renderer, help_message, split_blocks, trim
-from bot.slack.logs import RedactTokensFilter, redact
+from bot.observability import RedactingFilter, redact
 from bot.slack.masking import mask_address, mask_text
 from bot.slack.text import mentions_user, unslack
 from tests.slack.checks import assert_valid_message
@@ -178,12 +178,12 @@ def test_help_lists_registered_subcommands():
 
 def test_redact_tokens():
     assert redact("token=xoxb-1234-5678-abcdEFGH and xapp-1-A0-123-abc, xoxp-9-9") == \
-        "token=xoxb-*** and xapp-***, xoxp-***"
+        "token=[redacted] and [redacted], [redacted]"
 
 
 def test_log_filter_redacts_messages_args_and_exceptions(caplog):
     logger = logging.getLogger("test.redact")
-    handler_filter = RedactTokensFilter()
+    handler_filter = RedactingFilter()
     records = []
 
     class Keep(logging.Handler):
@@ -202,7 +202,7 @@ def test_log_filter_redacts_messages_args_and_exceptions(caplog):
     finally:
         logger.removeHandler(h)
     joined = "\n".join(records)
-    assert "calling with xoxb-***" in joined
+    assert "calling with [redacted]" in joined
     assert "secret" not in joined
 
 
