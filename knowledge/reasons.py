@@ -173,7 +173,16 @@ _P: list[tuple[str, str]] = [
                  r"domain of sender address|provide a valid from|from: domain is invalid|sender verify failed|"
                  r"but sender was rejected|purported responsible address|is not a registered gateway user|mail from not owned by user|"
                  r"sender is spammer|sender not pre-approved|empty envelope senders? not allowed|null sender is not allowed|"
-                 r"bogus mail from|unroutable sender address|batv (?:failed|validation)"),
+                 r"bogus mail from|unroutable sender address|batv (?:failed|validation)|"
+                 r"administrative prohibition|backscatter protection|bouncedeny|delivery not authorized, message refused|"
+                 r"\be2110\b|emetteur invalide|no third-party dsns|fully qualified email address required|"
+                 r"invalid domain, see <url:|batv: no tag|rejected by batv|returned mail not accepted here|"
+                 r"rule imposed mailbox access|sender (?:email address )?rejected|sender domain is empty|"
+                 r"syntax error: empty email address|unsigned dsn|sending to/from an address that has been blacklisted"),
+    ("filtered", r"only accepting mail from specific|\bbounced address|due to extended inactivity new mail is not|"
+                 r"restricted sms e-?mail|is not accepting any mail|refused due to recipient preferences|"
+                 r"resolver\.rst\.notauthorized|this account is protected by|\buser reject|refuse to receive mail|"
+                 r"you have been blocked by the recipient"),
     ("virusdetected", r"virus|malware|infected|trojan|worm detected|dangerous attachment|harmful content"),
     ("policyviolation", r"blocked because its content|content presents a potential|violates? (?:our|the) (?:\w+ )?polic|"
                         r"\bheader error|denied by policy|(?:rejected|not accepted) for policy reasons|"
@@ -258,7 +267,22 @@ _P: list[tuple[str, str]] = [
                     r"no valid recipients|doesn't have an? .{0,40} account|dosn't exist|couldn't be found|"
                     r"is not a valid mailbox|mailbox unavailable|requested action not taken: mailbox|"
                     r"that you tried to reach does not exist|recipient not found|not our customer|is not (?:a )?known user|"
-                    r"vdeliver: invalid|destinataire invalide|adresse invalide|unbekannt|リストにありません|存在しません"),
+                    r"vdeliver: invalid|destinataire invalide|adresse invalide|unbekannt|リストにありません|存在しません|"
+                    # more wordings of the same fact (qmail, Exchange, Courier, MDaemon, Italian/Spanish/French servers)
+                    r"not present in (?:the )?directory|mailbox not present|can't accept user|does not exist\b|"
+                    r"destination addresses were unknown|destination server rejected recipients|"
+                    r"e-?mail (?:address|name) (?:could not be|is not) found|not an active address|"
+                    r"no mail ?box (?:available|by that name)|nessun utente|no existe (?:dicha persona|ese usuario)|"
+                    r"utilisateur inconnu|account unavailable|not a local address|not email addresses|"
+                    r"recipient address rejected: (?:invalid|user ?unknown)|recipient (?:is not accepted|not ok)|"
+                    r"recipient refuses to accept your mail|resolver\.adr\.recip\w{0,6} ?not ?found|"
+                    r"badrcptto|badrecipientto|validrcptto|envelope recipient (?:has been denied|is in my)|"
+                    r"following recipients was undeliverable|no one at this address|no longer accepts mail|"
+                    r"wrong or no longer valid|spectator does not exist|missing home directory|"
+                    r"> not found|in name directory|non-?existent user|user \(\S{1,64}\) unknown|"
+                    r"unknown e-?mail address|unknown local[- ]?part|"
+                    r"(?:user|recipient|mailbox|account) \S{1,64} (?:was not found|does not exist|unknown)|"
+                    r"mailbox \S{1,64} unavailable or access denied"),
     ("blocked", r"blocked|blacklist|block ?list|denylist|listed (?:in|on|at|by)|\bdnsbl\b|\brbl\b|spamhaus|spamcop|"
                 r"barracuda|sorbs|\bbanned\b|connection (?:rejected|refused|not accepted)|not accepting connections|"
                 r"client host rejected|your (?:ip|host|server|network)|not allowed to send|invalid ip|open relay|"
@@ -544,6 +568,10 @@ def classify(
         reason = sr
     if reason is None:
         reason = text_reason(text or "", weak=True)
+    if reason is None and _norm_command(command) == "RCPT" and _BARE_RCPT_REFUSAL.search(_norm(text or "")):
+        # Postfix-style "Recipient address rejected." with no detail, at RCPT
+        # TO: the address itself was refused (Sisimai: userunknown).
+        reason = "userunknown"
     if reason is None and rc and rc[0] in "45" and act != "delayed" \
             and _norm_command(command) not in ("MAIL", "HELO", "EHLO", "CONN") and _has_words(text):
         # A server reply whose words match no family: Sisimai's "onhold"
@@ -766,6 +794,7 @@ _CONNECT_FAILURE = re.compile(
     r"conversation with \S{1,255} timed out"
 )
 
+_BARE_RCPT_REFUSAL = re.compile(r"recipient address rejected\.?\s*(?:\(in reply to rcpt to command\))?\s*$")
 _WORD = re.compile(r"[a-z]{3,}")
 
 

@@ -199,3 +199,25 @@ def test_deferral_reason_and_next_step():
 def test_policy_violation_phrases(text):
     # Named policy refusals outrank the status class (here X.7.9 / X.7.0).
     assert classify("554", "5.7.9", text, "DATA") == ("policyviolation", False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # More wordings of a missing mailbox (at RCPT TO).
+        ("<user@example.com>: Recipient address rejected.", "userunknown"),
+        ("Sorry, your envelope recipient is in my badrcptto list", "userunknown"),
+        ("No such person at this address", "userunknown"),
+        ("Utilisateur inconnu !", "userunknown"),
+        ("No existe dicha persona", "userunknown"),
+        ("User user@example.com was not found in LDAP", "userunknown"),
+        # The recipient's own filter or preferences.
+        ("Refused due to recipient preferences", "filtered"),
+        ("You have been blocked by the recipient", "filtered"),
+        # The envelope sender refused.
+        ("Administrative prohibition", "rejected"),
+        ("Sender is spammer", "rejected"),
+    ],
+)
+def test_more_phrasing_families(text, expected):
+    assert classify("550", None, text, "RCPT")[0] == expected
