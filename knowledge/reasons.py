@@ -168,7 +168,10 @@ _P: list[tuple[str, str]] = [
                    r"cannot resolve your (?:address|hostname)|connections from unresolv|"
                    r"have a valid (?:reverse|ptr)|fcrdns|forward.confirmed|ip name lookup failed|"
                    r"(?:ip|address) (?:has )?no (?:reverse|dns name)|hostname lookup failed"),
-    ("blocked", r"refused to talk to me|not accepting connections|smtp server of your isp|client host (?:rejected|blocked)"),
+    ("blocked", r"refused to talk to me|not accepting connections|smtp server of your isp|client host (?:rejected|blocked)|"
+                r"confirm this mail server|connection was dropped by remote host|mismatches client ip|"
+                r"no access from mail server|looks suspiciously like spammer|unresolvable relay host name|"
+                r"\bgo away\b|your server requires confirmation|rejecting open proxy"),
     ("rejected", r"sender address rejected|sender (?:address|domain) (?:is )?(?:invalid|does not exist|not found)|"
                  r"domain of sender address|provide a valid from|from: domain is invalid|sender verify failed|"
                  r"but sender was rejected|purported responsible address|is not a registered gateway user|mail from not owned by user|"
@@ -183,6 +186,14 @@ _P: list[tuple[str, str]] = [
                  r"restricted sms e-?mail|is not accepting any mail|refused due to recipient preferences|"
                  r"resolver\.rst\.notauthorized|this account is protected by|\buser reject|refuse to receive mail|"
                  r"you have been blocked by the recipient"),
+    # Spam-filter refusals whose words would otherwise read as a virus,
+    # content, block or filter verdict (Sisimai's SpamDetected wordings).
+    ("spamdetected", r"\breject, id=|appears to be unsolicited|blacklisted url|content filter rejection|mail content denied|"
+                     r"considered as spam or virus|contains spam or virus|\bmessage filtered\b|"
+                     r"spamprofiler|unacceptable content|possible spam/virus|reject bulk\.|banned content|"
+                     r"rejecting mail content|spamming not allowed|recurrent pattern detection|\buribl\b|"
+                     r"temporarily blocked by our filter|antispam checks|greylisted.{0,40}try again in|"
+                     r"sender domain listed at"),
     ("virusdetected", r"virus|malware|infected|trojan|worm detected|dangerous attachment|harmful content"),
     ("policyviolation", r"blocked because its content|content presents a potential|violates? (?:our|the) (?:\w+ )?polic|"
                         r"\bheader error|denied by policy|(?:rejected|not accepted) for policy reasons|"

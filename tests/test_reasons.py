@@ -221,3 +221,18 @@ def test_policy_violation_phrases(text):
 )
 def test_more_phrasing_families(text, expected):
     assert classify("550", None, text, "RCPT")[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Message considered as spam or virus", "spamdetected"),
+        ("Your email breaches local URIBL policy", "spamdetected"),
+        ("Greylisted, please try again in 300 seconds", "spamdetected"),
+        ("Rejecting banned content", "spamdetected"),
+        ("Sorry, your remotehost looks suspiciously like spammer", "blocked"),
+        ("Connection was dropped by remote host", "blocked"),
+    ],
+)
+def test_spam_and_block_wordings(text, expected):
+    assert classify("550", None, text, "DATA")[0] == expected
