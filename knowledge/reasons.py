@@ -151,6 +151,12 @@ _GENERIC_STATUS = frozenset({"0.0", "1.0", "2.0", "3.0", "4.0", "5.0", "7.0", "0
 # Each entry: (reason, compiled pattern).  Patterns run on lower-cased text.
 # ---------------------------------------------------------------------------
 _P: list[tuple[str, str]] = [
+    # Unambiguous full-mailbox and disabled-mailbox wordings, whatever else
+    # the reply says ("recipient rejected: ...", "mail file size ...").
+    ("mailboxfull", r"exceeding receiving limits|boite du destinataire pleine|does not have enough space|"
+                    r"mail file size exceeds the maximum size allowed for mail delivery|"
+                    r"would exceed maximum allowed storage|space has been used up|too many messages on the server"),
+    ("suspend", r"boite du destinataire archivee|mailbox unavailable or access denied"),
     ("mailererror", r"procmail|mailer error|unknown mailer|mailer exited|command died|program exited|x-unix;|"
                     r"command not found|pipe to |\bexit (?:code|status)"),
     ("notcompliantrfc", r"not rfc ?\d{3,4} compliant|not (?:rfc|standards?)[ -]?complian|rfc ?(?:2822|5322|822) (?:compliance|violation)|"

@@ -236,3 +236,16 @@ def test_more_phrasing_families(text, expected):
 )
 def test_spam_and_block_wordings(text, expected):
     assert classify("550", None, text, "DATA")[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Boite du destinataire pleine. Recipient overquota.", "mailboxfull"),
+        ("Recipient rejected: mailbox would exceed maximum allowed storage", "mailboxfull"),
+        ("The user's space has been used up", "mailboxfull"),
+        ("Boite du destinataire archivee. Archived recipient.", "suspend"),
+    ],
+)
+def test_full_and_disabled_mailbox_wordings(text, expected):
+    assert classify("550", None, text, "RCPT")[0] == expected
