@@ -221,6 +221,8 @@ _P: list[tuple[str, str]] = [
                     r"connection (?:limit|rate limit)|concurrency limit|maximum (?:number of )?connections|"
                     r"frequency limited|too many errors|too many (?:invalid|bad) recipients"),
     ("speeding", r"rate limit|ratelimit|throttl"),
+    # MailEnable: authentication is required *to relay* to a non-local address.
+    ("norelaying", r"send to a non-local e-?mail address"),
     ("securityerror", r"unauthenticated senders?|authentication required|must authenticate|not authenticated|"
                       r"requires? authentication"),
     ("norelaying", r"relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed)|prohibited)|"
@@ -236,7 +238,8 @@ _P: list[tuple[str, str]] = [
                     r"not enough (?:space|storage)|disk full|mail ?box (?:has )?exceeded|exceeds? (?:the )?mailbox|"
                     r"mailbox exceeds|exceeds allowed size|too much mail|inbox (?:is )?full|account is full|"
                     r"mailfolder is full|user has exceeded|message would exceed|maildir over|full (?:for|in) this"),
-    ("hostunknown", r"host or domain name not found|unrouteable address|"
+    ("hostunknown", r"host or domain name not found|unrouteable address|domain must exist|"
+                    r"mail domain mentioned in email address is unknown|account or domain may not exist|"
                     r"(?<![@\w.-])(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24} does not exist"),
     ("networkerror", r"not found, try again|name service error|host name lookup failure|name server reply|"
                      r"network error|dns lookup failure|temporary failure in name resolution"),

@@ -249,3 +249,10 @@ def test_spam_and_block_wordings(text, expected):
 )
 def test_full_and_disabled_mailbox_wordings(text, expected):
     assert classify("550", None, text, "RCPT")[0] == expected
+
+
+def test_domain_and_relay_wordings():
+    assert classify("550", None, "Recipient domain must exist", "RCPT") == ("hostunknown", True)
+    assert classify("550", None, "Mail domain mentioned in email address is unknown", "RCPT") == ("hostunknown", True)
+    assert classify("530", None, "This mail server requires authentication when attempting to send to a non-local "
+                    "e-mail address.", "RCPT") == ("norelaying", False)
