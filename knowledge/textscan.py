@@ -623,6 +623,10 @@ _RCPT_BEFORE_RES = [
                r"(?:address)?[\"']?[ \t]*[:=][ \t]*[\"'<]?(" + _ADDR + r")[\"'>]?"),
     re.compile(r"(?i)(?:^|[\s:])(?:\*\*|==)[ \t]+<?(" + _ADDR + r")>?"),  # Exim "** addr" (failed), "== addr" (deferred)
     re.compile(r"(?i)\brecipients?[ \t]+failed:[ \t]*<?(" + _ADDR + r")>?[ \t]*:"),  # PHPMailer
+    re.compile(r"(?i)\baddr=<(" + _ADDR + r")>"),  # Courier "addr=<a@x>: 550 ..."
+    # a delimited log/CSV line whose recipient column comes right before the status column
+    # (Exchange message tracking "...,bob@example.com,550 5.1.1 ...")
+    re.compile(r"[,;\t|][ \t]*\"?<?(" + _ADDR + r")>?\"?[ \t]*[,;\t|][ \t]*\"?\Z"),
 ]
 _TO_AFTER_RE = re.compile(r"(?i)\b(?:to=<|rcpt=<?|[\"']?(?:recipient|emailAddress)[\"']?[ \t]*[:=][ \t]*[\"'<]?)(" + _ADDR + r")")
 # nodemailer's result / error objects: "rejected: [ 'a@x' ]" and "envelope: { from: ..., to: [ 'a@x' ] }"
@@ -693,6 +697,7 @@ _LOG_DSN_CLASS_RE = re.compile(r"(?i)\bto=<?[^\s@<>,]{1,64}@[^\n]{0,2000}?\bdsn=
 # a log line about one recipient's delivery: each such line is a record of its own (N lines -> N failures)
 _LOG_RECORD_RE = re.compile(
     r"(?i)\bto=<?[^\s@<>,]{1,64}@"  # Postfix / Sendmail "to=<addr>"
+    r"|\baddr=<[^\s@<>,]{1,64}@"  # Courier
     r"|(?:^|[ \t])(?:\*\*|==|=>|->)[ \t]+<?[^\s@<>]{1,64}@"  # Exim delivery lines
     r"|\bdelivery[ \t]+\d{1,12}:[ \t]+(?:failure|deferral|success):"  # qmail
     r"|\breject:[ \t]+(?:RCPT|MAIL|DATA|END-OF-MESSAGE|CONNECT|HELO|EHLO|VRFY|ETRN)[ \t]+from\b",  # Postfix smtpd
