@@ -35,7 +35,12 @@ How it works
    failure per server reply (the repeated codes of a multi-line reply are one
    reply), DSN ``Status:`` / Postfix ``dsn=`` fields are attached to the reply
    of the same record, and each failure gets its recipient, the SMTP command
-   it answered, the remote host and the reply text.
+   it answered, the remote host and the reply text.  A record is a
+   paragraph, and each per-recipient MTA log line (Postfix / Sendmail
+   ``to=<addr>``, Exim ``** addr`` / ``== addr``, qmail ``delivery N:``,
+   Courier ``addr=<addr>``) is a record of its own: N failing lines give N
+   failures.  In a session transcript each reply goes to the command it
+   answers, pipelined commands included (RFC 2920 §3.1).
 
 Limits: only the first :data:`MAX_SCAN_CHARS` characters are scanned and at
 most :data:`MAX_TOKENS` code-shaped tokens are examined (see :func:`scan_limited`).
