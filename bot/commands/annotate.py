@@ -171,22 +171,36 @@ _KIND = {
 
 
 def _print_text(console, name: str, kind: str, findings: list[dict], notes: list[str]) -> None:
+    import textwrap
+
     from rich.markup import escape
 
-    console.print(f"[bold]{escape(name)}[/bold]: {_KIND.get(kind, kind)}")
+    from knowledge.severity import describe
+
+    width = max(40, min(console.width, 120))
+
+    def line(label: str, value: str) -> None:
+        # hanging indent so wrapped lines stay under their label; rich must not re-wrap
+        text = textwrap.fill(" ".join(str(value).split()), width=width, initial_indent=f"     {label}: ",
+                             subsequent_indent=" " * 7, break_long_words=False, break_on_hyphens=False)
+        console.print(escape(text), soft_wrap=True)
+
+    console.print(f"[bold]{escape(name)}[/bold]: {_KIND.get(kind, kind)}", soft_wrap=True)
     for i, f in enumerate(findings, 1):
         who = f.get("recipient") or "(recipient not stated)"
         codes = " ".join(c for c in (f.get("reply_code"), f.get("enhanced_status")) if c)
         if not f.get("enhanced_status") and f.get("inferred_status"):
             codes = (codes + " " if codes else "") + f"(likely {f['inferred_status']})"
-        hard = f.get("hard_bounce")
-        hs = "hard bounce" if hard else ("soft bounce" if hard is False else "")
         console.print(f"  {i}. [bold]{escape(who)}[/bold]  {escape(codes or '-')}  "
-                      f"reason: {escape(f.get('reason') or 'unknown')}{', ' + hs if hs else ''}")
+                      f"reason: {escape(f.get('reason') or 'unknown')}", soft_wrap=True)
+        severity = describe(f.get("reply_code"), f.get("enhanced_status"), f.get("action"), f.get("hard_bounce"))
+        if severity:
+            line("status", severity)
         for label, key in (("command", "command"), ("remote MTA", "remote_mta"), ("provider", "provider"),
-                           ("reply", "reply_text"), ("meaning", "title"), ("next step", "next_step")):
+                           ("reply", "reply_text"), ("meaning", "title"), ("next step", "next_step"),
+                           ("docs", "provider_doc_url")):
             v = f.get(key)
             if v:
-                console.print(f"     {label}: {escape(str(v))}")
+                line(label, v)
     for n in notes:
-        console.print(f"  note: {escape(n)}")
+        line("note", n)

@@ -263,9 +263,12 @@ class Renderer:
         code = " ".join(c for c in (f.reply_code, f.enhanced_status) if c)
         if not f.enhanced_status and f.inferred_status:
             code = f"{code} (≈{f.inferred_status})".strip()
+        from knowledge.severity import describe
+
         bounce = {True: "hard bounce", False: "soft bounce", None: None}[f.hard_bounce]
+        severity = describe(f.reply_code, f.enhanced_status, f.action, f.hard_bounce)
         who = self.clean(f.recipient) if f.recipient else "Failure"
-        bits = [b for b in (f"`{self.clean(code)}`" if code else None, bounce,
+        bits = [b for b in (f"`{self.clean(code)}`" if code else None, severity or None,
                             f"reason: {f.reason}" if f.reason else None) if b]
         lines = [f"*{who}* — " + " · ".join(bits) if bits else f"*{who}*"]
         if f.title:
