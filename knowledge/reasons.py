@@ -457,21 +457,72 @@ def _literal_triggers(pattern: str) -> tuple[str, ...] | None:
         if t is None:
             return None
         out.extend(t)
-    return tuple(dict.fromkeys(out))
+    return _minimal_triggers(out)
+
+
+def _minimal_triggers(triggers: list[str]) -> tuple[str, ...]:
+    """Drop every trigger that contains a shorter one of the same list: where
+    it occurs, the shorter one occurs too, so it adds nothing to the test."""
+    kept: list[str] = []
+    for t in sorted(dict.fromkeys(triggers), key=len):
+        if not any(k in t for k in kept):
+            kept.append(t)
+    return tuple(kept)
 
 
 class _Family:
-    """One phrasing family: reason, pattern (compiled on first use), triggers."""
+    """One phrasing family: reason, pattern, literal triggers.
 
-    __slots__ = ("reason", "source", "triggers", "_pat")
+    Each top-level alternative of the pattern is compiled on its own (on
+    first use) and run only when one of its own triggers occurs in the text:
+    a large alternation scanned position by position is the costly part of
+    Python's engine, one small alternative is cheap.
+    """
+
+    __slots__ = ("reason", "source", "triggers", "_pat", "_by_trigger", "_alts")
 
     def __init__(self, reason: str, source: str) -> None:
         self.reason = reason
         self.source = source
-        self.triggers = _literal_triggers(source)
         self._pat: re.Pattern[str] | None = None
+        self._by_trigger: dict[str, list[int]] | None = None
+        alts = _split_alternatives(source)
+        per_alt = [_alt_triggers(a) for a in alts]
+        if not all(per_alt):
+            self.triggers: tuple[str, ...] | None = None
+            self._alts: list[str | re.Pattern[str]] = []
+            return
+        self.triggers = _minimal_triggers([t for trig in per_alt for t in trig])  # type: ignore[union-attr]
+        self._alts = list(alts)
+        by: dict[str, list[int]] = {}
+        kept = self.triggers
+        for i, trig in enumerate(per_alt):
+            for t in trig:  # type: ignore[union-attr]
+                # an alternative's trigger is implied by a kept (shorter)
+                # family trigger that it contains
+                key = t if t in kept else next(k for k in kept if k in t)
+                lst = by.setdefault(key, [])
+                if i not in lst:
+                    lst.append(i)
+        self._by_trigger = by
 
     def search(self, low: str) -> bool:
+        by = self._by_trigger
+        if by is not None:
+            tried: set[int] = set()
+            for t, idx in by.items():
+                if t not in low:
+                    continue
+                for i in idx:
+                    if i in tried:
+                        continue
+                    tried.add(i)
+                    alt = self._alts[i]
+                    if isinstance(alt, str):
+                        alt = self._alts[i] = re.compile(alt)
+                    if alt.search(low) is not None:
+                        return True
+            return False
         if self.triggers is not None and not any(t in low for t in self.triggers):
             return False
         if self._pat is None:

@@ -256,3 +256,21 @@ def test_domain_and_relay_wordings():
     assert classify("550", None, "Mail domain mentioned in email address is unknown", "RCPT") == ("hostunknown", True)
     assert classify("530", None, "This mail server requires authentication when attempting to send to a non-local "
                     "e-mail address.", "RCPT") == ("norelaying", False)
+
+
+def test_literal_gating_never_changes_a_family_verdict():
+    # Each family runs only the alternatives whose literal triggers occur;
+    # the verdict must equal a plain search with the whole pattern.
+    import random
+    import re
+
+    from knowledge import reasons as r
+
+    rng = random.Random(4)
+    fams = list(r._PATTERNS) + list(r._WEAK) + list(r._PROVIDERS)
+    pieces = [t for f in fams for t in (f.triggers or ())] + [
+        "user", "mailbox", "550", "unknown", "rejected", "spam", "the", "is", "not", "example.com", ":", "<", ">"]
+    for _ in range(400):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        for f in fams:
+            assert f.search(text) == (re.search(f.source, text) is not None), (f.reason, text)
