@@ -163,6 +163,13 @@ _P: list[tuple[str, str]] = [
                         r"multiple addresses in from|multiple (?:subject|from|to|date|message-id|sender|cc) headers|"
                         r"bare lf|must not contain (?:more than one|multiple)"),
     ("contenterror", r"duplicate header|header (?:syntax|is malformed)|malformed (?:header|mime)"),
+    # SMTP AUTH / TLS / Amazon SES account refusals (Sisimai SecurityError).
+    ("securityerror", r"account not subscribed to ses|authentication credentials invalid|"
+                      r"authentication turned on in your email client|executable files are not allowed|"
+                      r"you don't authenticate|tls required but not supported|\bverification failure|"
+                      r"not authorized to send mail, authentication is required|authentication failed; server|"
+                      r"is a dead domain|not authorized to perform ses:|authentification (?:requise|invalide)|"
+                      r"code d'? ?authentification"),
     ("authfailure", r"dmarc|spf (?:check|fail|valid|record|soft)|\bspf\b.{0,40}\bfail|sender policy framework|dkim|"
                     r"domainkey|authentication (?:check|fail)|unauthenticated email|not pass authentication|"
                     r"fails? to pass authentication|does not have authentication information|"
@@ -217,7 +224,9 @@ _P: list[tuple[str, str]] = [
                  r"too many (?:messages|emails|mails) (?:in|per|from|sent|for|this)|"
                  r"sending (?:rate|too fast)|exceeded .{0,30}(?:sending|message) (?:rate|limit)|"
                  r"receiving mail at a rate|rate that prevents|slow down"),
-    ("toomanyconn", r"too many (?:connections|concurrent|sessions|simultaneous|smtp sessions|hosts|recipients)|"
+    ("toomanyconn", r"max emails per hour|throttling failure|trop de connexions|numerous attempts to deliver this message|"
+                    r"maximum connection limit|per-domain connection limit|"
+                    r"too many (?:connections|concurrent|sessions|simultaneous|smtp sessions|hosts|recipients)|"
                     r"connection (?:limit|rate limit)|concurrency limit|maximum (?:number of )?connections|"
                     r"frequency limited|too many errors|too many (?:invalid|bad) recipients"),
     ("speeding", r"rate limit|ratelimit|throttl"),
@@ -241,6 +250,12 @@ _P: list[tuple[str, str]] = [
     ("hostunknown", r"host or domain name not found|unrouteable address|domain must exist|"
                     r"mail domain mentioned in email address is unknown|account or domain may not exist|"
                     r"(?<![@\w.-])(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24} does not exist"),
+    # The receiving system's own failures (Sisimai SystemError wordings),
+    # before the loop / timeout words of the network and expiry families.
+    ("systemerror", r"forwarding loop broken|can't create user output file|could not load drd|interrupted system call|"
+                    r"error while being processed|would create a mail loop|loop was found in the mail exchanger|"
+                    r"loops back to myself|queue file write error|there is no mdb|system config error|"
+                    r"timeout waiting for input"),
     ("networkerror", r"not found, try again|name service error|host name lookup failure|name server reply|"
                      r"network error|dns lookup failure|temporary failure in name resolution"),
     ("expired", r"message expired|retry timeout exceeded|retry time|delivery time expired|has been delayed|"

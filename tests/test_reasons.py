@@ -274,3 +274,18 @@ def test_literal_gating_never_changes_a_family_verdict():
         text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
         for f in fams:
             assert f.search(text) == (re.search(f.source, text) is not None), (f.reason, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Can't create user output file", "systemerror"),
+        ("Queue file write error", "systemerror"),
+        ("Throttling failure: Maximum sending rate exceeded.", "toomanyconn"),
+        ("Trop de connexions, veuillez verifier votre configuration.", "toomanyconn"),
+        ("Authentication credentials invalid", "securityerror"),
+        ("TLS required but not supported", "securityerror"),
+    ],
+)
+def test_system_connection_and_security_wordings(text, expected):
+    assert classify("451", None, text, "RCPT")[0] == expected
