@@ -220,6 +220,8 @@ _P: list[tuple[str, str]] = [
                      r"unsolicited (?:bulk|commercial|mail)|bulk (?:mail|e-?mail)|message (?:looks|appears) (?:like|to be) spam|"
                      r"content (?:filter|scanner) (?:rejected|flagged)|classified as (?:spam|junk)|"
                      r"spam score|high probability of being|suspicious (?:content|message)"),
+    # Amazon SES / hosted senders' throttling notices are connection limits.
+    ("toomanyconn", r"throttling failure|max emails per hour"),
     ("speeding", r"too many recipients (?:this|per|in the last|in this) |"
                  r"too many (?:messages|emails|mails) (?:in|per|from|sent|for|this)|"
                  r"sending (?:rate|too fast)|exceeded .{0,30}(?:sending|message) (?:rate|limit)|"
