@@ -249,6 +249,9 @@ _P: list[tuple[str, str]] = [
                     r"not enough (?:space|storage)|disk full|mail ?box (?:has )?exceeded|exceeds? (?:the )?mailbox|"
                     r"mailbox exceeds|exceeds allowed size|too much mail|inbox (?:is )?full|account is full|"
                     r"mailfolder is full|user has exceeded|message would exceed|maildir over|full (?:for|in) this"),
+    # Routing and loop failures (Sisimai NetworkError wordings).
+    ("networkerror", r"dns records for the destination computer could not be found|forwarding loop|message looping|"
+                     r"unable to resolve route|unrouteable mail domain|routing loop"),
     ("hostunknown", r"host or domain name not found|unrouteable address|domain must exist|"
                     r"mail domain mentioned in email address is unknown|account or domain may not exist|"
                     r"(?<![@\w.-])(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24} does not exist"),
@@ -263,7 +266,8 @@ _P: list[tuple[str, str]] = [
     ("expired", r"message expired|retry timeout exceeded|retry time|delivery time expired|has been delayed|"
                 r"will be retried|timed out|time-out|timeout|not (?:be )?delivered within|not been delivered for|"
                 r"undelivered for|delivery attempts? (?:expired|exceeded)|maximum time|retry period|"
-                r"was not reachable within|expired after|aborted after|failing for a long time|could not be delivered for|did not accept our requests to connect"),
+                r"was not reachable within|expired after|aborted after|failing for a long time|could not be delivered for|did not accept our requests to connect|"
+                r"could not find a gateway for|not been collected after|server did not respond"),
     ("hostunknown", r"host or domain name not found|host not found|domain (?:not found|does not exist|doesn't exist|name not found|unknown)|"
                     r"unknown (?:domain|host)|no such (?:domain|host)|host unknown|unrouteable (?:mail )?domain|"
                     r"unroutable (?:address|domain)|name or service not known|nxdomain|"
@@ -279,7 +283,8 @@ _P: list[tuple[str, str]] = [
     ("mesgtoobig", r"(?:message|mail|email|msg) (?:size )?(?:is )?(?:too (?:big|large|long)|exceeds|exceeded)|"
                    r"size (?:limit|exceeds|exceeded)|exceeds (?:the )?(?:maximum|max|size|message size)|"
                    r"message (?:length|size) (?:exceeds|limit)|too (?:big|large) for|larger than|"
-                   r"maximum (?:message )?size|line too long|line limit exceeded|message file too big"),
+                   r"maximum (?:message )?size|line too long|line limit exceeded|message file too big|"
+                   r"maximum inbound message size"),
     ("exceedlimit", r"exceeded (?:the )?(?:message )?limit|message limit exceeded|recipient limit|exceeds? (?:recipient|the recipient)"),
     ("suspend", r"suspend|disabled|deactivated|inactive|not active|no longer active|frozen|temporar\w{0,3} locked|"
                 r"account (?:is )?(?:locked|closed|expired|blocked)|"

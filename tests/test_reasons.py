@@ -289,3 +289,16 @@ def test_literal_gating_never_changes_a_family_verdict():
 )
 def test_system_connection_and_security_wordings(text, expected):
     assert classify("451", None, text, "RCPT")[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mail forwarding loop for user@example.com", "networkerror"),
+        ("DNS records for the destination computer could not be found", "networkerror"),
+        ("Exceeded maximum inbound message size", "mesgtoobig"),
+        ("Server did not respond", "expired"),
+    ],
+)
+def test_network_size_and_expiry_wordings(text, expected):
+    assert classify("554", None, text, "DATA", "failed")[0] == expected
