@@ -170,12 +170,12 @@ _P: list[tuple[str, str]] = [
                       r"not authorized to send mail, authentication is required|authentication failed; server|"
                       r"is a dead domain|not authorized to perform ses:|authentification (?:requise|invalide)|"
                       r"code d'? ?authentification"),
-    ("authfailure", r"dmarc|spf (?:check|fail|valid|record|soft)|\bspf\b.{0,40}\bfail|sender policy framework|dkim|"
+    ("authfailure", r"spf\.pobox\.com|inspect your spf settings|dmarc|spf (?:check|fail|valid|record|soft)|\bspf\b.{0,40}\bfail|sender policy framework|dkim|"
                     r"domainkey|authentication (?:check|fail)|unauthenticated email|not pass authentication|"
                     r"fails? to pass authentication|does not have authentication information|"
                     r"does not (?:meet|pass) (?:the )?(?:required )?authentication|sender domain has failed authentication|"
                     r"failed (?:the )?(?:spf|dkim|sender authentication)"),
-    ("requireptr", r"reverse dns|reverse (?:lookup|record|resolution)|\bptr\b|rdns|no reverse|"
+    ("requireptr", r"forward dns entry does not point to the sending ip|reverse dns|reverse (?:lookup|record|resolution)|\bptr\b|rdns|no reverse|"
                    r"cannot find your hostname|client host .{0,80} not resolve|unverifi?(?:y)?able sending ip|"
                    r"(?:hostname|host name) (?:does not|doesn't) resolve|not resolve to your address|"
                    r"cannot resolve your (?:address|hostname)|connections from unresolv|"
