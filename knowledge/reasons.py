@@ -157,6 +157,11 @@ _P: list[tuple[str, str]] = [
                     r"mail file size exceeds the maximum size allowed for mail delivery|"
                     r"would exceed maximum allowed storage|space has been used up|too many messages on the server"),
     ("suspend", r"boite du destinataire archivee|mailbox unavailable or access denied"),
+    ("virusdetected", r"potentially executable attachment"),
+    ("notaccept", r"no mx record found for domain|smtp protocol returned a permanent error"),
+    ("contenterror", r"header size exceeds maximum permitted|header size, or recipient list, exceeds|"
+                     r"mime complexity exceeds|too many received: headers|invalid mime headers|"
+                     r"improperly-formatted binary content|unnecessary base64 encoding|8-bit data in message header"),
     ("mailererror", r"procmail|mailer error|unknown mailer|mailer exited|command died|program exited|x-unix;|"
                     r"command not found|pipe to |\bexit (?:code|status)"),
     ("notcompliantrfc", r"not rfc ?\d{3,4} compliant|not (?:rfc|standards?)[ -]?complian|rfc ?(?:2822|5322|822) (?:compliance|violation)|"

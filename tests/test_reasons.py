@@ -302,3 +302,16 @@ def test_system_connection_and_security_wordings(text, expected):
 )
 def test_network_size_and_expiry_wordings(text, expected):
     assert classify("554", None, text, "DATA", "failed")[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It has a potentially executable attachment", "virusdetected"),
+        ("No MX record found for domain=example.net", "notaccept"),
+        ("Message MIME complexity exceeds the policy maximum", "contenterror"),
+        ("Routing loop detected -- too many Received: headers", "contenterror"),
+    ],
+)
+def test_virus_notaccept_and_content_wordings(text, expected):
+    assert classify("550", None, text, "DATA")[0] == expected
