@@ -13,15 +13,30 @@ reported as soft (``False``) so that no caller suppresses the address.
 
 How a reason is chosen, strongest evidence first:
 
-1. the diagnostic text, matched against phrasing families that MTAs and
+1. provider reply families (Sisimai's "rhost" layer): Orange / La Poste
+   internal codes (OFR_506, LPN007_416), Spectrum AUP# numbers, and the
+   fixed texts of Gmail, Yahoo, Mimecast and au (KDDI) decide outright
+   (:func:`provider_reason`);
+2. the diagnostic text, matched against phrasing families that MTAs and
    mailbox providers use for each reason (own patterns, written from the
-   reason definitions; no pattern can backtrack catastrophically: each is a
-   plain alternation of literals with bounded gaps);
-2. the enhanced status code (RFC 3463 subject / detail, IANA "Enumerated
+   reason definitions and Sisimai's documented families; no pattern can
+   backtrack catastrophically: each is a plain alternation of literals with
+   bounded gaps, and only the alternatives whose literal triggers occur are
+   run);
+3. the enhanced status code (RFC 3463 subject / detail, IANA "Enumerated
    Status Codes" registry), when it names a specific condition;
-3. the reply code (RFC 5321 section 4.2) and the SMTP command it answered;
-4. the RFC 3464 Action field (``delayed`` -> ``expired`` when the text says
-   the message timed out).
+4. weak words ("rejected", "filter" ...); then a server reply whose words
+   name nothing is Sisimai's ``onhold``; then the reply code (RFC 5321
+   section 4.2) and the SMTP command it answered; then the RFC 3464 Action.
+
+Sisimai's command rules then apply: an unknown-user wording is
+``userunknown`` only with an address status (X.1.x) or at RCPT TO,
+otherwise the recipient was refused after acceptance (``filtered``, soft;
+lib/sisimai/reason/userunknown.rb and filtered.rb); a refusal at MAIL FROM
+is ``rejected``; before any address (greeting, HELO) ``blocked``.  A
+*deferred* message (Action: delayed, Postfix ``status=deferred``) whose
+host could not be reached is ``networkerror``, not ``expired``, and
+:func:`next_step` says the sending MTA is still retrying it.
 
 This module is import-cheap (only :mod:`re`); the CLI's JSON path relies on
 that.
