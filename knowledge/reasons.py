@@ -204,7 +204,8 @@ _P: list[tuple[str, str]] = [
     ("blocked", r"refused to talk to me|not accepting connections|smtp server of your isp|client host (?:rejected|blocked)|"
                 r"confirm this mail server|connection was dropped by remote host|mismatches client ip|"
                 r"no access from mail server|looks suspiciously like spammer|unresolvable relay host name|"
-                r"\bgo away\b|your server requires confirmation|rejecting open proxy"),
+                r"\bgo away\b|your server requires confirmation|rejecting open proxy|"
+                r"connection reset by peer|connection dropped"),
     ("rejected", r"sender address rejected|sender (?:address|domain) (?:is )?(?:invalid|does not exist|not found)|"
                  r"domain of sender address|provide a valid from|from: domain is invalid|sender verify failed|"
                  r"but sender was rejected|purported responsible address|is not a registered gateway user|mail from not owned by user|"

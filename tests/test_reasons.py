@@ -315,3 +315,9 @@ def test_network_size_and_expiry_wordings(text, expected):
 )
 def test_virus_notaccept_and_content_wordings(text, expected):
     assert classify("550", None, text, "DATA")[0] == expected
+
+
+def test_sendmail_v5_connection_reset_is_blocked():
+    # Sisimai's Blocked family: the remote host dropped the session.
+    text = ("Deferred: Connection reset by peer during result wait with example.edu")
+    assert classify("421", None, text, "DATA") == ("blocked", False)
