@@ -288,7 +288,8 @@ _P: list[tuple[str, str]] = [
                 r"will be retried|timed out|time-out|timeout|not (?:be )?delivered within|not been delivered for|"
                 r"undelivered for|delivery attempts? (?:expired|exceeded)|maximum time|retry period|"
                 r"was not reachable within|expired after|aborted after|failing for a long time|could not be delivered for|did not accept our requests to connect|"
-                r"could not find a gateway for|not been collected after|server did not respond"),
+                r"could not find a gateway for|not been collected after|server did not respond|"
+                r"\bhost not reachable"),
     ("hostunknown", r"host or domain name not found|host not found|domain (?:not found|does not exist|doesn't exist|name not found|unknown)|"
                     r"unknown (?:domain|host)|no such (?:domain|host)|host unknown|unrouteable (?:mail )?domain|"
                     r"unroutable (?:address|domain)|name or service not known|nxdomain|"

@@ -321,3 +321,8 @@ def test_sendmail_v5_connection_reset_is_blocked():
     # Sisimai's Blocked family: the remote host dropped the session.
     text = ("Deferred: Connection reset by peer during result wait with example.edu")
     assert classify("421", None, text, "DATA") == ("blocked", False)
+
+
+def test_zoho_host_not_reachable_after_retries_is_expired():
+    text = "user@example.com Error, ERROR_CODE :421, ERROR_CODE :, Host not reachable."
+    assert classify("421", None, text, None, "failed") == ("expired", False)
