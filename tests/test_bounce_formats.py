@@ -71,6 +71,8 @@ CASES = {
     ]),
     # McAfee Email Gateway: an unknown-user refusal is an unknown mailbox.
     "mcafee.eml": ("bounce", [("user@example.com", "550", None, "userunknown", True, None)]),
+    # Outlook.com (Hotmail): "mailbox unavailable" is its unknown-mailbox wording.
+    "hotmail-dsn.eml": ("bounce", [("user@hotmail.example.com", "550", "5.5.0", "userunknown", True, None)]),
     "onhold-dsn.eml": ("bounce", [("user@example.com", "550", "5.0.0", "onhold", False, "RCPT TO")]),
 }
 

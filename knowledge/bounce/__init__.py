@@ -290,6 +290,13 @@ def _finish(rep: Report, rows: list[dict], msg=None, notice: str = "") -> None:
         _ezweb_reasons(msg, notice, rows)
     for row in rows:
         _docomo_reason(row)
+    if msg is not None and _HOTMAIL_FROM.search(str(msg.get("From", "") or "")):
+        # Outlook.com (Hotmail) DSNs: "Requested action not taken: mailbox
+        # unavailable" is its wording for a mailbox that does not exist
+        # (Sisimai's Outlook module).
+        for row in rows:
+            if row.get("reason") in ("filtered", "onhold") and "mailbox unavailable" in (row.get("reply_text") or "").lower():
+                row["reason"], row["hard_bounce"] = "userunknown", True
     if _MCAFEE_NOTICE.search(notice[:5000]):
         # McAfee Email Gateway notices ("--- The following addresses had
         # delivery problems ---") quote the remote refusal per recipient;
@@ -345,6 +352,7 @@ _DOCOMO_TEXT = ((re.compile(r"552 too much mail data", re.I), "mailboxfull"),
                 (re.compile(r"552 too many recipients", re.I), "toomanyconn"))
 
 
+_HOTMAIL_FROM = re.compile(r"postmaster@(?:hotmail|msn|live)\.[a-z.]{2,6}\b", re.I)
 _MCAFEE_NOTICE = re.compile(r"^[ \t]*--- The following addresses had delivery problems ---[ \t]*$", re.M)
 _UNKNOWN_USER = re.compile(r"unknown user|user unknown|no such user|unknown recipient", re.I)
 
