@@ -1262,6 +1262,63 @@ def has_smtp_evidence(text: str) -> bool:
         if not isinstance(text, str) or not _QUICK_RE.search(text[:MAX_SCAN_CHARS]):
             return False
         doc = _Doc(text)
-        return any(doc.counts_as_failure(t) for t in doc.toks)
+        failing = [t for t in doc.toks if doc.counts_as_failure(t)]
+        if not failing:
+            return False
+        if _DOC_STRUCTURE_RE.search(doc.text) or doc.transcript:
+            return True
+        return any(_structural(doc, t) for t in failing)
     except Exception:  # pragma: no cover
         return False
+
+
+# Structure that only pastes have: DSN fields (RFC 3464 §2.3), MTA log fields (Postfix status= / dsn=,
+# "(in reply to X command)"), "said:" / "Remote Server returned" (Exchange NDR), client error words.
+_DOC_STRUCTURE_RE = re.compile(
+    r"(?im)^[ \t>]*(?:final-recipient|original-recipient|diagnostic-code|remote-mta|reporting-mta|"
+    r"x-postfix-sender|x-supplementary-info)[ \t]*:"
+    r"|\bsaid:|\bstatus=(?:bounced|deferred|expired|undeliverable)\b|\bdsn=[245]\.\d"
+    r"|\(in[ \t\n]+reply[ \t\n]+to[ \t\n]+[^()\n]{1,40}command\)|\bserver[ \t]+return(?:=\n)?ed\b"
+    r"|\berror_?code[ \t]*:"
+    r"|\bsmtp[ \t]*;|\bSMTP[ \t]+(?:error|reply|response)\b|\b[A-Z][A-Za-z]*(?:Exception|Error|Refused)\b[ \t]*[:(]"
+    r"|\bSMTP[A-Z][A-Za-z]+\b")
+# strong contexts that are structure in themselves (a key, a field, an exception, a "said:")
+_STRUCTURAL_CONTEXTS = {"said", "smtp-diag", "diagnostic", "exception", "dsn-status", "dsn-field", "hash",
+                        "smtp-key", "got-code"}
+# words of someone talking about a code rather than pasting a reply (checked on the text after the codes)
+_PROSE_RE = re.compile(
+    r"(?i)\?[ \t]*$|\b(?:I|I'm|I've|I'd|we're|we've|we'd|you're|anyone|anybody|someone|somebody|"
+    r"any[ \t]+ideas?|ideas?|means?|meaning|mean|typo|ignore|yeah|yep|yup|nope|lol|haha|thanks|thx|pls|plz|btw|"
+    r"fyi|afaik|imo|guess|think|thought|probably|maybe|seems|seeing|getting|got|yesterday|tonight|"
+    r"this[ \t]+morning|upgrade[ \t]+done|fixed|jira|ticket|why|hmm+|the[ \t]+one|we[ \t]+(?:see|saw|get|got|keep|"
+    r"are|were|have|had|need)|you[ \t]+(?:see|get|got))\b"
+    r"|^[ \t]+(?:is|was|are|were|looks|happens|comes|came|keeps|kept|again|from|when|whenever|for|on|since|after|"
+    r"too|also|still|and|or|but|errors?|bounces?|issues?|problems?)\b")
+
+
+def _structural(doc: _Doc, t: _Tok) -> bool:
+    """Is this failure code part of a pasted reply / log / DSN rather than a code quoted in conversation?
+
+    Structure: a strong key or field (:data:`_STRUCTURAL_CONTEXTS`), a value in quotes or brackets, a
+    multi-line reply (``550-5.7.1``, RFC 5321 §4.2.1), or a reply line that starts with the code (at a
+    line start or after a ``label:``) and goes on with reply text, not chat words (:data:`_PROSE_RE`)."""
+    text = doc.text
+    if t.context in _STRUCTURAL_CONTEXTS:
+        return True
+    r = t.paired if (t.kind == "enhanced" and t.paired is not None) else t
+    window = text[max(0, r.s - 70):r.s]
+    if t.context in ("got", "value", "response") and re.search(r"[:=\"'\[(][ \t]*\Z", window):
+        return True
+    if r.kind == "reply" and r.paired is not None and text[r.e:r.e + 1] == "-":
+        return True  # "550-5.7.1 ..." a continued multi-line reply
+    if _VALUE_START.search(window):
+        return True  # '550 5.7.1 ...' / (550, b'...') / ["550 ..."]
+    end = r.paired.e if (r.kind == "reply" and r.paired is not None) else r.e
+    le = doc.line_bounds(r.s)[1]
+    rest = text[end:le]
+    if not _REPLY_TEXT_AFTER.match(rest) or _PROSE_RE.search(rest):
+        return False
+    if doc.at_line_start(r.s) or r.context == "glued" or window.rstrip(" \t").endswith((":", "：", "]", "|", ">")):
+        return True
+    sep = window.rstrip(" \t\"")[-1:]  # a column of a delimited log line (Exchange message tracking CSV)
+    return sep in (",", ";", "\t") and text.count(sep, doc.line_bounds(r.s)[0], le) >= 3

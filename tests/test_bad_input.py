@@ -63,7 +63,8 @@ def _check_shapes(text: str) -> None:
             assert f.enhanced_status[0] in "45"
         if f.reply_text is not None:
             f.reply_text.encode("utf-8")  # always encodable, even from lone surrogates
-    assert has_smtp_evidence(text) is bool(fs)
+    if has_smtp_evidence(text):  # evidence needs a failure; a failure quoted in prose need not be evidence
+        assert fs
 
 
 @settings(max_examples=300, deadline=1000, suppress_health_check=[HealthCheck.too_slow])

@@ -528,3 +528,58 @@ def test_each_log_line_is_its_own_failure_even_for_the_same_recipient():
     text = "\n".join(line.format(i=i) for i in range(4))
     assert [(f.recipient, f.enhanced_status, f.action) for f in failures_from_text(text)] == [
         ("bob@example.com", "4.4.1", "delayed")] * 4
+
+
+# --------------------------------------------------------------------------- prose that quotes codes vs pasted replies
+
+@pytest.mark.parametrize("text", [
+    "yeah the 550 5.1.1 <john@example.com> one is just a typo, ignore",
+    "I think 421 4.7.0 from yahoo means we're throttled",
+    "Jira MAIL-550 5.7.1 upgrade done",
+    "anyone know what 550 5.7.26 means?",
+    "we got 550 5.7.1 yesterday?",
+    "550 5.7.26 means DMARC fail right?",
+    "550 5.7.1 is the one we see from outlook",
+    "got 550 5.7.1 again from outlook, anyone?",
+    "we got 5.7.1 yesterday from gmail",
+    "the 451 4.7.1 from mx.example.net cleared up, thanks",
+])
+def test_codes_quoted_in_conversation_are_not_evidence(text):
+    assert failures_from_text(text)  # the codes are still found when someone asks to annotate
+    assert has_smtp_evidence(text) is False
+
+
+@pytest.mark.parametrize("text", [
+    "550 5.1.1 <user@example.com>: Recipient address rejected: User unknown in virtual mailbox table",
+    "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred",
+    "550 5.7.1 Our system has detected that this message is likely unsolicited mail.",
+    "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+    "550 5.1.1 user@example.com",
+    "got this: 550 5.1.1 user unknown",
+    "> 550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.",
+    "anyone seen this? 550-5.7.1 [192.0.2.1] Gmail has detected that this message",
+    "we get this all the time, status=bounced (host mx.example.net[192.0.2.1] said: 550 5.1.1 no)",
+    "why does it say Diagnostic-Code: smtp; 550 5.1.1 ?",
+    "smtplib.SMTPRecipientsRefused: {'a@example.com': (550, b'5.1.1 unknown')}",
+    "I think the error was 'SMTP error 550 5.7.1 relaying denied'",
+])
+def test_pasted_replies_stay_evidence(text):
+    assert has_smtp_evidence(text) is True
+
+
+def test_every_fixture_paste_with_a_failure_is_evidence():
+    lost = [p.name for p in sorted(FIXTURES.glob("*.txt"))
+            if failures_from_text(p.read_text(encoding="utf-8")) and not has_smtp_evidence(p.read_text(encoding="utf-8"))]
+    assert lost == []
+
+
+def test_every_corpus_bounce_with_a_failure_is_evidence():
+    shared = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "bounces"
+    if not shared.is_dir():
+        pytest.skip("shared corpus absent")
+    lost = []
+    for p in sorted(shared.glob("*.eml")):
+        t = p.read_text(encoding="utf-8", errors="replace")
+        if failures_from_text(t) and not has_smtp_evidence(t):
+            lost.append(p.name)
+    assert lost == []
