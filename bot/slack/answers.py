@@ -58,6 +58,24 @@ def is_code_question(text: str, codes: list[str], provider_word: str | None) -> 
     return len(leftover) <= MAX_LEFTOVER_WORDS
 
 
+# words that make a short line about codes a question ("what does 550 5.7.26 mean")
+_ASKING_RE = re.compile(r"(?i)\b(?:what|what's|whats|why|how|mean|means|meaning|difference|vs|versus|explain)\b")
+QUESTION_MAX_CHARS = 200  # a "?"-ending single line this short, naming codes, is a question
+_URL_RE = re.compile(r"(?i)\b(?:https?|ftp)://[^\s<>]+|\bwww\.[^\s<>]+")
+
+
+def without_urls(text: str) -> str:
+    """``text`` with URLs replaced by a space (a code in a URL path is not a question about it)."""
+    return _URL_RE.sub(" ", text)
+
+
+def reads_as_question(text: str, codes: list[str]) -> bool:
+    """True for a short single line that names codes and ends with ``?`` ("5.1.1 for
+    jane.doe@example.com?", "anyone know what 550 5.7.26 means?"): a question, not a paste."""
+    t = text.strip()
+    return bool(codes) and "\n" not in t and len(t) <= QUESTION_MAX_CHARS and t.endswith("?")
+
+
 def _explain(engine, text: str, r: Renderer, asked_by: str | None, query: str | None,
              found: tuple[list[str], str | None] | None = None) -> Answer | None:
     codes, word = found if found is not None else engine.extract_queries(text)
@@ -71,11 +89,11 @@ def _explain(engine, text: str, r: Renderer, asked_by: str | None, query: str | 
     return Answer("explain", main, thread)
 
 
-def _annotate(engine, text: str, r: Renderer, source: str | None) -> Answer | None:
+def _annotate(engine, text: str, r: Renderer, source: str | None, asked_by: str | None = None) -> Answer | None:
     annotation = engine.annotate_text(text, source=source)
     if not annotation.findings:
         return None
-    messages = r.annotation(annotation, max_messages=3)
+    messages = r.annotation(annotation, asked_by=asked_by)
     _obs.record_annotation(_obs.current_context().get("kind", "other"))  # metric, by request kind
     return Answer("annotate", messages[0], messages[1:])
 
@@ -93,20 +111,33 @@ def answer_for_text(engine, text: str, *, mask: bool, asked_by: str | None = Non
     text = text.strip()
     if not text:
         return Answer("help", short_help_message())
-    head = text[:4000]
+    head = without_urls(text[:4000]).strip()
     found = engine.extract_queries(head)
-    if is_code_question(head, *found):
+    if is_code_question(head, *found) or reads_as_question(head, found[0]):
         answer = _explain(engine, head, r, asked_by, query, found)
         if answer is not None:
             return answer
-    answer = _annotate(engine, text, r, source)
+    answer = _annotate(engine, text, r, source, asked_by)
     if answer is None and found[0]:
         answer = _explain(engine, head, r, asked_by, query, found)
     return answer or Answer("help", short_help_message())
 
 
 def auto_annotation(engine, text: str, *, mask: bool) -> Answer | None:
-    """Annotation of a channel message nobody addressed to the bot, or None for chatter."""
-    if not text.strip() or not engine.has_smtp_evidence(text):
+    """Annotation of a channel message nobody addressed to the bot, or None for chatter.
+
+    A message that reads as a question about codes (:func:`is_code_question` or
+    :func:`reads_as_question`: "anyone know what 550 5.7.26 means?"; or a short line with
+    a question word, "what does 550 5.7.26 mean") is not a paste:
+    nobody asked the bot, so it stays silent (a mention or ``/smtp`` would explain it)."""
+    if not text.strip():
+        return None
+    head = without_urls(text[:4000]).strip()
+    if "\n" not in head:
+        found = engine.extract_queries(head)
+        asks = bool(_ASKING_RE.search(head)) and is_code_question(head, *found)
+        if asks or reads_as_question(head, found[0]):
+            return None
+    if not engine.has_smtp_evidence(text):
         return None
     return _annotate(engine, text, Renderer(mask=mask), None)

@@ -22,6 +22,7 @@ e-mail addresses are masked (:mod:`bot.slack.masking`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -101,6 +102,72 @@ def split_blocks(blocks: Sequence[Block], max_blocks: int = MAX_BLOCKS,
     if current:
         chunks.append(current)
     return chunks
+
+
+COMPACT_OVER = 3  # more codes than this: one short line per code in the main message, detail in the thread
+SECTION_ROOM = 2900  # packed section text stays this far under MAX_SECTION
+MESSAGE_ROOM = 10000  # block text of a message we build stays this far under MAX_MESSAGE_TEXT
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s")
+
+
+def trim_sentence(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at the last sentence (or word) end that fits,
+    with ``…`` when cut; never mid-word."""
+    if len(text) <= limit:
+        return text
+    head = text[: max(0, limit - 1)]
+    ends = [m.start() for m in _SENTENCE_END.finditer(head)]
+    cut = ends[-1] if ends and ends[-1] > limit // 3 else head.rfind(" ")
+    return (head[:cut] if cut > 0 else head).rstrip() + ELLIPSIS
+
+
+def first_sentence(text: str, limit: int = 200) -> str:
+    """The first sentence of ``text`` (up to and including its full stop), at most ``limit`` chars."""
+    m = _SENTENCE_END.search(text)
+    return trim_sentence(text[: m.start()] if m else text, limit)
+
+
+def code_span(text: str) -> str:
+    """``text`` made safe inside a mrkdwn inline code span: backticks become ``'``, line
+    breaks spaces (escape ``& < >`` separately with :func:`escape_mrkdwn`)."""
+    return " ".join(text.replace("`", "'").split())
+
+
+def pack_lines(lines: Sequence[str], *, head: str = "", limit: int = SECTION_ROOM) -> list[str]:
+    """Lines packed into as few section texts of at most ``limit`` characters as possible,
+    ``head`` leading the first; a line is never split between sections (one longer than
+    ``limit`` on its own is cut at a sentence end, :func:`trim_sentence`)."""
+    out: list[str] = []
+    current = head
+    for line in lines:
+        line = trim_sentence(line, limit - len(head) - 1)
+        if current and len(current) + 1 + len(line) > limit:
+            out.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        out.append(current)
+    return out
+
+
+def fit_one_message(lead: Sequence[Block], tail: Sequence[Block] = (), *,
+                    max_blocks: int = MAX_BLOCKS - 5, max_text: int = MESSAGE_ROOM) -> list[Block]:
+    """``lead`` + ``tail`` as one message's blocks within ``max_blocks`` / ``max_text``: blocks
+    of ``lead`` that do not fit are dropped from its end (``tail``, the warnings and the
+    "asked" line, is always kept) and a context line says so."""
+    tail_size = sum(block_text_length(b) for b in tail)
+    kept: list[Block] = []
+    size = tail_size
+    room_blocks = max_blocks - len(tail) - 1
+    for n, block in enumerate(lead):
+        bl = block_text_length(block)
+        if len(kept) >= room_blocks or size + bl > max_text - 200:
+            kept.append(ContextBlock(elements=[MarkdownTextObject(
+                text=f"… {len(lead) - n} more part(s) left out to stay within Slack's message size.")]))
+            break
+        kept.append(block)
+        size += bl
+    return kept + list(tail)
 
 
 class Renderer:
@@ -188,13 +255,24 @@ class Renderer:
         return (f"Provider rule `{self.clean(note.rule_id)}` ({self.clean(note.provider)}).{retry} "
                 f"<{note.doc_url}|{self.clean(note.provider)} documentation>")
 
+    def _aspect_sections(self, title: str, pairs: Sequence[tuple[str, str]]) -> list[Block]:
+        """One section per aspect (``*Title*`` then ``• `code`: value`` lines); when the lines do
+        not fit one section they are packed into several, split between codes, never mid-sentence."""
+        lines = [f"• `{self.clean(c)}`: {self.clean(v)}" for c, v in pairs]
+        return [self.section(t) for t in pack_lines(lines, head=f"*{self.clean(title)}*")]
+
     def explain(self, result, *, asked_by: str | None = None, query: str | None = None,
                 ) -> tuple[Message, list[Message]]:
         """``ExplainResult`` -> (main message, thread messages).
 
-        One code: everything in the main message. Several: the main message leads
-        with the comparison summary and the differences, the full per-code detail
-        goes to thread messages. ``errors`` lines are shown as a warning context.
+        One code: everything in the main message, no thread. Two or three codes: the main
+        message leads with the comparison summary, then one compact section per aspect
+        (class, meaning, what to do, retry ...), plus each code's sources: everything is
+        shown, so there is no thread. More than :data:`COMPACT_OVER` codes: the main message
+        has the summary and one short line per code (title and retry); the thread carries
+        the rest of each code's detail (meaning, when, what to do, facts, sources), which the
+        main message does not repeat. Warnings (``errors``) and the "asked" line are always
+        in the main message, which always fits one message.
         """
         items = list(result.items)
         lead: list[Block] = []
@@ -207,70 +285,158 @@ class Renderer:
             lead.append(self.header(" vs ".join(codes)))
             cmp = result.comparison
             text_parts = []
+            compact = len(items) > COMPACT_OVER
             if cmp is not None:
                 lead.append(self.section(self.clean(cmp.summary)))
                 text_parts.append(cmp.summary)
-                rows = []
+            if compact:
+                lines = []
+                for i in items:
+                    line = f"• `{self.clean(i.code)}` — *{self.clean(i.title)}*"
+                    if i.retry:
+                        line += f"\n      _Retry:_ {self.clean(first_sentence(i.retry))}"
+                    lines.append(line)
+                lead += [self.section(t) for t in pack_lines(lines)]
+            elif cmp is not None:
                 for diff in cmp.differences:
-                    values = "\n".join(f"• `{self.clean(c)}`: {self.clean(v)}"
-                                       for c, v in zip(cmp.codes, diff.values))
-                    rows.append(f"*{self.clean(diff.aspect.capitalize())}*\n{values}")
-                for row in rows:
-                    lead.append(self.section(row))
+                    lead += self._aspect_sections(diff.aspect.capitalize(), list(zip(cmp.codes, diff.values)))
+            else:
+                lead.append(self.section("\n".join(f"• `{self.clean(i.code)}` — {self.clean(i.title)}"
+                                                    for i in items)))
+            if cmp is not None:
                 if cmp.which_matters:
                     lead.append(self.section(f"*Which matters when:* {self.clean(cmp.which_matters)}"))
                     text_parts.append(cmp.which_matters)
                 for note in cmp.notes:
                     lead.append(self.section(f":bulb: {self.clean(note)}"))
-            if cmp is None or not any(d.aspect.lower() == "title" for d in cmp.differences):
-                lead.append(self.section("\n".join(f"• `{self.clean(i.code)}` — {self.clean(i.title)}"
-                                                    for i in items)))
-            lead.append(self.context("Full detail for each code is in the thread."))
+            if compact:
+                lead.append(self.context("Meaning, when it is sent, what to do and sources for each code "
+                                         "are in the thread."))
+                for n, item in enumerate(items):
+                    if n:
+                        details.append(DividerBlock())
+                    details.extend(self.detail_blocks(item))
+            else:
+                for item in items:
+                    lead += self.extra_blocks(item, label=True)
             text = " | ".join([" vs ".join(codes)] + text_parts) or " vs ".join(codes)
-            for i, item in enumerate(items):
-                if i:
-                    details.append(DividerBlock())
-                details.extend(self.code_blocks(item, with_header=False))
         else:
             text = "No valid code found."
+        tail: list[Block] = []
         if result.errors:
-            lead.append(self.context(*(f":warning: {self.clean(e)}" for e in result.errors[:9])))
+            tail.append(self.context(*(f":warning: {self.clean(e)}" for e in result.errors[:9])))
             if not items:
                 text = " ".join(result.errors)
         if asked_by or query:
             who = f"<@{asked_by}> asked" if asked_by else "Asked"
-            lead.append(self.context(f"{who}: `/smtp {self.clean(trim(query or '', 200))}`"))
-        main_chunks = split_blocks(lead)
-        main = Message(main_chunks[0], self.plain(text))
-        extra = [Message(c, self.plain(text)) for c in main_chunks[1:]]
-        extra += [Message(c, "Per-code detail: " + ", ".join(i.code for i in items))
-                  for c in split_blocks(details)]
+            tail.append(self.context(f"{who}: `/smtp {self.clean(code_span(trim(query or '', 200)))}`"))
+        main_blocks = fit_one_message(lead, tail)
+        main = Message(main_blocks, self.plain(text))
+        extra = [Message(c, "Per-code detail: " + ", ".join(i.code for i in items))
+                 for c in split_blocks(details, MAX_BLOCKS - 5, MAX_MESSAGE_TEXT - 2000)]
         return main, extra
+
+    def extra_blocks(self, item, *, label: bool) -> list[Block]:
+        """Context lines a comparison does not carry: provider rule, notes, related codes, sources."""
+        prefix = f"`{self.clean(item.code)}` " if label else ""
+        parts = []
+        if item.provider is not None:
+            parts.append(prefix + self.provider_line(item.provider))
+        for n in (getattr(item, "notes", None) or [])[:3]:
+            parts.append(prefix + self.clean(n))
+        foot = []
+        if item.related:
+            foot.append("Related: " + ", ".join(f"`{self.clean(r)}`" for r in item.related[:12]))
+        if item.source:
+            foot.append("Source: " + self.clean("; ".join(item.source)))
+        if foot:
+            parts.append(prefix + " · ".join(foot))
+        return [self.context(*parts)] if parts else []
+
+    def detail_blocks(self, item) -> list[Block]:
+        """Thread detail of one code when the main message showed only its title and retry:
+        meaning, what to do, facts (class, subject, when, who acts, standing), extras."""
+        lines = [f"*`{self.clean(item.code)}` — {self.clean(item.title)}*", self.clean(item.meaning)]
+        if item.fix:
+            lines.append(f"*What to do:* {self.clean(item.fix)}")
+        blocks: list[Block] = [self.section("\n".join(lines))]
+        facts = [f"*Class*\n{self.clean(item.class_)}"]
+        if item.subject:
+            facts.append(f"*Subject*\n{self.clean(item.subject)}")
+        if item.when:
+            facts.append(f"*When*\n{self.clean(item.when)}")
+        if item.who_acts:
+            facts.append(f"*Who acts*\n{self.clean(', '.join(item.who_acts))}")
+        facts.append(f"*Standing*\n{self.clean(item.standing)}{' (derived from the digits)' if item.derived else ''}")
+        blocks.append(self.section("", facts))
+        blocks += self.extra_blocks(item, label=False)
+        return blocks
 
     # -- annotations --------------------------------------------------------
 
     KIND_TITLES = {
         "bounce": "Bounce",
-        "delivery-report": "Delivery report",
+        "delivery-report": "Delivery status",
         "auto-reply": "Auto-reply (not a bounce)",
         "feedback-report": "Feedback (abuse) report",
-        "log": "Mail log",
+        "log": "Mail log / error",
         "none": "No SMTP failure found",
     }
+    MAX_GROUPS = 10  # distinct failures shown in one annotation reply; the rest are counted
+    MAX_LISTED = 3  # recipients named per group; the rest are counted ("and 37 more")
 
-    def finding_blocks(self, f) -> tuple[list[Block], str]:
-        """Blocks and a one-line plain summary for one ``Finding``."""
+    def kind_title(self, annotation) -> str:
+        """Header words for ``Annotation.kind`` (:data:`KIND_TITLES`)."""
+        return self.KIND_TITLES.get(annotation.kind, annotation.kind)
+
+    @staticmethod
+    def group_key(f) -> tuple:
+        """Findings with the same key (codes, reason, severity, provider rule, explanation, SMTP
+        command) are one group: shown once, with their recipients listed compactly."""
+        return (f.reply_code, f.enhanced_status, f.inferred_status, f.reason, f.hard_bounce, f.action,
+                f.command, f.provider, f.provider_rule, f.title, f.explanation, f.next_step)
+
+    @staticmethod
+    def finding_code(f) -> str:
         code = " ".join(c for c in (f.reply_code, f.enhanced_status) if c)
         if not f.enhanced_status and f.inferred_status:
             code = f"{code} (≈{f.inferred_status})".strip()
+        return code
+
+    def recipients_line(self, recipients: Sequence[str]) -> str:
+        """``"`j***@example.com`, `b***@example.net` and 37 more (example.com ×20, example.net ×19)"``:
+        distinct recipients in order, at most :data:`MAX_LISTED` named, the rest counted by domain."""
+        distinct = list(dict.fromkeys(self.plain(r) for r in recipients if r))
+        if not distinct:
+            return ""
+        named = ", ".join(f"`{escape_mrkdwn(code_span(r))}`" for r in distinct[: self.MAX_LISTED])
+        rest = len(distinct) - self.MAX_LISTED
+        if rest <= 0:
+            return named
+        domains: dict[str, int] = {}
+        for r in distinct[self.MAX_LISTED:]:
+            d = r.rpartition("@")[2].lower() or "?"
+            domains[d] = domains.get(d, 0) + 1
+        top = sorted(domains.items(), key=lambda kv: -kv[1])[:3]
+        by_domain = ", ".join(f"{escape_mrkdwn(d)} ×{n}" for d, n in top)
+        if len(domains) > 3:
+            by_domain += ", …"
+        return f"{named} and {rest} more ({by_domain})"
+
+    def group_blocks(self, group: Sequence) -> tuple[list[Block], str]:
+        """Blocks and a short plain summary for findings that share :meth:`group_key`."""
         from knowledge.severity import describe
 
-        bounce = {True: "hard bounce", False: "soft bounce", None: None}[f.hard_bounce]
+        f = group[0]
+        code = self.finding_code(f)
         severity = describe(f.reply_code, f.enhanced_status, f.action, f.hard_bounce)
-        who = self.clean(f.recipient) if f.recipient else "Failure"
-        bits = [b for b in (f"`{self.clean(code)}`" if code else None, severity or None,
-                            f"reason: {f.reason}" if f.reason else None) if b]
-        lines = [f"*{who}* — " + " · ".join(bits) if bits else f"*{who}*"]
+        label = reason_label(f.reason)
+        count = f" ×{len(group)}" if len(group) > 1 else ""
+        bits = [b for b in (f"`{self.clean(code)}`{count}" if code else None, severity or None, label) if b]
+        lines = [" · ".join(bits) or f"*Failure*{count}"]
+        who = self.recipients_line([x.recipient for x in group if x.recipient])
+        if who:
+            lines.append(f"*Recipient{'s' if len({x.recipient for x in group if x.recipient}) > 1 else ''}:* {who}")
         if f.title:
             lines.append(f"*{self.clean(f.title)}*")
         if f.explanation:
@@ -279,55 +445,172 @@ class Renderer:
             lines.append(f"*Next step:* {self.clean(f.next_step)}")
         blocks: list[Block] = [self.section("\n".join(lines))]
         ctx = []
+        if f.reason:
+            ctx.append(f"Bounce reason tag: `{self.clean(f.reason)}`")
         if f.provider:
             doc = getattr(f, "provider_doc_url", None)
             ctx.append(f"Provider: <{doc}|{self.clean(f.provider)}>" if doc else f"Provider: {self.clean(f.provider)}")
-        if f.remote_mta:
-            ctx.append(f"Remote-MTA: {self.clean(f.remote_mta)}")
+        mtas = list(dict.fromkeys(x.remote_mta for x in group if x.remote_mta))
+        if mtas:
+            ctx.append("Remote-MTA: " + ", ".join(f"`{self.clean(code_span(m))}`" for m in mtas[:3])
+                       + (f" and {len(mtas) - 3} more" if len(mtas) > 3 else ""))
         if f.command:
-            ctx.append(f"Answer to: {self.clean(f.command)}")
+            ctx.append(f"Answer to: {self.clean(command_label(f.command))}")
         if f.action:
             ctx.append(f"Action: {self.clean(f.action)}")
-        if f.reply_text:
-            ctx.append("Server said: " + self.clean(trim(" ".join(f.reply_text.split()), QUOTE_MAX)))
+        said = list(dict.fromkeys(" ".join(x.reply_text.split()) for x in group if x.reply_text))
+        if said:
+            quote = self.clean(code_span(trim(said[0], QUOTE_MAX)))
+            more = f" (and {len(said) - 1} other wording{'s' if len(said) > 2 else ''})" if len(said) > 1 else ""
+            ctx.append(f"Server said: `{quote}`{more}")
         if ctx:
             blocks.append(self.context(*ctx))
-        summary = " ".join(x for x in (self.plain(f.recipient) or "failure", code, bounce or "", f.title or "") if x)
-        return blocks, summary
+        summary = " ".join(x for x in (code, label or "", f"×{len(group)}" if len(group) > 1 else "") if x)
+        return blocks, summary or "failure"
 
-    def annotation(self, annotation, *, max_messages: int = 1) -> list[Message]:
-        """``Annotation`` -> messages (usually one; more only when ``max_messages`` > 1 and it
-        does not fit). Findings beyond what fits are counted in a final context line."""
+    def finding_blocks(self, f) -> tuple[list[Block], str]:
+        """Blocks and a one-line plain summary for one ``Finding`` (a group of one)."""
+        return self.group_blocks([f])
+
+    def annotation(self, annotation, *, max_messages: int = 1, asked_by: str | None = None) -> list[Message]:
+        """``Annotation`` -> one message. Findings are grouped (:meth:`group_key`): each distinct
+        failure is explained once, with a count and its recipients listed compactly; at most
+        :data:`MAX_GROUPS` groups are shown (and whatever fits :data:`MESSAGE_ROOM`), the rest
+        are counted in a context line. ``asked_by``: a user id shown as "@user asked" (``/smtp``).
+        ``max_messages`` is accepted for compatibility; the answer is always one message."""
         findings = list(annotation.findings)
-        title = self.KIND_TITLES.get(annotation.kind, annotation.kind)
+        title = self.kind_title(annotation)
+        groups: dict[tuple, list] = {}
+        for f in findings:
+            groups.setdefault(self.group_key(f), []).append(f)
+        ordered = list(groups.values())
+        n = len(findings)
+        header = title
         if findings and annotation.kind in ("bounce", "log", "delivery-report"):
-            n = len(findings)
-            title = f"{title}: {n} failure{'s' if n != 1 else ''}"
-        blocks: list[Block] = [self.header(title)]
+            header = f"{title}: {n} failure{'s' if n != 1 else ''}"
+            if len(ordered) > 1 and len(ordered) < n:
+                header += f", {len(ordered)} kinds"
+        lead: list[Block] = [self.header(header)]
         summaries: list[str] = []
-        for i, f in enumerate(findings):
+        shown = 0
+        size = 0
+        for i, group in enumerate(ordered[: self.MAX_GROUPS]):
+            gb, summary = self.group_blocks(group)
+            gsize = sum(block_text_length(b) for b in gb)
+            if i and (size + gsize > MESSAGE_ROOM - 1500 or len(lead) + len(gb) + 1 > MAX_BLOCKS - 8):
+                break
             if i:
-                blocks.append(DividerBlock())
-            fb, s = self.finding_blocks(f)
-            blocks.extend(fb)
-            summaries.append(s)
+                lead.append(DividerBlock())
+            lead.extend(gb)
+            summaries.append(summary)
+            size += gsize
+            shown += 1
+        tail: list[Block] = []
+        if shown < len(ordered):
+            rest = ordered[shown:]
+            tail.append(self.context(
+                f"… and {len(rest)} more kind{'s' if len(rest) != 1 else ''} of failure "
+                f"({sum(len(g) for g in rest)} finding{'s' if sum(len(g) for g in rest) != 1 else ''}) not shown; "
+                "paste fewer lines to see them."))
         if annotation.notes:
-            blocks.append(self.context(*(self.clean(n) for n in annotation.notes[:10])))
+            tail.append(self.context(*(self.clean(x) for x in annotation.notes[:10])))
         if not findings and not annotation.notes:
-            blocks.append(self.section("I found no SMTP failure (reply code, enhanced status code or DSN) "
-                                       "in this text. Try `/smtp 550 5.1.1` to explain a code."))
-        text = title + (": " + "; ".join(summaries) if summaries else "")
-        chunks = split_blocks(blocks)
-        if len(chunks) > max_messages:
-            kept = chunks[: max_messages]
-            last = kept[-1]
-            note = self.context(f"… and more: the text has {len(findings)} findings; "
-                                "paste fewer lines to see the rest.")
-            if len(last) >= MAX_BLOCKS:
-                last = last[: MAX_BLOCKS - 1]
-            kept[-1] = last + [note]
-            chunks = kept
-        return [Message(c, self.plain(text)) for c in chunks]
+            lead.append(self.section("I found no SMTP failure (reply code, enhanced status code or DSN) "
+                                     "in this text. Try `/smtp 550 5.1.1` to explain a code."))
+        if asked_by:
+            tail.append(self.context(f"<@{asked_by}> asked about a pasted text: `/smtp …`"))
+        text = self.annotation_text(title, ordered, summaries)
+        return [Message(fit_one_message(lead, tail), text)]
+
+    def annotation_text(self, title: str, groups: Sequence[Sequence], summaries: Sequence[str]) -> str:
+        """The plain fallback of an annotation: one short sentence (notifications show it)."""
+        n = sum(len(g) for g in groups)
+        if not n:
+            return f"{title}."
+        if len(groups) == 1:
+            f = groups[0][0]
+            recipients = list(dict.fromkeys(x.recipient for x in groups[0] if x.recipient))
+            code = self.finding_code(f)
+            what = ", ".join(x for x in (code, reason_label(f.reason) or "") if x) or "a failure"
+            if n == 1:
+                to = f"{',' if ',' in what else ''} for {self.plain(recipients[0])}" if recipients else ""
+                sentence = f"{title}: {what}{to}."
+            else:
+                to = f" for {len(recipients)} recipient{'s' if len(recipients) != 1 else ''}" if recipients else ""
+                sentence = f"{title}: {n} failures ({what}){to}."
+            if f.title:
+                sentence += f" {f.title}."
+            return trim(sentence, 400)
+        listed = "; ".join(summaries[:5]) + ("; …" if len(summaries) > 5 else "")
+        return trim(f"{title}: {n} failures of {len(groups)} kinds: {listed}.", 400)
+
+
+# Human labels for Sisimai's bounce reason tags (https://libsisimai.org/en/reason/), in our words.
+REASON_LABELS = {
+    "authfailure": "authentication failure (SPF/DKIM/DMARC)",
+    "badreputation": "poor sender reputation",
+    "blocked": "sending IP or host blocked",
+    "contenterror": "message content or format refused",
+    "delivered": "delivered",
+    "exceedlimit": "message over the size limit",
+    "expired": "delivery time expired",
+    "feedback": "abuse feedback report",
+    "filtered": "refused by a filter",
+    "hasmoved": "recipient has moved",
+    "hostunknown": "recipient domain does not exist",
+    "mailboxfull": "mailbox full",
+    "mailererror": "mail program error",
+    "mesgtoobig": "message too big",
+    "networkerror": "network or DNS error",
+    "norelaying": "relaying denied",
+    "notaccept": "domain accepts no mail",
+    "notcompliantrfc": "message not RFC-compliant",
+    "onhold": "on hold",
+    "policyviolation": "policy violation",
+    "rejected": "sender rejected",
+    "requireptr": "no reverse DNS (PTR) for the sending IP",
+    "securityerror": "security error",
+    "spamdetected": "judged as spam",
+    "speeding": "rate limited",
+    "suspend": "mailbox suspended",
+    "syntaxerror": "SMTP syntax error",
+    "systemerror": "receiving system error",
+    "systemfull": "receiving system full",
+    "toomanyconn": "too many connections",
+    "undefined": "reason not identified",
+    "userunknown": "user unknown",
+    "vacation": "auto-reply (vacation)",
+    "virusdetected": "virus detected",
+}
+
+
+def reason_label(reason: str | None) -> str | None:
+    """A human label for a Sisimai bounce reason tag (``"userunknown"`` -> ``"user unknown"``)."""
+    if not reason:
+        return None
+    return REASON_LABELS.get(reason, reason)
+
+
+# What the server's reply answered (RFC 5321 §3 and §4.1.1 command names)
+COMMAND_LABELS = {
+    "CONN": "connection greeting",
+    "HELO": "HELO greeting",
+    "EHLO": "EHLO greeting",
+    "MAIL": "MAIL FROM (sender)",
+    "MAIL FROM": "MAIL FROM (sender)",
+    "RCPT": "RCPT TO (recipient)",
+    "RCPT TO": "RCPT TO (recipient)",
+    "DATA": "DATA (message content)",
+    "BDAT": "BDAT (message content)",
+    "STARTTLS": "STARTTLS",
+    "AUTH": "AUTH (login)",
+}
+
+
+def command_label(command: str) -> str:
+    """``"CONN"`` -> ``"connection greeting"``, ``"RCPT"`` -> ``"RCPT TO (recipient)"``; others as given."""
+    key = " ".join(command.upper().replace(":", " ").split())
+    return COMMAND_LABELS.get(key, command)
 
 
 # -- fixed messages ----------------------------------------------------------
@@ -336,7 +619,7 @@ HELP_EXAMPLES = [
     ("/smtp 550 5.7.26", "explain a reply code with its enhanced status code"),
     ("/smtp 252 502", "explain several codes and how they differ"),
     ("/smtp gmail 5.7.26", "what a provider means by a code"),
-    ("/smtp <pasted bounce or log line>", "annotate it: who failed, why, hard or soft, what next"),
+    ("/smtp …your pasted bounce or log line…", "annotate it: who failed, why, hard or soft, what next"),
     ("/smtp help", "this help"),
 ]
 
@@ -353,7 +636,7 @@ def help_message(extra: Sequence[tuple[str, str]] = ()) -> Message:
                          "I annotate it in its thread."),
         Renderer.context("Reply codes: RFC 5321 §4.2 · Enhanced status codes: RFC 3463 and the IANA registry"),
     ]
-    text = "smtpbot usage: " + "; ".join(f"{u} ({d})" for u, d in list(HELP_EXAMPLES) + list(extra))
+    text = "smtpbot usage: " + "; ".join(f"{u} — {d}" for u, d in list(HELP_EXAMPLES) + list(extra))
     return Message(blocks, text)
 
 
@@ -366,7 +649,8 @@ def short_help_message() -> Message:
 
 def error_message(lines: Sequence[str]) -> Message:
     """An ephemeral error: each line escaped, plus a pointer to ``/smtp help``."""
-    body = "\n".join(f":warning: {escape_mrkdwn(line)}" for line in lines[:20]) or ":warning: Nothing to do."
+    body = "\n".join(f":warning: {escape_mrkdwn(line)}" if not n else escape_mrkdwn(line)
+                     for n, line in enumerate(lines[:20])) or ":warning: Nothing to do."
     blocks: list[Block] = [Renderer.section(body), Renderer.context("Type `/smtp help` for usage and examples.")]
     return Message(blocks, " ".join(lines) or "Nothing to do.")
 
@@ -388,7 +672,8 @@ def home_view(quick_reference: Sequence = (), providers: Sequence[str] = ()) -> 
                          "registry) and annotate pasted bounces and mail logs: who failed, why, hard or soft bounce, "
                          "and what to do next."),
         Renderer.section("*How to use me*\n" + "\n".join(
-            f"• `{u.replace('<', '&lt;').replace('>', '&gt;')}` — {d}" for u, d in HELP_EXAMPLES)
+            f"• `{escape_mrkdwn(u)}` — {d}" for u, d in HELP_EXAMPLES if u != "/smtp help")
+            + "\n• `/smtp help` — usage and examples in any channel"
             + "\n• Mention me or DM me: the answer comes in the thread."
             + "\n• Paste a bounce in a channel I am in: I annotate it in its thread."),
         DividerBlock(),

@@ -3,8 +3,11 @@
 Flow (https://api.slack.com/interactivity/slash-commands):
 
 1. ``/smtp`` or ``/smtp help``: acked with the ephemeral usage (static, instant).
-2. Anything else is acked empty at once, then handled after the ack:
-   * first word in ``deps.subcommands`` (e.g. ``auto``, ``masking``): that handler;
+2. Anything else is acked empty at once, then handled after the ack, with Slack's
+   formatting (backticks, code fences, ``&lt;`` escapes, links) removed first
+   (``knowledge.slack_text.unslack``):
+   * first word in ``deps.subcommands`` (e.g. ``auto``, ``mask``; :data:`ALIASES` such as
+     ``masking`` name the same one): that handler;
    * codes (``/smtp 252 502``, ``/smtp gmail 5.7.26``): the explanation, posted
      in the channel with ``chat.postMessage`` so several codes can carry their
      per-code detail in the thread under it; when the bot cannot post there
@@ -39,6 +42,7 @@ log = logging.getLogger("bot.slack.commands")
 
 COMMAND = "/smtp"
 HELP_WORDS = frozenset({"", "help", "-h", "--help", "?", "usage"})
+ALIASES = {"masking": "mask", "masked": "mask", "annotate": "auto", "annotation": "auto"}  # other words, same sub-command
 
 
 @dataclass
@@ -72,11 +76,15 @@ def _help(deps: BotDeps):
 
 def handle_smtp(deps: BotDeps, body: dict, client: WebClient, respond: Callable[..., Any]) -> None:
     """Everything after the ack of ``/smtp`` (see module docstring)."""
-    text = str(body.get("text") or "").strip()
+    from knowledge.slack_text import unslack
+
+    # Slack formatting (`code`, ```fences```, &lt; escapes, <mailto:...|...> links) is not part of the query
+    text = unslack(str(body.get("text") or "")).strip()
     first, _, rest = text.partition(" ")
-    sub = deps.subcommands.get(first.lower())
+    name = ALIASES.get(first.lower(), first.lower())
+    sub = deps.subcommands.get(name)
     if sub is not None:
-        sub.handler(CommandRequest(first.lower(), rest.strip(), body, client, respond, deps, log))
+        sub.handler(CommandRequest(name, rest.strip(), body, client, respond, deps, log))
         return
     channel = str(body.get("channel_id") or "")
     user = str(body.get("user_id") or "")

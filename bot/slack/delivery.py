@@ -48,6 +48,21 @@ def post(client: WebClient, channel: str, message: Message, thread_ts: str | Non
     return str(resp.get("ts") or "")
 
 
+def post_ephemeral(client: WebClient, channel: str, user: str, message: Message,
+                   thread_ts: str | None = None) -> bool:
+    """``chat.postEphemeral`` of ``message`` to ``user`` (in the thread ``thread_ts`` when given).
+    Failures are logged with Slack's error code; returns True when Slack accepted it.
+    https://api.slack.com/methods/chat.postEphemeral"""
+    if not user:
+        return False
+    try:
+        client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **message.payload())
+        return True
+    except SlackApiError as exc:
+        log_failure("chat.postEphemeral", exc, channel)
+        return False
+
+
 def merged(messages: Sequence[Message]) -> list[Message]:
     """Messages re-packed into as few valid messages as possible (for response_url replies)."""
     blocks = [b for m in messages for b in m.blocks]

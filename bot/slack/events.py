@@ -4,7 +4,11 @@ Rules (https://api.slack.com/apis/events-api):
 
 * replies go in the message's thread: ``thread_ts`` = the event's ``thread_ts``, else its ``ts``;
 * never answer a bot (``bot_id`` set, subtype ``bot_message``; Bolt already drops the
-  app's own events), nor edits, deletions, joins or any other subtyped message;
+  app's own events), nor edits (``message_changed``), deletions, joins or any other subtyped message;
+* the text looked at is the message's ``text`` plus its attachments and blocks
+  (:func:`bot.slack.text.message_text`), bounded;
+* help and errors answering a mention go to the asker only (``chat.postEphemeral`` in the
+  thread); in a DM they are normal replies;
 * each message is answered at most once: the event is claimed under ``event:<event_id>``
   (Slack retries reuse the id) and the message under ``msg:<channel>:<ts>`` (a mention
   arrives both as ``app_mention`` and as ``message``; the ``message`` copy of a message
@@ -25,7 +29,7 @@ from bot.slack import delivery
 from bot.slack.answers import answer_for_text, auto_annotation
 from bot.slack.blocks import apology_message, home_view
 from bot.slack.deps import BotDeps
-from bot.slack.text import mentions_user, unslack
+from bot.slack.text import mentions_user, message_text, unslack
 
 log = logging.getLogger("bot.slack.events")
 
@@ -41,6 +45,11 @@ def is_from_bot(event: dict, bot_user_id: str | None) -> bool:
     """True for any bot's message (ours or another app's)."""
     return bool(event.get("bot_id") or event.get("subtype") == "bot_message"
                 or event.get("bot_profile") or (bot_user_id and event.get("user") == bot_user_id))
+
+
+def is_direct(event: dict) -> bool:
+    """True for a direct message (``channel_type`` ``im``, or a ``D…`` channel id)."""
+    return event.get("channel_type") == "im" or str(event.get("channel") or "").startswith("D")
 
 
 def thread_of(event: dict) -> str:
@@ -63,9 +72,14 @@ def _answer_addressed(deps: BotDeps, client: WebClient, body: dict, event: dict,
     if not deps.claim(*_keys(body, event)):
         return
     eff = deps.channel(str(body.get("team_id") or ""), channel)
-    text = unslack(str(event.get("text") or ""), drop_user=bot_user_id)
+    text = unslack(message_text(event), drop_user=bot_user_id)
     try:
         answer = answer_for_text(deps.engine, text, mask=eff.mask_addresses)
+        if answer.kind in ("help", "error") and not is_direct(event):
+            # only the asker sees help and errors (a DM is already private)
+            delivery.post_ephemeral(client, channel, str(event.get("user") or ""), answer.main,
+                                    thread_ts=thread_of(event))
+            return
         delivery.reply_in_thread(client, channel, thread_of(event), [answer.main, *answer.thread],
                                  user=event.get("user"))
     except Exception as exc:  # noqa: BLE001
@@ -83,7 +97,7 @@ def _auto_annotate(deps: BotDeps, client: WebClient, body: dict, event: dict) ->
     eff = deps.channel(str(body.get("team_id") or ""), channel)
     if not eff.auto_annotate:
         return
-    text = unslack(str(event.get("text") or ""))
+    text = unslack(message_text(event))
     try:
         answer = auto_annotation(deps.engine, text, mask=eff.mask_addresses)
     except Exception as exc:  # noqa: BLE001 - stay silent in channels nobody asked us in
@@ -114,7 +128,7 @@ def register(app: App, deps: BotDeps) -> None:
         if is_from_bot(event, context.bot_user_id):
             return
         raw = str(event.get("text") or "")
-        if event.get("channel_type") == "im" or str(event.get("channel") or "").startswith("D"):
+        if is_direct(event):
             _answer_addressed(deps, client, body, event, context.bot_user_id)
         elif mentions_user(raw, context.bot_user_id):
             return  # answered by on_mention

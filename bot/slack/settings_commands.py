@@ -51,7 +51,7 @@ def _msg(lines: list[str], context: str | None = None) -> Message:
     blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=body))]
     if context:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=context)]))
-    return Message(blocks, body.replace("*", ""))
+    return Message(blocks, body.replace("*", "").replace("`", ""))
 
 
 def status_message(deps: BotDeps, team_id: str, channel_id: str) -> Message:

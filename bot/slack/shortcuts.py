@@ -1,8 +1,11 @@
 """The message shortcut "Explain SMTP codes" (callback id ``explain_smtp_codes``).
 
 It annotates (or explains the codes of) the message it is used on, in that
-message's thread; when the bot cannot post there the answer goes to the user
-through the shortcut's ``response_url`` as an ephemeral message.
+message's thread; the text includes the message's attachments and blocks (alerts
+from other apps keep it there, :func:`bot.slack.text.message_text`). Help and errors
+(nothing to explain) go only to the user, through the ``response_url`` (ephemeral).
+When the bot cannot post in the thread the answer goes to the user through the
+shortcut's ``response_url`` as an ephemeral message.
 https://api.slack.com/interactivity/shortcuts/using#message_shortcuts
 """
 
@@ -16,7 +19,7 @@ from bot.slack import delivery
 from bot.slack.answers import answer_for_text
 from bot.slack.blocks import apology_message
 from bot.slack.deps import BotDeps
-from bot.slack.text import unslack
+from bot.slack.text import message_text, unslack
 
 log = logging.getLogger("bot.slack.shortcuts")
 
@@ -36,8 +39,12 @@ def register(app: App, deps: BotDeps) -> None:
         thread_ts = str(message.get("thread_ts") or message.get("ts") or "")
         try:
             eff = deps.channel(team, channel)
-            text = unslack(str(message.get("text") or ""), drop_user=context.bot_user_id)
+            text = unslack(message_text(message), drop_user=context.bot_user_id)
             answer = answer_for_text(deps.engine, text, mask=eff.mask_addresses)
+            if answer.kind in ("help", "error"):
+                # only the user who ran the shortcut sees help and errors
+                delivery.respond_all(respond, [answer.main], "ephemeral")
+                return
             delivery.reply_in_thread(client, channel, thread_ts, [answer.main, *answer.thread],
                                      respond=respond, user=user)
         except Exception as exc:  # noqa: BLE001

@@ -13,7 +13,7 @@ import pytest
 
 from bot.storage.base import ChannelSettings
 from knowledge.annotate import annotate_text
-from knowledge.explain import explain
+from knowledge.explain import explain, extract_queries
 from tests.slack.checks import all_text, assert_valid_message, blocks_of
 from tests.slack.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID
 from tests.slack import signing
@@ -99,26 +99,76 @@ def test_smtp_one_code_is_posted_in_channel(slack):
     assert len(slack.fake.for_channel(channel)) == 1
 
 
-def test_smtp_several_codes_lead_with_comparison_then_thread_details(slack):
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def test_smtp_two_codes_show_everything_in_one_message_no_thread(slack):
     channel = uid("C")
     status, body = slack.command("252 502", channel=channel)
     assert status == 200 and body == ""
-    calls = slack.fake.wait("chat.postMessage", channel=channel, count=2)
-    main, detail = calls[0], calls[1]
+    [main] = slack.fake.wait("chat.postMessage", channel=channel)
+    _settle()
+    assert len(slack.fake.find("chat.postMessage", channel=channel)) == 1  # nothing to add in a thread
     result = explain(["252", "502"])
     assert result.comparison is not None
     assert not main.params.get("thread_ts")
     assert_valid_message(main.params)
     main_text = all_text(main.params)
     assert blocks_of(main.params)[0]["text"]["text"] == "252 vs 502"
-    assert result.comparison.summary.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in main_text
+    assert _esc(result.comparison.summary) in main_text
     for diff in result.comparison.differences:
         assert f"*{diff.aspect.capitalize()}*" in main_text
-    # the per-code detail goes in the thread under the answer (the ts the fake returned)
-    assert detail.params["thread_ts"] == main.response["ts"]
-    assert_valid_message(detail.params)
+        for code, value in zip(result.comparison.codes, diff.values):
+            assert f"• `{code}`: {_esc(value)}" in main_text  # whole, never cut
     for item in result.items:
-        assert f"`{item.code}`" in all_text(detail.params)
+        assert "Source: " + _esc("; ".join(item.source)) in main_text
+    assert blocks_of(main.params)[-1]["elements"][0]["text"] == "<@U0USER01> asked: `/smtp 252 502`"
+
+
+def test_smtp_many_codes_main_is_compact_with_warning_and_thread_has_only_the_rest(slack):
+    channel = uid("C")
+    query = "421 450 451 452 550 551 552 553 554 555 556 5.1.1"
+    slack.command(query, channel=channel)
+    calls = slack.fake.wait("chat.postMessage", channel=channel, count=2)
+    _settle()
+    calls = slack.fake.find("chat.postMessage", channel=channel)
+    assert len(calls) == 2
+    main, detail = calls
+    result = explain(extract_queries(query)[0])
+    assert len(result.items) == 10 and result.errors
+    assert_valid_message(main.params)
+    assert_valid_message(detail.params)
+    blocks = blocks_of(main.params)
+    assert len(blocks) <= 20
+    # warning and "asked" line in the main message (in the channel), not in the thread
+    assert blocks[-2]["elements"][0]["text"] == ":warning: " + _esc(result.errors[0])
+    assert blocks[-1]["elements"][0]["text"] == f"<@U0USER01> asked: `/smtp {query}`"
+    assert "asked" not in all_text(detail.params) and ":warning:" not in all_text(detail.params)
+    main_text = all_text(main.params)
+    for block in blocks:
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= 2900
+    for item in result.items:
+        assert f"• `{item.code}` — *{_esc(item.title)}*" in main_text
+        # the meaning is detail: in the thread once, not in the channel
+        assert _esc(item.meaning) not in main_text
+        assert all_text(detail.params).count(_esc(item.meaning)) == 1
+    assert "*Meaning*" not in main_text
+    assert detail.params["thread_ts"] == main.response["ts"]
+
+
+def test_mention_comparison_is_one_reply_without_repeats(slack):
+    channel = uid("C")
+    ev = slack.mention("what's 421 vs 450?", channel=channel)
+    slack.event(ev)
+    [call] = slack.fake.wait("chat.postMessage", channel=channel)
+    _settle()
+    assert len(slack.fake.find("chat.postMessage", channel=channel)) == 1
+    assert call.params["thread_ts"] == ev["ts"]
+    text = all_text(call.params)
+    for item in explain(["421", "450"]).items:
+        assert text.count(_esc(item.meaning)) == 1
 
 
 def test_smtp_pasted_bounce_is_annotated_and_masked(slack):
@@ -229,11 +279,10 @@ def test_mention_answers_in_the_message_thread(slack):
     ev = slack.mention("what's 421 vs 450?", channel=channel)
     status, _ = slack.event(ev)
     assert status == 200
-    calls = slack.fake.wait("chat.postMessage", channel=channel, count=2)
-    assert {c.params["thread_ts"] for c in calls} == {ev["ts"]}
-    assert blocks_of(calls[0].params)[0]["text"]["text"] == "421 vs 450"
-    for c in calls:
-        assert_valid_message(c.params)
+    [call] = slack.fake.wait("chat.postMessage", channel=channel)
+    assert call.params["thread_ts"] == ev["ts"]
+    assert blocks_of(call.params)[0]["text"]["text"] == "421 vs 450"
+    assert_valid_message(call.params)
 
 
 def test_mention_inside_a_thread_replies_to_the_thread_root(slack):
@@ -245,9 +294,38 @@ def test_mention_inside_a_thread_replies_to_the_thread_root(slack):
     assert call.params["thread_ts"] == root
 
 
-def test_mention_without_code_gets_short_help(slack):
+@pytest.mark.parametrize("text", ["hello there", "help", "", "```\n```", "lunch?"])
+def test_mention_without_code_gets_short_help_only_for_the_asker(slack, text):
     channel = uid("C")
-    ev = slack.mention("hello there", channel=channel)
+    ev = slack.mention(text, channel=channel, user="U0ASKER1")
+    slack.event(ev)
+    [call] = slack.fake.wait("chat.postEphemeral", channel=channel)
+    assert call.params["thread_ts"] == ev["ts"]
+    assert call.params["user"] == "U0ASKER1"
+    assert_valid_message(call.params)
+    assert "/smtp help" in all_text(call.params)
+    _settle()
+    assert slack.fake.find("chat.postMessage", channel=channel) == []
+
+
+def test_mention_with_a_malformed_code_answers_the_error_ephemerally(slack):
+    channel = uid("C")
+    root = new_ts()
+    ev = slack.mention("999", channel=channel, thread_ts=root)
+    slack.event(ev)
+    [call] = slack.fake.wait("chat.postEphemeral", channel=channel)
+    assert call.params["thread_ts"] == root and call.params["user"] == "U0USER01"
+    assert_valid_message(call.params)
+    [first, hint] = blocks_of(call.params)
+    assert first["text"]["text"] == ":warning: " + _esc(explain(["999"]).errors[0])
+    assert hint["elements"][0]["text"] == "Type `/smtp help` for usage and examples."
+    _settle()
+    assert slack.fake.find("chat.postMessage", channel=channel) == []
+
+
+def test_direct_message_help_stays_a_normal_reply(slack):
+    channel = uid("D")
+    ev = slack.message("hello", channel=channel, channel_type="im")
     slack.event(ev)
     [call] = slack.fake.wait("chat.postMessage", channel=channel)
     assert call.params["thread_ts"] == ev["ts"]
