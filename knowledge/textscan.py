@@ -639,7 +639,7 @@ _REJECTED_LIST_RE = re.compile(r"(?i)\brejected['\"]?[ \t]*[:=][ \t]*\[([^\]\[]{
 _ENVELOPE_TO_RE = re.compile(r"(?i)\benvelope['\"]?[ \t]*[:=][ \t]*\{[^{}\[\]]{0,500}?\bto['\"]?[ \t]*[:=][ \t]*\[([^\]\[]{0,3000})\]")
 _QUOTED_ADDR_RE = re.compile(r"['\"<](" + _ADDR + r")['\">]")
 _NO_RCPT_COMMANDS = ("MAIL FROM", "AUTH", "EHLO", "HELO", "CONN", "STARTTLS")
-_ADDR_IN_TEXT_RE = re.compile(r"^(?:[^<\[\n]{0,40}?[<\[](" + _ADDR + r")[>\]]|(" + _ADDR + r")(?=[ \t]*(?::|\.\.\.)))")
+_ADDR_IN_TEXT_RE = re.compile(r"^(?:[^<\[\n]{0,40}?[<\[](" + _ADDR + r")[>\]]|(" + _ADDR + r")(?=[ \t]*(?::|\.\.\.)|[.,;]?(?:[ \t]|$)))")
 
 _HOST_RES = [
     re.compile(r"(?i)\bhost[ \t]+([A-Za-z0-9][A-Za-z0-9.-]{0,250}\.[A-Za-z]{2,63})\.?[ \t]*(?:\[[^\]\n]{1,64}\])?"
@@ -821,6 +821,8 @@ class _Builder:
                     continue
                 if close in ")]" and c == opener:
                     depth += 1
+                elif c == close and close in "'\"" and 0 < k and t[k - 1].isalnum() and t[k + 1:k + 2].isalnum():
+                    pass  # an apostrophe inside the quoted reply (b'... the recipient\'s address ...')
                 elif c == close:
                     if depth == 0:
                         end = k
@@ -832,12 +834,43 @@ class _Builder:
             if end < 0:
                 end = self._line_reply_end(code_end, tok)
         else:
-            end = self._line_reply_end(code_end, tok)
+            end = self._enclosed_end(start, code_end, self._line_reply_end(code_end, tok))
         raw = t[code_end:end]
         stop = _STOP_TEXT_RE.search(raw)
         if stop:
             raw = raw[:stop.start()]
         return self._clean(raw, tok), end
+
+    def _enclosed_end(self, start: int, code_end: int, end: int) -> int:
+        """Cut a reply text at the ``)`` that closes a parenthesis opened before the code on its line.
+
+        Postfix writes ``status=bounced (host X said: 550 ... text) orig_to=<...>``: the reply ends at the
+        parenthesis that ``status=bounced (`` opened, not at the end of the log line."""
+        t = self.text
+        ls = t.rfind("\n", max(0, start - _LINE_REACH), start) + 1
+        if ls == 0 and start > _LINE_REACH:
+            ls = start - _LINE_REACH
+        seg = t[ls:start]
+        if "(" not in seg:
+            return end
+        open_ = 0
+        for c in seg:
+            if c == "(":
+                open_ += 1
+            elif c == ")" and open_:
+                open_ -= 1
+        if not open_:
+            return end
+        d = 0
+        for k in range(code_end, end):
+            c = t[k]
+            if c == "(":
+                d += 1
+            elif c == ")":
+                if d == 0:
+                    return k
+                d -= 1
+        return end
 
     def _line_reply_end(self, code_end: int, tok: _Tok) -> int:
         t = self.text

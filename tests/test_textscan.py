@@ -583,3 +583,40 @@ def test_every_corpus_bounce_with_a_failure_is_evidence():
         if failures_from_text(t) and not has_smtp_evidence(t):
             lost.append(p.name)
     assert lost == []
+
+
+# --------------------------------------------------------------------------- quoted reply texts kept whole
+
+def test_apostrophe_inside_a_single_quoted_bytes_repr_does_not_end_the_reply():
+    text = (r"SMTPRecipientsRefused({'user@example.com': (550, b'5.1.1 The email account that you tried to reach "
+            r"does not exist. Please try double-checking the recipient\'s email address for typos or unnecessary "
+            r"spaces. https://support.google.com/mail/?p=NoSuchUser a1si123.45 - gsmtp')})")
+    [f] = failures_from_text(text)
+    assert (f.recipient, f.reply_code, f.enhanced_status, f.command) == ("user@example.com", "550", "5.1.1", "RCPT TO")
+    assert f.reply_text == ("The email account that you tried to reach does not exist. Please try double-checking "
+                            "the recipient's email address for typos or unnecessary spaces. "
+                            "https://support.google.com/mail/?p=NoSuchUser a1si123.45 - gsmtp")
+
+
+@pytest.mark.parametrize("inner, expected", [
+    ("550 5.1.1 <John.Doe+tag@Example.COM>: user unknown", "<John.Doe+tag@Example.COM>: user unknown"),
+    ("554 5.7.1 (spam) rejected", "(spam) rejected"),
+    ("554 5.7.1 blocked (see https://example.net/why)", "blocked (see https://example.net/why)"),
+])
+def test_reply_inside_postfix_status_parenthesis_ends_at_its_close(inner, expected):
+    text = ("to=<John.Doe+tag@Example.COM>, relay=mx.example.net[192.0.2.1]:25, dsn=5.1.1, status=bounced "
+            f"(host mx.example.net[192.0.2.1] said: {inner}) orig_to=<john@example.org>")
+    [f] = failures_from_text(text)
+    assert (f.reply_text, f.recipient, f.action, f.remote_host) == (
+        expected, "John.Doe+tag@Example.COM", "failed", "mx.example.net")
+
+
+@pytest.mark.parametrize("text, rcpt", [
+    ("550 5.1.1 john@example.com", "john@example.com"),
+    ("550 5.1.1 john@example.com mailbox unavailable", "john@example.com"),
+    ("550 5.1.1 John.Doe+tag@example.net... User unknown", "John.Doe+tag@example.net"),
+    ("553 5.1.8 sender@example.org sender address rejected", None),
+])
+def test_bare_address_that_opens_a_reply_is_the_recipient(text, rcpt):
+    [f] = failures_from_text(text)
+    assert f.recipient == rcpt
