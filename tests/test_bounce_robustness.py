@@ -153,3 +153,11 @@ def test_bounce_pasted_into_slack_code_block():
     assert ann.kind == "bounce"
     assert [(f.recipient, f.reason) for f in ann.findings] == [
         ("nobody@example.com", "userunknown"), ("full@example.org", "mailboxfull")]
+
+
+def test_pasted_dsn_fields_without_status_or_diagnostic():
+    # A DSN block with a code elsewhere but no Status / Diagnostic-Code field.
+    from knowledge.annotate import annotate_text
+
+    ann = annotate_text("452-4.2.2\nFinal-Recipient: rfc822;")
+    assert [(f.reply_code, f.enhanced_status, f.reason) for f in ann.findings] == [("452", "4.2.2", "mailboxfull")]

@@ -431,7 +431,7 @@ def _rows_from_dsn(dsn_texts: list[str], notice: str) -> list[dict]:
             # The remote server's own code (in Diagnostic-Code) is more precise
             # than the reporting MTA's summary Status (Sendmail puts 4.4.7 or
             # 5.1.1 there for any failure) when both are of the same class.
-            if enh and (not status or enh[0] == status[0]) and (diag or supp or status.endswith(".0.0")):
+            if enh and (not status or enh[0] == status[0]) and (diag or supp or (status or "").endswith(".0.0")):
                 if not enh.endswith(".0.0") or not status or status.endswith(".0.0"):
                     enhanced = enh
             if not enhanced and enh:
