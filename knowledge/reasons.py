@@ -25,7 +25,8 @@ How a reason is chosen, strongest evidence first:
    run);
 3. the enhanced status code (RFC 3463 subject / detail, IANA "Enumerated
    Status Codes" registry), when it names a specific condition;
-4. weak words ("rejected", "filter" ...); then a server reply whose words
+4. generic words of a reason ("policy", "content", "authentication" ...),
+   then weak words ("rejected", "filter" ...); then a server reply whose words
    name nothing is Sisimai's ``onhold``; then the reply code (RFC 5321
    section 4.2) and the SMTP command it answered; then the RFC 3464 Action.
 
@@ -148,6 +149,7 @@ STATUS_REASON_CLASS: dict[str, str] = {
     "4.4.2": "networkerror",
     "4.4.7": "expired",
     "4.7.0": "blocked",        # temporary authentication / policy failure
+    "5.7.0": "securityerror",  # other or undefined security status (Sisimai's default for X.7)
     "4.7.1": "blocked",
     "5.1.0": "rejected",
     "5.2.0": "filtered",
@@ -352,6 +354,13 @@ _P: list[tuple[str, str]] = [
                 r"client host rejected|your (?:ip|host|server|network)|not allowed to send|invalid ip|open relay|"
                 r"\bhelo\b|\behlo\b|hostname|invalid domain name|smtp server of your isp|"
                 r"\bip(?: address)? (?:is |has been )?(?:listed|rejected|not allowed)|dynamic ip|dial-?up|residential"),
+]
+
+# Generic words of a reason (any "policy", any "content", any
+# "authentication" ...): consulted after the enhanced status code, so that a
+# status that names the condition (RFC 3463 X.7.0 security, X.6.x media ...)
+# is not overridden by a passing word (Sisimai decides by the status there).
+_G: list[tuple[str, str]] = [
     ("policyviolation", r"policy|prohibited|not allowed|administratively|against .{0,20} rules|violat|local policy"),
     ("contenterror", r"content|\bheaders?\b|\bmime\b|encoding|8bit|attachment|illegal character|malformed|media error"),
     ("syntaxerror", r"syntax error|command unrecognized|unrecognized command|bad sequence|command not (?:implemented|recognized)|"
@@ -580,6 +589,7 @@ def _compile(families: list[tuple[str, str]]) -> list[_Family]:
 
 _PATTERNS = _compile(_P)
 _WEAK = _compile(_W)
+_GENERIC = _compile(_G)
 # Code tokens inside a reply ("550-5.7.1 " continuation prefixes, "550 5.1.1")
 # are removed before phrase matching: codes are judged separately.
 _CODE_TOKENS = re.compile(r"(?<![\w.])[245]\d\d(?:[ -]#?[245]\.\d{1,3}\.\d{1,3}|-)(?!\.?\d)|(?<![\w.])#?[245]\.\d{1,3}\.\d{1,3}(?!\.?\d)")
@@ -681,6 +691,9 @@ def classify(
         reason = tr
     elif sr:
         reason = sr
+    if reason is None:
+        low_g = _norm(text) if text else ""
+        reason = next((f.reason for f in _GENERIC if f.search(low_g)), None) if low_g else None
     if reason is None:
         reason = text_reason(text or "", weak=True)
     if reason is None and _norm_command(command) == "RCPT" and _BARE_RCPT_REFUSAL.search(_norm(text or "")):

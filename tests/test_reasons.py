@@ -267,7 +267,7 @@ def test_literal_gating_never_changes_a_family_verdict():
     from knowledge import reasons as r
 
     rng = random.Random(4)
-    fams = list(r._PATTERNS) + list(r._WEAK) + list(r._PROVIDERS)
+    fams = list(r._PATTERNS) + list(r._GENERIC) + list(r._WEAK) + list(r._PROVIDERS)
     pieces = [t for f in fams for t in (f.triggers or ())] + [
         "user", "mailbox", "550", "unknown", "rejected", "spam", "the", "is", "not", "example.com", ":", "<", ">"]
     for _ in range(400):
@@ -326,3 +326,12 @@ def test_sendmail_v5_connection_reset_is_blocked():
 def test_zoho_host_not_reachable_after_retries_is_expired():
     text = "user@example.com Error, ERROR_CODE :421, ERROR_CODE :, Host not reachable."
     assert classify("421", None, text, None, "failed") == ("expired", False)
+
+
+def test_a_status_that_names_the_condition_outranks_generic_words():
+    # RFC 3463 X.7.0 (security) with only a passing "policy" word: Sisimai's
+    # status rule decides; a named policy refusal still wins.
+    text = "<user@example.com>: Recipient address rejected: Policy violation"
+    assert classify("550", "5.7.0", text, "RCPT") == ("securityerror", False)
+    assert classify("550", None, text, "RCPT") == ("policyviolation", False)
+    assert classify("550", "5.7.0", "Message rejected due to local policy", "RCPT") == ("policyviolation", False)
