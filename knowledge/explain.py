@@ -24,7 +24,7 @@ from knowledge.codes import MalformedCode, parse_code, printable
 from knowledge.kb import get_kb
 from knowledge.results import CodeExplanation, ExplainResult, ProviderNote
 
-__all__ = ["MAX_CODES", "explain", "explain_code", "explain_with_provider", "extract_queries"]
+__all__ = ["MAX_CODES", "explain", "explain_code", "explain_with_provider", "extract_queries", "standard_line"]
 
 MAX_CODES = 10
 """At most this many distinct codes are explained per request; the rest are
@@ -288,10 +288,46 @@ def _provider_note(provider_id: str, item: CodeExplanation):
         return None
 
 
+def _provider_redefines(rule_id: str, enhanced: str) -> bool:
+    try:
+        from knowledge.providers import redefines
+    except ImportError:
+        return False
+    try:
+        return redefines(rule_id, enhanced)
+    except Exception:  # provider data problems must not break the standard answer
+        return False
+
+
+def standard_line(std: CodeExplanation, rule_id: str | None = None) -> tuple[str, bool]:
+    """One short line with the standard meaning under a provider's meaning, and whether it is class-level.
+
+    ``std``: :func:`explain_code`'s answer; ``rule_id``: the matched provider rule.  When the enhanced
+    code has no entry (derived) or the provider uses its registered number for something else
+    (``knowledge.providers.redefines``), the line gives only the class and subject, which hold whatever
+    the detail number means: ``("Standard: 5.7.x = permanent failure, security or policy", True)``.
+    Otherwise it names the entry: ``("Standard: 5.1.1 = Bad destination mailbox address", False)``.
+    A reply code alone gives its title, or its class when it has no entry.
+    Sources: RFC 3463 §2 (class, subject), RFC 5321 §4.2.1 (reply code classes).
+    """
+    enh = std if std.kind == "enhanced" else (std.parts[1] if std.kind == "combined" and len(std.parts) > 1 else None)
+    if enh is not None:
+        c, s, _ = enh.code.split(".")
+        if enh.derived or (rule_id and _provider_redefines(rule_id, enh.code)):
+            subject = get_kb().subject(s)
+            cls = _SHORT_CLASS.get(c)
+            what = ", ".join(x for x in (cls, subject.name if subject else None) if x) or "undefined class and subject"
+            return f"Standard: {c}.{s}.x = {what}", True
+        return f"Standard: {enh.code} = {enh.title}", False
+    reply = std.parts[0] if std.kind == "combined" and std.parts else std
+    if reply.derived:
+        return f"Standard: {reply.code[0]}xx = {_SHORT_CLASS.get(reply.code[0], reply.class_)}", True
+    return f"Standard: {reply.code} = {reply.title}", False
+
+
 def explain_with_provider(reply_code: str | None, enhanced: str | None,
                           note: ProviderNote | None) -> CodeExplanation:
-    """Explain a code as a given provider uses it: the provider's meaning first,
-    the generic RFC / IANA meaning under it.
+    """Explain a code as a given provider uses it: the provider's meaning, then one short standard line.
 
     Input: ``reply_code`` / ``enhanced`` as for :func:`explain_code`; ``note``
     the :class:`ProviderNote` of the provider rule that matched (for example
@@ -299,12 +335,18 @@ def explain_with_provider(reply_code: str | None, enhanced: str | None,
     Output: with ``note=None``, exactly :func:`explain_code`'s answer.
     Otherwise a copy with ``provider=note``, ``title`` = the provider's title
     followed by the provider name (``"Recipient rejected by Directory-Based
-    Edge Blocking (Microsoft 365)"``), ``meaning`` = the provider's meaning then
-    ``"Standard meaning of <code> (<standard title>): <standard meaning>"``,
-    ``fix`` = the provider's remedy then the general advice, and ``retry``
+    Edge Blocking (Microsoft 365)"``), ``meaning`` = ``"<provider>: <provider's
+    meaning> <standard line>"`` where the standard line is one sentence from
+    :func:`standard_line` (the class and subject when the code is derived or the
+    provider redefines its detail number, e.g. ``"Standard: 5.4.x = permanent
+    failure, network and routing"`` for Microsoft's 5.4.1 DBEB; else the
+    entry's title), never the full generic text (which would contradict the
+    provider's).  ``fix`` = the provider's remedy, followed by the general
+    advice only when the standard entry applies as registered; ``retry``
     prefixed with the provider's verdict when it gives one.  Class, subject,
-    standing, related and sources stay the standard ones (the provider's
-    ``doc_url`` is added to ``source``).
+    standing, related, sources and ``parts`` stay the standard ones (the full
+    standard text is :func:`explain_code`'s; the provider's ``doc_url`` is added
+    to ``source``).
     Raises as :func:`explain_code` for malformed codes.
     Sources: the provider's documentation (``note.doc_url``); RFC 5321 §4.2,
     RFC 3463 and the IANA registry for the standard part.
@@ -317,11 +359,13 @@ def explain_with_provider(reply_code: str | None, enhanced: str | None,
         retry = f"{note.provider}: retrying later can work. {std.retry}"
     elif note.retry_helps is False:
         retry = f"{note.provider}: retrying unchanged does not help. {std.retry}"
+    line, class_level = standard_line(std, note.rule_id)
+    fix = note.remedy if class_level else f"{note.remedy} General advice for {std.code}: {std.fix}"
     return std.model_copy(update={
         "provider": note,
         "title": f"{note.title} ({note.provider})",
-        "meaning": f"{note.provider}: {note.meaning} Standard meaning of {std.code} ({std.title}): {std.meaning}",
-        "fix": f"{note.remedy} General advice for {std.code}: {std.fix}",
+        "meaning": f"{note.provider}: {note.meaning} {line}",
+        "fix": fix,
         "retry": retry,
         "source": list(dict.fromkeys([*std.source, note.doc_url])),
     })

@@ -39,6 +39,7 @@ Data file shape (validated on load, see :func:`validate_provider_data`)::
     remedy = "..."                     # what to change, which form to use
     retry_helps = false                # true / false; omit when it depends
     doc_url = "https://..."            # the provider's public documentation for this rule
+    redefines = ["4.7.27"]             # codes of this rule whose IANA detail meaning the provider does not use
 
 Matching (:func:`match`) is precise rather than eager: a rule without markers
 only applies once the provider is identified by a host name (in ``hosts`` or in
@@ -72,6 +73,7 @@ __all__ = [
     "lookup",
     "match",
     "provider_ids",
+    "redefines",
     "resolve_provider",
     "rules_of",
     "validate_provider_data",
@@ -135,6 +137,7 @@ class _Rule:
     pattern_src: str | None
     identifies: bool
     order: int
+    redefines: frozenset[str] = frozenset()
     note: "ProviderNote | None" = None
     _pattern: re.Pattern[str] | None = None
 
@@ -292,7 +295,7 @@ def _strlist(d: dict, key: str, where: str) -> list[str]:
 _PROVIDER_KEYS = {"id", "name", "kind", "doc_url", "aliases", "hosts", "signatures", "sources", "rules"}
 _RULE_KEYS = {
     "id", "title", "reply", "enhanced", "markers", "pattern", "identifies", "meaning", "remedy",
-    "retry_helps", "doc_url", "sources",
+    "retry_helps", "doc_url", "sources", "redefines",
 }
 
 
@@ -383,6 +386,10 @@ def _build_provider(data: dict, path: Path, order_start: int, compile_patterns: 
         rdoc = _str(r, "doc_url", rwhere)
         if not _URL_RE.match(rdoc):
             raise ProviderDataError(f"{rwhere}: doc_url {rdoc!r} is not an http(s) URL")
+        redefines = _strlist(r, "redefines", rwhere)
+        for c in redefines:
+            if c not in exact:
+                raise ProviderDataError(f"{rwhere}: redefines lists {c!r}, which is not one of the rule's enhanced codes")
         classes = {c[0] for c in reply} | {c[0] for c in exact} | {str(rg[0]) for rg in ranges}
         prov.rules.append(
             _Rule(
@@ -401,12 +408,13 @@ def _build_provider(data: dict, path: Path, order_start: int, compile_patterns: 
                 pattern_src=pat_src,
                 identifies=identifies,
                 order=order_start + i,
+                redefines=frozenset(redefines),
             )
         )
     return prov
 
 
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 
 def _cache_file(paths: list[Path]) -> Path | None:
@@ -597,6 +605,21 @@ def _note(rule: _Rule) -> ProviderNote:
         )
         rule.note = note
     return note
+
+
+def redefines(rule_id: str, enhanced: str | None) -> bool:
+    """True when rule ``rule_id`` uses the registered code ``enhanced`` for something other than its
+    IANA detail meaning (Gmail's 4.7.27 is "SPF did not pass", IANA's is "sender address has null MX";
+    Microsoft's 5.4.1 with an AS id is Directory-Based Edge Blocking, IANA's is "no answer from host").
+
+    Data: the rule's ``redefines`` list.  Unknown rule ids and malformed codes give False.
+    Source: the rule's ``doc_url`` and the IANA registry
+    (https://www.iana.org/assignments/smtp-enhanced-status-codes)."""
+    if not isinstance(rule_id, str):
+        return False
+    rule = _index().rules.get(rule_id)
+    code = _clean_enh(enhanced)
+    return bool(rule is not None and code is not None and code in rule.redefines)
 
 
 def _clean_reply(code: str | None) -> str | None:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli import main
 from bot.render_text import render_explain
-from knowledge.explain import MAX_CODES, explain, explain_code, explain_with_provider
+from knowledge.explain import MAX_CODES, explain, explain_code, explain_with_provider, standard_line
 from knowledge.kb import get_kb
 from knowledge.results import ProviderNote
 
@@ -223,9 +223,7 @@ def test_explain_with_provider_leads_with_the_provider_meaning():
     item = explain_with_provider("550", "5.4.1", NOTE)
     assert item.provider == NOTE
     assert item.title == "Recipient refused by edge blocking (Example Mail)"
-    assert item.meaning == (
-        "Example Mail: The address is not in the directory. Standard meaning of 550 5.4.1 "
-        f"({std.title}): {std.meaning}")
+    assert item.meaning == "Example Mail: The address is not in the directory. Standard: 5.4.1 = No answer from host"
     assert item.fix == f"Check the address. General advice for 550 5.4.1: {std.fix}"
     assert item.retry == f"Example Mail: retrying unchanged does not help. {std.retry}"
     assert item.source == [*std.source, "https://example.net/docs/edge"]
@@ -237,7 +235,11 @@ def test_explain_uses_the_provider_meaning_first():
     item = explain(["550 5.4.1"], provider="microsoft").items[0]
     assert item.provider is not None and item.provider.provider_id == "microsoft"
     assert item.title.startswith(item.provider.title)
-    assert item.meaning.index(item.provider.meaning) < item.meaning.index("No answer from host")
+    assert item.provider.rule_id == "microsoft.dbeb-as"
+    # Microsoft redefines 5.4.1: only the class and subject of the standard meaning are given
+    assert item.meaning == f"Microsoft 365 / Exchange Online / Outlook.com: {item.provider.meaning} " \
+                           "Standard: 5.4.x = permanent failure, network and routing"
+    assert item.fix == item.provider.remedy
 
 
 def test_text_shows_provider_then_standard_meaning_once():
@@ -355,3 +357,52 @@ def test_advice_follows_the_class():
         final = explain_code(None, "5" + xcode[1:]).fix
         assert not re.match(r"(?:Usually nothing|Wait)\b[^.]*:? the sending MTA retries", final), xcode
         assert not GIVE_UP.search(explain_code(None, "4" + xcode[1:]).fix), xcode
+
+
+# --------------------------------------------------------------------------- provider meaning + one standard line
+
+@pytest.mark.parametrize("reply, enh, text, rule, line", [
+    ("550", "5.7.708", "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP. "
+     "AS(42000) [DM6NAM10FT012.eop-nam10.prod.protection.outlook.com]",
+     "microsoft.tenant-blocked", "Standard: 5.7.x = permanent failure, security or policy"),
+    ("554", "5.4.1", "554 5.4.1 Recipient address rejected: Access denied. AS(201806281) "
+     "[DM6NAM10FT012.eop-nam10.prod.protection.outlook.com]",
+     "microsoft.dbeb-as", "Standard: 5.4.x = permanent failure, network and routing"),
+    ("421", "4.7.27", "421-4.7.27 Your email has been rate limited because SPF authentication didn't pass. gsmtp",
+     "gmail.spf-not-pass", "Standard: 4.7.x = temporary failure, security or policy"),
+    ("550", "5.7.29", "550-5.7.29 Your email has been blocked because the sending server does not use TLS. gsmtp",
+     "gmail.tls-required-bulk", "Standard: 5.7.x = permanent failure, security or policy"),
+    ("421", "4.7.30", "421-4.7.30 Your email has been rate limited because DKIM authentication didn't pass. gsmtp",
+     "gmail.dkim-not-pass", "Standard: 4.7.x = temporary failure, security or policy"),
+    ("421", "4.7.23", "421-4.7.23 The sending IP does not have a PTR record. gsmtp",
+     "gmail.ptr-missing-temp", "Standard: 4.7.x = temporary failure, security or policy"),
+    ("550", "5.1.1", "550-5.1.1 The email account that you tried to reach does not exist. gsmtp",
+     "gmail.no-such-user", "Standard: 5.1.1 = Bad destination mailbox address"),
+])
+def test_provider_meaning_then_one_short_standard_line(reply, enh, text, rule, line):
+    from knowledge.providers import match
+
+    note = match(reply, enh, text)
+    assert note is not None and note.rule_id == rule
+    item = explain_with_provider(reply, enh, note)
+    assert item.meaning == f"{note.provider}: {note.meaning} {line}"
+    std = explain_code(reply, enh)
+    assert std.meaning not in item.meaning and explain_code(reply, None).meaning not in item.meaning
+    assert "has no entry here" not in item.meaning and "Look the exact code up" not in item.meaning
+    assert item.parts == std.parts and [p.meaning for p in item.parts] == [p.meaning for p in std.parts]
+
+
+def test_every_redefined_code_is_explained_at_class_and_subject_level():
+    from knowledge.providers import _index
+
+    seen = 0
+    for rule in _index().rules.values():
+        for code in rule.redefines:
+            std = explain_code(None, code)
+            assert not std.derived, (rule.id, code)  # only registered numbers can be redefined
+            c, s, _ = code.split(".")
+            line, class_level = standard_line(std, rule.id)
+            assert class_level and line.startswith(f"Standard: {c}.{s}.x = ")
+            assert std.title not in line
+            seen += 1
+    assert seen >= 25
