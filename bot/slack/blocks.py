@@ -391,10 +391,10 @@ class Renderer:
 
     @staticmethod
     def group_key(f) -> tuple:
-        """Findings with the same key (codes, reason, severity, provider rule, explanation, SMTP
-        command) are one group: shown once, with their recipients listed compactly."""
-        return (f.reply_code, f.enhanced_status, f.inferred_status, f.reason, f.hard_bounce, f.action,
-                f.command, f.provider, f.provider_rule, f.title, f.explanation, f.next_step)
+        """Findings with the same key (codes, reason, severity, provider rule, explanation) are one
+        group: explained once, with their recipients, SMTP commands and actions listed compactly."""
+        return (f.reply_code, f.enhanced_status, f.inferred_status, f.reason, f.hard_bounce,
+                f.provider, f.provider_rule, f.title, f.explanation, f.next_step)
 
     @staticmethod
     def finding_code(f) -> str:
@@ -406,10 +406,10 @@ class Renderer:
     def recipients_line(self, recipients: Sequence[str]) -> str:
         """``"`j***@example.com`, `b***@example.net` and 37 more (example.com ×20, example.net ×19)"``:
         distinct recipients in order, at most :data:`MAX_LISTED` named, the rest counted by domain."""
-        distinct = list(dict.fromkeys(self.plain(r) for r in recipients if r))
+        distinct = list(dict.fromkeys(r.strip().lower() for r in recipients if r and r.strip()))
         if not distinct:
             return ""
-        named = ", ".join(f"`{escape_mrkdwn(code_span(r))}`" for r in distinct[: self.MAX_LISTED])
+        named = ", ".join(f"`{escape_mrkdwn(code_span(self.plain(r)))}`" for r in distinct[: self.MAX_LISTED])
         rest = len(distinct) - self.MAX_LISTED
         if rest <= 0:
             return named
@@ -436,7 +436,8 @@ class Renderer:
         lines = [" · ".join(bits) or f"*Failure*{count}"]
         who = self.recipients_line([x.recipient for x in group if x.recipient])
         if who:
-            lines.append(f"*Recipient{'s' if len({x.recipient for x in group if x.recipient}) > 1 else ''}:* {who}")
+            several = len({x.recipient.strip().lower() for x in group if x.recipient}) > 1
+            lines.append(f"*Recipient{'s' if several else ''}:* {who}")
         if f.title:
             lines.append(f"*{self.clean(f.title)}*")
         if f.explanation:
@@ -454,10 +455,12 @@ class Renderer:
         if mtas:
             ctx.append("Remote-MTA: " + ", ".join(f"`{self.clean(code_span(m))}`" for m in mtas[:3])
                        + (f" and {len(mtas) - 3} more" if len(mtas) > 3 else ""))
-        if f.command:
-            ctx.append(f"Answer to: {self.clean(command_label(f.command))}")
-        if f.action:
-            ctx.append(f"Action: {self.clean(f.action)}")
+        commands = list(dict.fromkeys(command_label(x.command) for x in group if x.command))
+        if commands:
+            ctx.append("Answer to: " + self.clean(", ".join(commands[:4])))
+        actions = list(dict.fromkeys(x.action for x in group if x.action))
+        if actions:
+            ctx.append("Action: " + self.clean(", ".join(actions[:4])))
         said = list(dict.fromkeys(" ".join(x.reply_text.split()) for x in group if x.reply_text))
         if said:
             quote = self.clean(code_span(trim(said[0], QUOTE_MAX)))

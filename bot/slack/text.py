@@ -111,7 +111,8 @@ def message_text(message: dict, *, limit: int = MAX_EXTRACTED) -> str:
     """All the text a Slack message shows, as Slack markup: its ``text``, then the text of its
     ``blocks`` (``rich_text``, ``section`` text and fields, ``header``, ``context``) and of its
     ``attachments`` (``pretext``, ``title``, ``text``, ``fields[].title/value``, ``footer``,
-    ``fallback`` and their ``blocks``), at most ``limit`` characters in all.
+    ``fallback`` and their ``blocks``); the ``text`` is taken whole (Slack caps it at 40,000
+    characters), the rest at most ``limit`` characters.
 
     Alerts from other apps often carry the mail error only in attachments or blocks
     (https://api.slack.com/reference/messaging/attachments, .../block-kit/blocks).
@@ -138,7 +139,11 @@ def message_text(message: dict, *, limit: int = MAX_EXTRACTED) -> str:
         seen += " " + " ".join(unslack(piece).split())
         budget[0] -= len(piece) + 1
 
-    add(message.get("text"))
+    text = message.get("text")
+    if isinstance(text, str) and text.strip():
+        # the message's own text is taken whole (Slack caps it); the budget bounds the rest
+        pieces.append(text.strip())
+        seen = " " + " ".join(unslack(text).split())
     for text in _block_texts(message.get("blocks"), [limit]):
         add(text)
     attachments = message.get("attachments")
@@ -156,4 +161,4 @@ def message_text(message: dict, *, limit: int = MAX_EXTRACTED) -> str:
                 add(text)
             add(att.get("footer"))
             add(att.get("fallback"))
-    return "\n".join(pieces)[:limit]
+    return "\n".join(pieces)

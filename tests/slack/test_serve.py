@@ -24,7 +24,7 @@ def test_serve_http_process_answers_and_stops_cleanly():
         with urllib.request.urlopen(server.url + "/healthz", timeout=5) as resp:
             assert resp.status == 200 and json.loads(resp.read())["ok"] is True
         form = {"team_id": TEAM_ID, "channel_id": "C0SERVE1", "user_id": "U0USER01", "command": "/smtp",
-                "text": "421 450", "response_url": fake.response_url("serve"), "trigger_id": "1.2.3"}
+                "text": "421 450 451 452", "response_url": fake.response_url("serve"), "trigger_id": "1.2.3"}
         status, body = signing.post_command(server.url + "/slack/events", form)
         assert (status, body) == (200, "")
         # SIGTERM right after the ack: the reply in flight is still posted, then exit 0

@@ -105,7 +105,7 @@ def test_socket_mode_answers_once_and_acks_every_envelope():
         assert opened.headers.get("Authorization") == "Bearer xapp-1-test"
 
         event = {"type": "app_mention", "channel": "C0SOCKET", "user": "U0USER01", "ts": "1700000000.000100",
-                 "text": f"<@{BOT_USER_ID}> 421 vs 450", "team": TEAM_ID}
+                 "text": f"<@{BOT_USER_ID}> 421 vs 450 vs 451 vs 452", "team": TEAM_ID}
         body = {"type": "event_callback", "team_id": TEAM_ID, "api_app_id": "A0000001", "event": event,
                 "event_id": "Ev0SOCKET1", "event_time": 1700000000}
         ws.outbox.put({"envelope_id": "env-1", "type": "events_api", "payload": body,
