@@ -371,6 +371,69 @@ def explain_with_provider(reply_code: str | None, enhanced: str | None,
     })
 
 
+def _rule_for_token(token: str):
+    try:
+        from knowledge.providers import rule_for_token
+    except ImportError:
+        return None
+    try:
+        return rule_for_token(token)
+    except Exception:  # provider data problems must not break the standard answer
+        return None
+
+
+def _rules_for_code(enhanced: str) -> list[ProviderNote]:
+    try:
+        from knowledge.providers import rules_for_code
+    except ImportError:
+        return []
+    try:
+        return rules_for_code(enhanced)
+    except Exception:  # provider data problems must not break the standard answer
+        return []
+
+
+def _marker_item(token: str, hit) -> CodeExplanation:
+    """A provider marker asked about on its own ("TSS04"): the rule's meaning, for the codes it comes with."""
+    note, reply, enh = hit
+    shown = token.strip().strip("[]").upper()
+    item = explain_with_provider(reply, enh, note)
+    codes = " ".join(c for c in (reply, enh) if c)
+    return item.model_copy(update={"notes": [
+        *item.notes,
+        f"{shown} is {note.provider}'s own marker, not an SMTP code; it comes in the reply text, "
+        f"typically with {codes}. The explanation below is {note.provider}'s meaning.",
+    ]})
+
+
+def _with_defining_provider(item: CodeExplanation) -> CodeExplanation:
+    """A code with no standard entry whose enhanced code providers define: one provider -> its meaning
+    ("Microsoft 365 uses 5.7.708 for ..."), several -> a note naming them."""
+    _, enh = _parts(item)
+    if not enh or enh[0] == "X":
+        return item
+    enh_item = item if item.kind == "enhanced" else item.parts[1]
+    if not enh_item.derived:
+        return item
+    notes = _rules_for_code(enh)
+    if len(notes) == 1:
+        note = notes[0]
+        reply = item.parts[0].code if item.kind == "combined" else None
+        out = explain_with_provider(reply, enh, note)
+        line, _ = standard_line(explain_code(reply, enh), note.rule_id)
+        return out.model_copy(update={
+            "meaning": f"{note.provider} uses {enh} for this: {note.meaning} {line}",
+            "notes": [*out.notes, f"{enh} is not in the IANA registry; only {note.provider} is known to send it. "
+                      "Another server could use the number differently."],
+        })
+    if len(notes) > 1:
+        names = "; ".join(f"{n.provider} ({n.title})" for n in notes)
+        return item.model_copy(update={"notes": [
+            *item.notes, f"{enh} is not in the IANA registry; providers with their own meaning for it: {names}. "
+            "Ask with the provider's name for its meaning."]})
+    return item
+
+
 def explain(queries: list[str], provider: str | None = None) -> ExplainResult:
     """Explain each query string and compare them when there are two or more.
 
@@ -402,6 +465,13 @@ def explain(queries: list[str], provider: str | None = None) -> ExplainResult:
         try:
             parsed = parse_code(q)
         except MalformedCode as exc:
+            hit = _rule_for_token(q) if q.strip()[:1].isalpha() or q.strip()[:1] in "[(" else None
+            if hit is not None:
+                key = "marker:" + q.strip().strip("[]").upper()
+                if key not in seen:
+                    seen.add(key)
+                    parsed_codes.append((q, hit))
+                continue
             bad.append(str(exc))
             continue
         if parsed.normalized in seen:
@@ -412,11 +482,17 @@ def explain(queries: list[str], provider: str | None = None) -> ExplainResult:
     if len(bad) > MAX_CODES:
         errors.append(f"... and {len(bad) - MAX_CODES} more inputs that are not SMTP codes.")
     if len(parsed_codes) > MAX_CODES:
+        left = [p[0].strip() if isinstance(p, tuple) else p.normalized for p in parsed_codes[MAX_CODES:MAX_CODES + 5]]
         errors.append(f"only the first {MAX_CODES} codes are explained; {len(parsed_codes) - MAX_CODES} more "
-                      f"({', '.join(p.normalized for p in parsed_codes[MAX_CODES:MAX_CODES + 5])}"
+                      f"({', '.join(printable(x[:40]) for x in left)}"
                       f"{', ...' if len(parsed_codes) > MAX_CODES + 5 else ''}) were left out.")
     for parsed in parsed_codes[:MAX_CODES]:
+        if isinstance(parsed, tuple):  # a provider marker ("TSS04"): its rule's meaning
+            items.append(_marker_item(*parsed))
+            continue
         item = explain_code(parsed.reply, parsed.enhanced)
+        if not provider_id:
+            item = _with_defining_provider(item)
         if provider_id:
             note = _provider_note(provider_id, item)
             if note is not None:
@@ -448,6 +524,11 @@ _TOKEN_RE = re.compile(
     rf"|{_B}(?P<enh2>[0-9xX]\.[0-9]{{1,3}}\.[0-9]{{1,3}}){_E}"
     rf"|{_B}(?P<reply2>[0-9]{{3}}){_E}"
 )
+# a provider's own marker typed on its own: "[TSS04]", "TS03", "CS01", "AS(201806281)", "S3150", "AUP#CXBL",
+# "DT:SPM", "OFR004_104" -- kept only when a provider rule's query_token names it (knowledge.providers.rule_for_token)
+_MARKER_RE = re.compile(
+    r"(?<![\w#:(\[])\[?(?:AS\(\d{6,12}\)|\(A?S31[45]0\)|AUP#[A-Za-z0-9-]{2,12}|[A-Za-z]{2}:[A-Za-z]{3}"
+    r"|[A-Za-z]{1,4}[-_]?\d{1,6}(?:_\d{1,4})?)\]?(?![\w:#(])")
 _NOT_A_CODE_BEFORE = re.compile(r"(?:\b(?:port|rfc|section|sect|§|version|v)\s*[:#]?\s*|§\s*)$", re.IGNORECASE)
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9&+._-]*")
 
@@ -461,27 +542,42 @@ def extract_queries(text: str) -> tuple[list[str], str | None]:
     A reply code directly followed by an enhanced code is one combined token;
     repeated tokens (the lines of a multi-line reply) are kept once, in order.
     Tokens shaped like codes but malformed (``999``, ``6.1.1``) are kept so that
-    :func:`explain` reports them.  The provider word is returned raw (as
+    :func:`explain` reports them.  A provider's own marker typed on its own
+    (``"yahoo [TSS04]"`` -> ``(["TSS04"], "yahoo")``; ``TS03``, ``CS01``,
+    ``HM08``, ``AS(201806281)``, ``S3150``) is a token too, upper-cased and
+    without brackets, when a provider rule names it
+    (``knowledge.providers.rule_for_token``); :func:`explain` answers it with
+    that rule's meaning.  The provider word is returned raw (as
     typed) when ``knowledge.providers.resolve_provider`` recognises it (also
     tried on two-word phrases such as "microsoft 365"); otherwise None.
     """
     if not text:
         return [], None
-    tokens: list[str] = []
+    found: list[tuple[int, str]] = []
     for m in _TOKEN_RE.finditer(text):
         if _NOT_A_CODE_BEFORE.search(text[max(0, m.start() - 16):m.start()]):
             continue  # "port 587", "RFC 821", "section 4.2.1"
         if m.group("reply"):
-            tokens.append(f"{m.group('reply')} {m.group('enh1')}")
+            found.append((m.start(), f"{m.group('reply')} {m.group('enh1')}"))
         else:
-            tokens.append(m.group("enh2") or m.group("reply2"))
+            found.append((m.start(), m.group("enh2") or m.group("reply2")))
+    if any(c.isalpha() for c in text):
+        for i, m in enumerate(_MARKER_RE.finditer(text)):
+            if i >= 50:
+                break
+            tok = m.group(0).strip("[]")
+            if _rule_for_token(tok) is not None:
+                found.append((m.start(), tok.upper()))
+    found.sort(key=lambda x: x[0])
+    tokens = [t for _, t in found]
     provider = None
     # "microsoft 365", "office 365": a word followed by a number that is not a code
     for m in re.finditer(r"([A-Za-z]+)[ \t]+(365)\b", text):
         if _resolve_provider(m.group(0)):
             provider = m.group(0)
-            if "365" in tokens:
-                tokens.remove("365")
+            # "office 365 5.7.708": the 365 is part of the name, not a reply code paired with 5.7.708
+            tokens = [t[4:] if t.startswith("365 ") and m.end() == text.find(t, m.start()) + 3 else t
+                      for t in tokens if t != "365"]
             break
     words = list(_WORD_RE.finditer(text)) if provider is None else []
     for i, w in enumerate(words):

@@ -40,6 +40,8 @@ Data file shape (validated on load, see :func:`validate_provider_data`)::
     retry_helps = false                # true / false; omit when it depends
     doc_url = "https://..."            # the provider's public documentation for this rule
     redefines = ["4.7.27"]             # codes of this rule whose IANA detail meaning the provider does not use
+    query_token = 'TSS0[1-8]'          # optional regex: a marker a user may ask about on its own ("/smtp TSS04"),
+                                       # matched in full, case-insensitive, without the surrounding [ ]
 
 Matching (:func:`match`) is precise rather than eager: a rule without markers
 only applies once the provider is identified by a host name (in ``hosts`` or in
@@ -75,6 +77,8 @@ __all__ = [
     "provider_ids",
     "redefines",
     "resolve_provider",
+    "rule_for_token",
+    "rules_for_code",
     "rules_of",
     "validate_provider_data",
 ]
@@ -138,6 +142,8 @@ class _Rule:
     identifies: bool
     order: int
     redefines: frozenset[str] = frozenset()
+    first_codes: tuple[str | None, str | None] = (None, None)  # (reply, enhanced) the rule lists first
+    query_token: str | None = None
     note: "ProviderNote | None" = None
     _pattern: re.Pattern[str] | None = None
 
@@ -295,7 +301,7 @@ def _strlist(d: dict, key: str, where: str) -> list[str]:
 _PROVIDER_KEYS = {"id", "name", "kind", "doc_url", "aliases", "hosts", "signatures", "sources", "rules"}
 _RULE_KEYS = {
     "id", "title", "reply", "enhanced", "markers", "pattern", "identifies", "meaning", "remedy",
-    "retry_helps", "doc_url", "sources", "redefines",
+    "retry_helps", "doc_url", "sources", "redefines", "query_token",
 }
 
 
@@ -390,6 +396,14 @@ def _build_provider(data: dict, path: Path, order_start: int, compile_patterns: 
         for c in redefines:
             if c not in exact:
                 raise ProviderDataError(f"{rwhere}: redefines lists {c!r}, which is not one of the rule's enhanced codes")
+        qtok = _str(r, "query_token", rwhere, required=False) or None
+        if qtok is not None and compile_patterns:
+            try:
+                re.compile(qtok, re.IGNORECASE)
+            except re.error as exc:
+                raise ProviderDataError(f"{rwhere}: query_token does not compile: {exc}") from None
+        first_reply = reply[0] if reply else None
+        first_enh = next((e for e in exact if first_reply is None or e[0] == first_reply[0]), None)
         classes = {c[0] for c in reply} | {c[0] for c in exact} | {str(rg[0]) for rg in ranges}
         prov.rules.append(
             _Rule(
@@ -409,6 +423,8 @@ def _build_provider(data: dict, path: Path, order_start: int, compile_patterns: 
                 identifies=identifies,
                 order=order_start + i,
                 redefines=frozenset(redefines),
+                first_codes=(first_reply, first_enh),
+                query_token=qtok,
             )
         )
     return prov
@@ -620,6 +636,54 @@ def redefines(rule_id: str, enhanced: str | None) -> bool:
     rule = _index().rules.get(rule_id)
     code = _clean_enh(enhanced)
     return bool(rule is not None and code is not None and code in rule.redefines)
+
+
+def rules_for_code(enhanced: str | None) -> list[ProviderNote]:
+    """The providers' own meanings of one enhanced status code: for each provider whose rules list the
+    code (exactly or in a range such as ``5.7.700-5.7.749``), its first such rule, providers in id order.
+
+    Input: ``"5.7.708"``; malformed or missing codes give ``[]``.  Used to explain a code that has no
+    standard entry (``/smtp 5.7.708``) with the provider that defines it.  Source: each note's ``doc_url``.
+    """
+    code = _clean_enh(enhanced)
+    if code is None:
+        return []
+    idx = _index()
+    out = []
+    for pid in sorted(idx.providers):
+        rule = next((r for r in idx.providers[pid].rules if r.enh_matches(code)), None)
+        if rule is not None:
+            out.append(_note(rule))
+    return out
+
+
+_TOKEN_CACHE: dict[str, tuple | None] = {}
+
+
+def rule_for_token(token: str) -> tuple[ProviderNote, str | None, str | None] | None:
+    """The provider rule a marker token names, with the codes the provider sends it with.
+
+    Input: a token as a user types it on its own: ``"TSS04"``, ``"[TSS04]"``, ``"CS01"``,
+    ``"AS(201806281)"``, ``"S3150"``, ``"AUP#CXBL"``.  Output: ``(note, reply, enhanced)`` where
+    ``reply`` / ``enhanced`` are the first codes the rule lists (``"421"``, ``"4.7.0"``; either may be
+    None), or None when no rule's ``query_token`` matches the whole token (case-insensitive, brackets
+    ignored).  Source: the note's ``doc_url``.
+    """
+    if not isinstance(token, str):
+        return None
+    key = token.strip().strip("[]").strip()
+    if not key or len(key) > 40:
+        return None
+    if key.upper() in _TOKEN_CACHE:
+        return _TOKEN_CACHE[key.upper()]
+    got = None
+    for rule in _index().rules.values():
+        if rule.query_token and re.fullmatch(rule.query_token, key, re.IGNORECASE):
+            got = (_note(rule), *rule.first_codes)
+            break
+    if len(_TOKEN_CACHE) < 4096:
+        _TOKEN_CACHE[key.upper()] = got
+    return got
 
 
 def _clean_reply(code: str | None) -> str | None:
