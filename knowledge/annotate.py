@@ -152,6 +152,14 @@ def _text_rows(text: str) -> tuple[str, list[dict], list[str]]:
         command = getattr(f, "command", None)
         action = getattr(f, "action", None)  # "failed" / "delayed" when the text says so (status=deferred)
         reason, hard = classify(rc, enh, reply_text, command, action or "failed")
+        if reason == "filtered" and command is None:
+            # Sisimai calls an unknown-user wording "filtered" unless the reply is known to answer
+            # RCPT TO; that rule is for whole DSNs. A pasted reply line or client error with no
+            # command is almost always the RCPT TO answer, and calling a dead address "soft"
+            # would tell people to resend to it.
+            as_rcpt = classify(rc, enh, reply_text, "RCPT", action or "failed")
+            if as_rcpt[0] == "userunknown":
+                reason, hard = as_rcpt
         if reason == "delivered":
             continue
         remote = getattr(f, "remote_host", None)

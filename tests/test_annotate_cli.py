@@ -134,3 +134,14 @@ def test_explained_finding_leads_with_the_provider_meaning():
     assert f.explanation.startswith("Microsoft 365 / Exchange Online / Outlook.com: ")
     assert f.explanation.endswith(" Standard: 5.4.x = permanent failure, network and routing")
     assert "No answer from host" not in f.explanation and "could not connect" not in f.explanation
+
+
+def test_pasted_unknown_user_reply_without_command_is_a_hard_bounce():
+    """A client error quoting the server's unknown-user reply (no SMTP command named) is the
+    RCPT TO answer: the address is dead, so it must not come out as a soft 'filtered'."""
+    from knowledge.annotate import annotate_text
+
+    text = ("smtplib.SMTPRecipientsRefused: {'user@example.com': (550, b'Requested action not taken: "
+            "mailbox unavailable, user unknown')}\n")
+    (f,) = annotate_text(text).findings
+    assert (f.recipient, f.reply_code, f.reason, f.hard_bounce) == ("user@example.com", "550", "userunknown", True)
