@@ -45,8 +45,8 @@ def test_status_defaults(harness_for):
     (call,) = _wait_response(h, ch)
     assert call.params["response_type"] == "ephemeral"
     assert call.params["text"] == (
-        "Automatic annotation of pasted bounces: on (default) — `/smtp auto off`\n"
-        "Masking of recipient addresses: on (default) — `/smtp mask off`"
+        "Automatic annotation of pasted bounces: on (default) — /smtp auto off\n"
+        "Masking of recipient addresses: on (default) — /smtp mask off"
     )
 
 
@@ -66,7 +66,7 @@ def test_auto_off_is_stored_confirmed_and_survives_restart(harness_for, db_url):
     h2.command("auto", channel=ch, response_name="after")
     (call,) = _wait_response(h2, "after")
     assert call.params["text"].splitlines()[0] == (
-        "Automatic annotation of pasted bounces: off (set in this channel) — `/smtp auto on`"
+        "Automatic annotation of pasted bounces: off (set in this channel) — /smtp auto on"
     )
 
 
