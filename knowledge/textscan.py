@@ -1324,9 +1324,14 @@ _PROSE_RE = re.compile(
     r"any[ \t]+ideas?|ideas?|means?|meaning|mean|typo|ignore|yeah|yep|yup|nope|lol|haha|thanks|thx|pls|plz|btw|"
     r"fyi|afaik|imo|guess|think|thought|probably|maybe|seems|seeing|getting|got|yesterday|tonight|"
     r"this[ \t]+morning|upgrade[ \t]+done|fixed|jira|ticket|why|hmm+|the[ \t]+one|we[ \t]+(?:see|saw|get|got|keep|"
-    r"are|were|have|had|need)|you[ \t]+(?:see|get|got))\b"
+    r"are|were|have|had|need)|you[ \t]+(?:see|get|got)|need[ \t]+to|should[ \t]+we|can[ \t]+we|let'?s|resolved|"
+    r"is[ \t]+back|(?:is|was)[ \t]+(?:just|only|probably|fine|ok|okay|our|my|his|her|their))\b"
     r"|^[ \t]+(?:is|was|are|were|looks|happens|comes|came|keeps|kept|again|from|when|whenever|for|on|since|after|"
     r"too|also|still|and|or|but|errors?|bounces?|issues?|problems?)\b")
+
+
+# a chat label before "label: code ..." that makes the line a note about a code
+_NOTE_LABEL_RE = re.compile(r"(?i)\b(?:fyi|btw|jira|ticket|note|reminder|todo|heads[ \t]+up|update|standup|re)[ \t]*:[ \t]*\Z")
 
 
 def _structural(doc: _Doc, t: _Tok) -> bool:
@@ -1351,7 +1356,9 @@ def _structural(doc: _Doc, t: _Tok) -> bool:
     rest = text[end:le]
     if not _REPLY_TEXT_AFTER.match(rest) or _PROSE_RE.search(rest):
         return False
-    if doc.at_line_start(r.s) or r.context == "glued" or window.rstrip(" \t").endswith((":", "：", "]", "|", ">")):
+    if doc.at_line_start(r.s) or r.context == "glued":
         return True
+    if window.rstrip(" \t").endswith((":", "：", "]", "|", ">")):
+        return not _NOTE_LABEL_RE.search(window)  # "FYI: 421 4.7.0 throttling is back" is a note, not a paste
     sep = window.rstrip(" \t\"")[-1:]  # a column of a delimited log line (Exchange message tracking CSV)
     return sep in (",", ";", "\t") and text.count(sep, doc.line_bounds(r.s)[0], le) >= 3

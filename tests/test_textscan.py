@@ -543,6 +543,11 @@ def test_each_log_line_is_its_own_failure_even_for_the_same_recipient():
     "got 550 5.7.1 again from outlook, anyone?",
     "we got 5.7.1 yesterday from gmail",
     "the 451 4.7.1 from mx.example.net cleared up, thanks",
+    "FYI: 421 4.7.0 throttling from Yahoo is back",
+    "550 5.7.26 - DMARC fail, need to fix SPF",
+    "550 5.1.1 <john@example.com> is just Bob's old address",
+    "hey team\n550 5.1.1 user unknown is what we get from acme",
+    "Ticket #1234: 550 5.7.1 for acme.com",
 ])
 def test_codes_quoted_in_conversation_are_not_evidence(text):
     assert failures_from_text(text)  # the codes are still found when someone asks to annotate
@@ -562,6 +567,10 @@ def test_codes_quoted_in_conversation_are_not_evidence(text):
     "why does it say Diagnostic-Code: smtp; 550 5.1.1 ?",
     "smtplib.SMTPRecipientsRefused: {'a@example.com': (550, b'5.1.1 unknown')}",
     "I think the error was 'SMTP error 550 5.7.1 relaying denied'",
+    "Error: 550 5.7.1 Message rejected as spam",
+    "550 5.2.2 The email account that you tried to reach is over quota.",
+    "发送邮件失败，服务器返回550 Mailbox not found or access denied，收件人地址是 user@example.com",
+    "2024-01-01T00:00:00Z,192.0.2.1,EX01,FAIL,SMTP,t1@example.com,550 5.1.1 RESOLVER.ADR.RecipNotFound; not found",
 ])
 def test_pasted_replies_stay_evidence(text):
     assert has_smtp_evidence(text) is True
