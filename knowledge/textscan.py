@@ -367,7 +367,7 @@ class _Tok:
 class _Doc:
     """A normalised text with its tokens classified."""
 
-    __slots__ = ("text", "omap", "toks", "doc_smtp", "transcript", "truncated", "_line_cache")
+    __slots__ = ("raw", "text", "omap", "toks", "doc_smtp", "transcript", "truncated", "_line_cache")
 
     def __init__(self, raw: str):
         if not isinstance(raw, str):
@@ -375,6 +375,7 @@ class _Doc:
         self.truncated = len(raw) > MAX_SCAN_CHARS
         if self.truncated:
             raw = raw[:MAX_SCAN_CHARS]
+        self.raw = raw
         self.text, self.omap = _normalise(raw)
         self.toks: list[_Tok] = []
         self._line_cache: dict[int, tuple[bool, bool]] = {}
@@ -821,8 +822,9 @@ class _Builder:
                     continue
                 if close in ")]" and c == opener:
                     depth += 1
-                elif c == close and close in "'\"" and 0 < k and t[k - 1].isalnum() and t[k + 1:k + 2].isalnum():
-                    pass  # an apostrophe inside the quoted reply (b'... the recipient\'s address ...')
+                elif c == close and close in "'\"" and (
+                        (0 < k and t[k - 1].isalnum() and t[k + 1:k + 2].isalnum()) or self.escaped(k)):
+                    pass  # an escaped quote or an apostrophe inside the quoted reply (b'... recipient\'s ...')
                 elif c == close:
                     if depth == 0:
                         end = k
@@ -840,6 +842,11 @@ class _Builder:
         if stop:
             raw = raw[:stop.start()]
         return self._clean(raw, tok), end
+
+    def escaped(self, pos: int) -> bool:
+        """True when the character at normalised ``pos`` was written with a backslash escape (``\\"``)."""
+        o = self.doc.omap.to_original(pos)
+        return 0 <= o < len(self.doc.raw) and self.doc.raw[o] == "\\" and self.text[pos] != "\\"
 
     def _enclosed_end(self, start: int, code_end: int, end: int) -> int:
         """Cut a reply text at the ``)`` that closes a parenthesis opened before the code on its line.

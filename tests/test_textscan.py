@@ -629,3 +629,16 @@ def test_reply_inside_postfix_status_parenthesis_ends_at_its_close(inner, expect
 def test_bare_address_that_opens_a_reply_is_the_recipient(text, rcpt):
     [f] = failures_from_text(text)
     assert f.recipient == rcpt
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (r'''SMTPDataError(550, b"5.7.1 The \"From\" header is not RFC 5322 compliant. gsmtp")''',
+     'The "From" header is not RFC 5322 compliant. gsmtp'),
+    (r'''{"response": "550 5.7.1 The \"From\" header is missing", "code": "EMESSAGE"}''',
+     'The "From" header is missing'),
+    (r'''SMTPRecipientsRefused({'a@example.com': (550, b'5.1.1 The recipient\'s mailbox doesn\'t exist')})''',
+     "The recipient's mailbox doesn't exist"),
+])
+def test_escaped_quotes_inside_a_quoted_reply_do_not_end_it(raw, expected):
+    [f] = failures_from_text(raw)
+    assert f.reply_text == expected
