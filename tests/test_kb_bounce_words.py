@@ -85,3 +85,19 @@ def test_checker_flags_a_policy_rule_that_says_hard_bounce():
     assert not _address_related(_codes(table))
     assert _address_related(_codes({"enhanced": ["5.1.1", "5.1.10"]}))
     assert not _address_related(_codes({"reply": ["550"]}))
+
+
+def test_explanations_say_hard_bounce_only_for_address_codes():
+    from knowledge.explain import explain_code
+
+    wrong = []
+    for cls, replies in (("4", [None, "421", "450", "451"]), ("5", [None, "550", "553", "554"])):
+        for subject in range(8):
+            for detail in range(0, 31):
+                enh = f"{cls}.{subject}.{detail}"
+                for reply in replies:
+                    x = explain_code(reply, enh)
+                    text = " ".join([x.title, x.meaning, x.fix, x.retry, x.when])
+                    if (HARD.search(text) and subject != 1) or SOFT.search(text):
+                        wrong.append((reply, enh))
+    assert wrong == []
