@@ -47,7 +47,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["classify", "is_hard", "next_step", "provider_reason", "REASONS", "NEXT_STEPS", "STATUS_REASON"]
+__all__ = ["classify", "is_hard", "next_step", "provider_reason", "reason_label", "REASONS", "REASON_LABELS",
+           "NEXT_STEPS", "STATUS_REASON"]
 
 REASONS: tuple[str, ...] = (
     "authfailure", "badreputation", "blocked", "contenterror", "delivered", "exceedlimit",
@@ -57,6 +58,52 @@ REASONS: tuple[str, ...] = (
     "suspend", "syntaxerror", "systemerror", "systemfull", "toomanyconn", "undefined",
     "userunknown", "vacation", "virusdetected",
 )
+
+# Plain-language labels for the reason tags, for people reading a reply (Slack, terminal).
+REASON_LABELS: dict[str, str] = {
+    "authfailure": "authentication failure (SPF/DKIM/DMARC)",
+    "badreputation": "poor sender reputation",
+    "blocked": "sending IP or host blocked",
+    "contenterror": "message content or format refused",
+    "delivered": "delivered",
+    "exceedlimit": "message over the size limit",
+    "expired": "delivery time expired",
+    "feedback": "abuse feedback report",
+    "filtered": "refused by a filter",
+    "hasmoved": "recipient has moved",
+    "hostunknown": "recipient domain does not exist",
+    "mailboxfull": "mailbox full",
+    "mailererror": "mail program error",
+    "mesgtoobig": "message too big",
+    "networkerror": "network or DNS error",
+    "norelaying": "relaying denied",
+    "notaccept": "domain accepts no mail",
+    "notcompliantrfc": "message not RFC-compliant",
+    "onhold": "on hold",
+    "policyviolation": "policy violation",
+    "rejected": "sender rejected",
+    "requireptr": "no reverse DNS (PTR) for the sending IP",
+    "securityerror": "security error",
+    "spamdetected": "judged as spam",
+    "speeding": "rate limited",
+    "suspend": "mailbox suspended",
+    "syntaxerror": "SMTP syntax error",
+    "systemerror": "receiving system error",
+    "systemfull": "receiving system full",
+    "toomanyconn": "too many connections",
+    "undefined": "reason not identified",
+    "userunknown": "user unknown",
+    "vacation": "auto-reply (vacation)",
+    "virusdetected": "virus detected",
+}
+
+
+def reason_label(reason: str | None) -> str | None:
+    """A human label for a Sisimai bounce reason tag (``"userunknown"`` -> ``"user unknown"``)."""
+    if not reason:
+        return None
+    return REASON_LABELS.get(reason, reason)
+
 
 HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
 

@@ -72,9 +72,9 @@ def test_stdin(monkeypatch, capsys):
 def test_text_output(capsys):
     assert main(["annotate", str(FIXTURES / "postfix-dsn.eml"), str(FIXTURES / "arf.eml")]) == 0
     out = capsys.readouterr().out
-    assert "1. nobody@example.com  550 5.1.1  reason: userunknown\n" in out
+    assert "1. nobody@example.com  550 5.1.1  reason: user unknown (userunknown)\n" in out
     assert "status: permanent failure · hard bounce (the address is bad: remove it)" in out
-    assert "2. full@example.org  452 4.2.2  reason: mailboxfull\n" in out
+    assert "2. full@example.org  452 4.2.2  reason: mailbox full (mailboxfull)\n" in out
     # 452 is transient, but the DSN says Action: failed: Postfix gave up, so it is permanent now
     assert "status: permanent failure · soft bounce (the address is fine: fix the\n       cause, then resend)" in out
     assert "ARF feedback report" in out

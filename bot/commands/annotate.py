@@ -175,6 +175,7 @@ def _print_text(console, name: str, kind: str, findings: list[dict], notes: list
 
     from rich.markup import escape
 
+    from knowledge.reasons import reason_label
     from knowledge.severity import describe
 
     width = max(40, min(console.width, 120))
@@ -191,8 +192,10 @@ def _print_text(console, name: str, kind: str, findings: list[dict], notes: list
         codes = " ".join(c for c in (f.get("reply_code"), f.get("enhanced_status")) if c)
         if not f.get("enhanced_status") and f.get("inferred_status"):
             codes = (codes + " " if codes else "") + f"(likely {f['inferred_status']})"
-        console.print(f"  {i}. [bold]{escape(who)}[/bold]  {escape(codes or '-')}  "
-                      f"reason: {escape(f.get('reason') or 'unknown')}", soft_wrap=True)
+        reason = f.get("reason")
+        label = f"{reason_label(reason)} ({reason})" if reason else "unknown"
+        console.print(f"  {i}. [bold]{escape(who)}[/bold]  {escape(codes or '-')}  reason: {escape(label)}",
+                      soft_wrap=True)
         severity = describe(f.get("reply_code"), f.get("enhanced_status"), f.get("action"), f.get("hard_bounce"))
         if severity:
             line("status", severity)

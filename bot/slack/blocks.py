@@ -37,6 +37,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.slack.masking import mask_text
+from knowledge.reasons import REASON_LABELS, reason_label  # noqa: F401 - re-exported for the renderer's users
 from bot.slack.text import escape_mrkdwn
 
 MAX_BLOCKS = 50
@@ -549,51 +550,6 @@ class Renderer:
 
 
 # Human labels for Sisimai's bounce reason tags (https://libsisimai.org/en/reason/), in our words.
-REASON_LABELS = {
-    "authfailure": "authentication failure (SPF/DKIM/DMARC)",
-    "badreputation": "poor sender reputation",
-    "blocked": "sending IP or host blocked",
-    "contenterror": "message content or format refused",
-    "delivered": "delivered",
-    "exceedlimit": "message over the size limit",
-    "expired": "delivery time expired",
-    "feedback": "abuse feedback report",
-    "filtered": "refused by a filter",
-    "hasmoved": "recipient has moved",
-    "hostunknown": "recipient domain does not exist",
-    "mailboxfull": "mailbox full",
-    "mailererror": "mail program error",
-    "mesgtoobig": "message too big",
-    "networkerror": "network or DNS error",
-    "norelaying": "relaying denied",
-    "notaccept": "domain accepts no mail",
-    "notcompliantrfc": "message not RFC-compliant",
-    "onhold": "on hold",
-    "policyviolation": "policy violation",
-    "rejected": "sender rejected",
-    "requireptr": "no reverse DNS (PTR) for the sending IP",
-    "securityerror": "security error",
-    "spamdetected": "judged as spam",
-    "speeding": "rate limited",
-    "suspend": "mailbox suspended",
-    "syntaxerror": "SMTP syntax error",
-    "systemerror": "receiving system error",
-    "systemfull": "receiving system full",
-    "toomanyconn": "too many connections",
-    "undefined": "reason not identified",
-    "userunknown": "user unknown",
-    "vacation": "auto-reply (vacation)",
-    "virusdetected": "virus detected",
-}
-
-
-def reason_label(reason: str | None) -> str | None:
-    """A human label for a Sisimai bounce reason tag (``"userunknown"`` -> ``"user unknown"``)."""
-    if not reason:
-        return None
-    return REASON_LABELS.get(reason, reason)
-
-
 # What the server's reply answered (RFC 5321 §3 and §4.1.1 command names)
 COMMAND_LABELS = {
     "CONN": "connection greeting",
