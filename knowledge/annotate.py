@@ -29,6 +29,7 @@ when a bound was hit.  The MIME walk is bounded too (see
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from knowledge.reasons import classify, next_step
@@ -168,7 +169,23 @@ def _text_rows(text: str) -> tuple[str, list[dict], list[str]]:
             "inferred_status": None, "reason": reason, "hard_bounce": hard, "action": action,
             "command": command, "remote_mta": remote, "reply_text": reply_text or None,
         })
-    return ("log" if rows else "none"), rows, notes
+    if not rows:
+        return "none", rows, notes
+    return ("bounce" if _BOUNCE_NOTICE.search(text[:20_000]) else "log"), rows, notes
+
+
+# Wording that only a non-delivery report uses (the body of a bounce pasted without its headers:
+# Postfix, Sendmail, Exchange / Microsoft 365, Gmail, Exim, qmail notices), as opposed to log
+# lines or client errors.
+_BOUNCE_NOTICE = re.compile(
+    r"delivery has failed to these recipients|undeliverable:|undelivered mail returned|"
+    r"could not be delivered to one or more|couldn'?t be delivered|wasn'?t delivered to|"
+    r"message (?:was )?not delivered|delivery to the following recipients? failed|"
+    r"delivery status notification|returned mail: |permanent fatal errors|mail delivery (?:failed|subsystem)|"
+    r"this is the mail system at host|failed to deliver to the following|"
+    r"address(?:es)? failed:|hi\. this is the qmail-send program|your message (?:to .{1,100} )?couldn'?t be delivered",
+    re.I,
+)
 
 
 CHUNK_CHARS = 8_000

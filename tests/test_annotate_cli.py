@@ -145,3 +145,17 @@ def test_pasted_unknown_user_reply_without_command_is_a_hard_bounce():
             "mailbox unavailable, user unknown')}\n")
     (f,) = annotate_text(text).findings
     assert (f.recipient, f.reply_code, f.reason, f.hard_bounce) == ("user@example.com", "550", "userunknown", True)
+
+
+def test_pasted_bounce_body_is_a_bounce_and_log_lines_are_a_log():
+    """The body of a non-delivery report pasted without its headers is still a bounce."""
+    from knowledge.annotate import annotate_text
+
+    ndr = ("Delivery has failed to these recipients or groups:\n\nuser@example.com\n"
+           "The email address you entered could not be found.\n\n"
+           "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP "
+           "address lookup'\n")
+    log = ("Nov 29 07:00:01 mx postfix/smtp[123]: ABC: to=<alice@example.com>, relay=none, delay=30, "
+           "dsn=4.4.1, status=deferred (connect to mx.example.net[192.0.2.1]:25: Connection timed out)\n")
+    assert annotate_text(ndr).kind == "bounce"
+    assert annotate_text(log).kind == "log"
