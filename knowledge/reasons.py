@@ -254,7 +254,10 @@ _P: list[tuple[str, str]] = [
                 r"confirm this mail server|connection was dropped by remote host|mismatches client ip|"
                 r"no access from mail server|looks suspiciously like spammer|unresolvable relay host name|"
                 r"\bgo away\b|your server requires confirmation|rejecting open proxy|"
-                r"connection reset by peer|connection dropped"),
+                r"connection reset by peer|connection dropped|"
+                # the sending IP (or its range) itself is refused: Microsoft 365 5.7.606-649/5.7.7xx
+                r"(?:traffic|mail|messages?|connections?) (?:is |are )?not accepted from (?:this|your|the sending) ip|"
+                r"banned sending ip|sending ip (?:address )?(?:is |has been )?(?:banned|blocked|refused)"),
     ("rejected", r"sender address rejected|sender (?:address|domain) (?:is )?(?:invalid|does not exist|not found)|"
                  r"domain of sender address|provide a valid from|from: domain is invalid|sender verify failed|"
                  r"but sender was rejected|purported responsible address|is not a registered gateway user|mail from not owned by user|"

@@ -335,3 +335,15 @@ def test_a_status_that_names_the_condition_outranks_generic_words():
     assert classify("550", "5.7.0", text, "RCPT") == ("securityerror", False)
     assert classify("550", None, text, "RCPT") == ("policyviolation", False)
     assert classify("550", "5.7.0", "Message rejected due to local policy", "RCPT") == ("policyviolation", False)
+
+
+@pytest.mark.parametrize("text, enh", [
+    ("Service unavailable. Access denied, traffic not accepted from this IP. AS(42000)", "5.7.708"),
+    ("Access denied, banned sending IP [192.0.2.1]. To request removal from this list please visit "
+     "https://sender.office.com/", "5.7.606"),
+    ("Messages are not accepted from the sending IP; sending IP has been banned", "5.7.1"),
+])
+def test_refused_sending_ip_is_blocked_not_a_system_error(text, enh):
+    """A reply refusing the sending IP itself is 'blocked' (the IP), never 'systemerror' because the
+    text also says 'Service unavailable'."""
+    assert classify("550", enh, text, "RCPT") == ("blocked", False)
