@@ -573,6 +573,9 @@ def _minimal_triggers(triggers: list[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
+_REGEX_SYNTAX = frozenset("\\.^$*+?{}[]|()")
+
+
 class _Family:
     """One phrasing family: reason, pattern, literal triggers.
 
@@ -582,14 +585,18 @@ class _Family:
     Python's engine, one small alternative is cheap.
     """
 
-    __slots__ = ("reason", "source", "triggers", "_pat", "_by_trigger", "_alts")
+    __slots__ = ("reason", "source", "triggers", "_pat", "_by_trigger", "_alts", "_keys", "_literal")
 
     def __init__(self, reason: str, source: str) -> None:
         self.reason = reason
         self.source = source
         self._pat: re.Pattern[str] | None = None
         self._by_trigger: dict[str, list[int]] | None = None
+        self._keys: frozenset[str] = frozenset()
         alts = _split_alternatives(source)
+        # Alternatives without any regex syntax are searched with ``in``
+        # (same verdict as re.search, and nothing to compile).
+        self._literal = frozenset(i for i, a in enumerate(alts) if not _REGEX_SYNTAX.intersection(a))
         per_alt = [_alt_triggers(a) for a in alts]
         if not all(per_alt):
             self.triggers: tuple[str, ...] | None = None
@@ -608,20 +615,36 @@ class _Family:
                 if i not in lst:
                     lst.append(i)
         self._by_trigger = by
+        self._keys = frozenset(by)
 
-    def search(self, low: str) -> bool:
+    def search(self, low: str, present: set[str] | frozenset[str] | None = None) -> bool:
+        """True when the family's pattern matches ``low`` (lower-cased text).
+
+        ``present``: the set of triggers (of all families) that occur in
+        ``low``, from :func:`_present_triggers`; when given, the family reads
+        it instead of testing each of its own triggers.  The verdict is the
+        same either way: a plain ``re.search`` with the whole pattern.
+        """
         by = self._by_trigger
         if by is not None:
+            if present is None:
+                hits = [t for t in by if t in low]
+            else:
+                hits = self._keys & present
+                if not hits:
+                    return False
             tried: set[int] = set()
-            for t, idx in by.items():
-                if t not in low:
-                    continue
-                for i in idx:
+            for t in hits:
+                for i in by[t]:
                     if i in tried:
                         continue
                     tried.add(i)
                     alt = self._alts[i]
                     if isinstance(alt, str):
+                        if i in self._literal:
+                            if alt in low:
+                                return True
+                            continue
                         alt = self._alts[i] = re.compile(alt)
                     if alt.search(low) is not None:
                         return True
@@ -640,6 +663,81 @@ def _compile(families: list[tuple[str, str]]) -> list[_Family]:
 _PATTERNS = _compile(_P)
 _WEAK = _compile(_W)
 _GENERIC = _compile(_G)
+
+
+def _trigger_index(families: list[_Family]) -> tuple[dict[str, tuple[str, ...]], frozenset[str], tuple[str, ...]]:
+    """Index the literal triggers of ``families`` by their first three
+    characters: returns ``(index, index keys, short triggers)`` where short
+    triggers (under three characters, none at present) are tested directly."""
+    by_gram: dict[str, list[str]] = {}
+    short: list[str] = []
+    for fam in families:
+        for t in fam.triggers or ():
+            if len(t) < 3:
+                short.append(t)
+            else:
+                lst = by_gram.setdefault(t[:3], [])
+                if t not in lst:
+                    lst.append(t)
+    index = {g: tuple(ts) for g, ts in by_gram.items()}
+    return index, frozenset(index), tuple(dict.fromkeys(short))
+
+
+# Triggers of the families that classify() runs on the normalised text.
+_TRIGGERS, _TRIGGER_GRAMS, _SHORT_TRIGGERS = _trigger_index(_PATTERNS + _WEAK + _GENERIC)
+
+
+def _present_triggers(low: str) -> set[str]:
+    """The triggers of :data:`_PATTERNS`, :data:`_WEAK` and :data:`_GENERIC`
+    that occur in ``low``, found in one pass: the set of the text's
+    three-character substrings picks the candidate triggers (every trigger
+    starts with one of them), then each candidate is confirmed with ``in``.
+    Cost: linear in ``len(low)``, instead of one substring test per trigger
+    and family."""
+    grams = {low[i:i + 3] for i in range(len(low) - 2)}
+    found = {t for g in grams & _TRIGGER_GRAMS for t in _TRIGGERS[g] if t in low}
+    for t in _SHORT_TRIGGERS:
+        if t in low:
+            found.add(t)
+    return found
+
+
+class _FamilyIndex:
+    """An ordered list of phrasing families with a map from each literal
+    trigger to the families that use it, so that only the families whose
+    triggers occur in a text are searched (in list order), plus those
+    without triggers."""
+
+    __slots__ = ("families", "by_trigger", "keys", "ungated")
+
+    def __init__(self, families: list[_Family]) -> None:
+        self.families = families
+        by: dict[str, list[int]] = {}
+        for i, fam in enumerate(families):
+            for t in fam._keys:
+                by.setdefault(t, []).append(i)
+        self.by_trigger = {t: tuple(v) for t, v in by.items()}
+        self.keys = frozenset(by)
+        self.ungated = frozenset(i for i, fam in enumerate(families) if fam._by_trigger is None)
+
+    def first(self, low: str, present: set[str] | frozenset[str]) -> str | None:
+        """The reason of the first family (in list order) that matches
+        ``low``, whose present triggers are ``present``; None when none does."""
+        cand = set(self.ungated)
+        for t in self.keys & present:
+            cand.update(self.by_trigger[t])
+        fams = self.families
+        for i in sorted(cand):
+            if fams[i].search(low, present):
+                return fams[i].reason
+        return None
+
+
+_PATTERNS_INDEX = _FamilyIndex(_PATTERNS)
+_WEAK_INDEX = _FamilyIndex(_WEAK)
+_GENERIC_INDEX = _FamilyIndex(_GENERIC)
+
+
 # Code tokens inside a reply ("550-5.7.1 " continuation prefixes, "550 5.1.1")
 # are removed before phrase matching: codes are judged separately.
 _CODE_TOKENS = re.compile(r"(?<![\w.])[245]\d\d(?:[ -]#?[245]\.\d{1,3}\.\d{1,3}|-)(?!\.?\d)|(?<![\w.])#?[245]\.\d{1,3}\.\d{1,3}(?!\.?\d)")
@@ -695,12 +793,18 @@ def text_reason(text: str, weak: bool = False) -> str | None:
         return None
     low = _norm(text)
     if weak:
+        return _weak_reason(low, None)
+    return _PATTERNS_INDEX.first(low, _present_triggers(low))
+
+
+def _weak_reason(low: str, present: set[str] | None) -> str | None:
+    """The weak families' verdict on normalised text ``low``; ``present``
+    (its triggers, when already known) is reused when the text is unchanged."""
+    if "recipient address rejected" in low:
         # Sisimai's "rejected" excludes a refused *recipient* address.
         low = low.replace("recipient address rejected", " ")
-    for fam in (_WEAK if weak else _PATTERNS):
-        if fam.search(low):
-            return fam.reason
-    return None
+        present = None
+    return _WEAK_INDEX.first(low, _present_triggers(low) if present is None else present)
 
 
 _SPECIFIC_OVER_TEXT = frozenset({"1.6", "2.2", "2.3", "4.6", "7.20", "7.21", "7.22", "7.23", "7.24", "7.26"})
@@ -733,7 +837,10 @@ def classify(
         return "delivered", False
     sr = _status_reason(enh)
     key = ".".join(enh.split(".")[1:]) if enh else ""
-    tr = text_reason(text or "")
+    # The text is normalised, and its triggers found, once for all family lists.
+    low = _norm(text) if text else ""
+    present = _present_triggers(low) if text else set()
+    tr = _PATTERNS_INDEX.first(low, present) if text else None
     reason: str | None = None
     if sr and key in _SPECIFIC_OVER_TEXT:
         reason = sr
@@ -742,11 +849,10 @@ def classify(
     elif sr:
         reason = sr
     if reason is None:
-        low_g = _norm(text) if text else ""
-        reason = next((f.reason for f in _GENERIC if f.search(low_g)), None) if low_g else None
-    if reason is None:
-        reason = text_reason(text or "", weak=True)
-    if reason is None and _norm_command(command) == "RCPT" and _BARE_RCPT_REFUSAL.search(_norm(text or "")):
+        reason = _GENERIC_INDEX.first(low, present) if low else None
+    if reason is None and text:
+        reason = _weak_reason(low, present)
+    if reason is None and _norm_command(command) == "RCPT" and _BARE_RCPT_REFUSAL.search(low):
         # Postfix-style "Recipient address rejected." with no detail, at RCPT
         # TO: the address itself was refused (Sisimai: userunknown).
         reason = "userunknown"
@@ -930,6 +1036,7 @@ _PROVIDER_FAMILIES: list[tuple[str, str]] = [
     ("filtered", r"\b550:? : user unknown"),
 ]
 _PROVIDERS = _compile(_PROVIDER_FAMILIES)
+_PROVIDERS_INDEX = _FamilyIndex(_PROVIDERS)
 
 
 def provider_reason(low: str) -> str | None:
@@ -952,10 +1059,8 @@ def provider_reason(low: str) -> str | None:
         m = _ORANGE_CODE.search(low)
         if m and m.group(1) in ORANGE_CODES:
             return ORANGE_CODES[m.group(1)]
-    for fam in _PROVIDERS:
-        if fam.search(low):
-            return fam.reason
-    return None
+    present = {t for t in _PROVIDERS_INDEX.keys if t in low}
+    return _PROVIDERS_INDEX.first(low, present) if present or _PROVIDERS_INDEX.ungated else None
 
 
 # Words saying the retry period is over (RFC 3463 X.4.7 "delivery time

@@ -59,8 +59,7 @@ PARALLEL_MIN_FILES = 48
 
 def run(args: argparse.Namespace) -> int:
     """Annotate each input; print text or JSON lines; return the exit code."""
-    # The engine is imported after the fork (in _run_files), so that both
-    # processes import it at the same time.
+    # With the fork the engine is imported once, before it (_prepare_engine).
     as_json = args.format == "json"
     files = list(args.files)
     if (as_json and len(files) >= PARALLEL_MIN_FILES and "-" not in files and hasattr(os, "fork")
@@ -69,13 +68,19 @@ def run(args: argparse.Namespace) -> int:
     return _run_files(args, files, sys.stdout)
 
 
+# Measured cost of one message: about 0.35 ms fixed (MIME parse set-up,
+# classification, provider match) plus about 0.02 ms per KB, so the fixed part
+# weighs as much as ~16 KB of input.
+_FIXED_COST_BYTES = 16384
+
+
 def _split_point(files: list[str]) -> int:
     """Index that splits ``files`` into two halves of about equal work (a fixed
-    cost per message plus its size)."""
+    cost per message, :data:`_FIXED_COST_BYTES`, plus its size in bytes)."""
     sizes = []
     for name in files:
         try:
-            sizes.append(4096 + os.path.getsize(name))
+            sizes.append(_FIXED_COST_BYTES + os.path.getsize(name))
         except OSError:
             sizes.append(0)
     total, acc = sum(sizes), 0
@@ -86,7 +91,23 @@ def _split_point(files: list[str]) -> int:
     return (len(files) + 1) // 2
 
 
+def _prepare_engine() -> None:
+    """Import the annotation engine and load the provider index in this
+    process, so that after ``os.fork`` both halves share them (copy-on-write)
+    instead of each doing the same work again."""
+    import knowledge.annotate  # noqa: F401
+    import knowledge.bounce  # noqa: F401
+
+    try:
+        from knowledge.providers import _index
+
+        _index()
+    except Exception:  # provider data missing or invalid: annotate without it (as _complete does)
+        pass
+
+
 def _run_forked(args: argparse.Namespace, files: list[str]) -> int:
+    _prepare_engine()
     half = _split_point(files)
     rfd, wfd = os.pipe()
     sys.stdout.flush()
