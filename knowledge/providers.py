@@ -59,7 +59,6 @@ import marshal
 import os
 import re
 import threading
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
@@ -457,6 +456,8 @@ def _read_files(paths: list[Path], use_cache: bool) -> list[dict]:
                 return data
         except (OSError, ValueError, EOFError, TypeError):
             pass
+    import tomllib  # only when the cache is cold: importing it costs ~2 ms
+
     out = []
     for path in paths:
         try:

@@ -439,35 +439,39 @@ _W: list[tuple[str, str]] = [
     ("systemerror", r"unable to (?:deliver|process)"),
 ]
 
+# What _split_alternatives must look at: an escape, the start of a class, a
+# group bracket or a bar; everything between them is copied as it is.
+_SPLIT_TOKEN = re.compile(r"\\.|[\[()|]", re.S)
+
+
 def _split_alternatives(pattern: str) -> list[str]:
-    """Split a regex at its top-level ``|``."""
+    """Split a regex at its top-level ``|`` (escapes and character classes
+    are skipped; a class may start with ``]``)."""
     alts: list[str] = []
     depth = 0
-    cur = []
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            cur.append(pattern[i:i + 2])
-            i += 2
-            continue
-        if ch == "[":
-            j = pattern.index("]", i + 2)
-            cur.append(pattern[i:j + 1])
-            i = j + 1
-            continue
-        if ch == "(":
+    start = pos = 0
+    search = _SPLIT_TOKEN.search
+    while True:
+        m = search(pattern, pos)
+        if m is None:
+            break
+        tok = m.group()
+        pos = m.end()
+        if tok == "[":
+            pos = pattern.index("]", m.start() + 2) + 1
+        elif tok == "(":
             depth += 1
-        elif ch == ")":
+        elif tok == ")":
             depth -= 1
-        if ch == "|" and depth == 0:
-            alts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-        i += 1
-    alts.append("".join(cur))
+        elif tok == "|" and depth == 0:
+            alts.append(pattern[start:m.start()])
+            start = pos
+    alts.append(pattern[start:])
     return alts
+
+
+# The characters _alt_triggers treats specially; all others extend a literal run.
+_TRIGGER_SYNTAX = re.compile(r"[\\\[(?*{+.^$)]")
 
 
 def _alt_triggers(alt: str) -> tuple[str, ...] | None:
@@ -483,6 +487,12 @@ def _alt_triggers(alt: str) -> tuple[str, ...] | None:
             candidates.append((r,))
 
     while i < n:
+        m = _TRIGGER_SYNTAX.search(alt, i)
+        j = n if m is None else m.start()
+        if j > i:  # a run of literal characters: taken whole
+            run += alt[i:j]
+            i = j
+            continue
         ch = alt[i]
         if ch == "\\":
             flush(run)
