@@ -132,7 +132,11 @@ def _run_forked(args: argparse.Namespace, files: list[str]) -> int:
             finally:
                 os._exit(code)
     os.close(wfd)
-    status = _run_files(args, files[:half], sys.stdout)
+    # The first half is collected too and written in one go: with an
+    # unbuffered stdout (PYTHONUNBUFFERED) each line would be a system call.
+    buf = io.StringIO()
+    status = _run_files(args, files[:half], buf)
+    sys.stdout.write(buf.getvalue())
     sys.stdout.flush()
     chunks = []
     with os.fdopen(rfd, "rb") as fh:
@@ -155,6 +159,7 @@ def _run_files(args: argparse.Namespace, files: list[str], out) -> int:
     from knowledge.annotate import annotate_rows
 
     as_json = args.format == "json"
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for all inputs
     status = 0
     console = None
     for name in files:
@@ -168,8 +173,7 @@ def _run_files(args: argparse.Namespace, files: list[str], out) -> int:
         full = (not as_json) or args.explain
         kind, findings, notes = annotate_rows(data, explain=full, providers=True)
         if as_json:
-            out.write(json.dumps({"source": name, "kind": kind, "findings": findings, "notes": notes},
-                                 ensure_ascii=False))
+            out.write(encode({"source": name, "kind": kind, "findings": findings, "notes": notes}))
             out.write("\n")
             continue
         if console is None:

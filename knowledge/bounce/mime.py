@@ -21,7 +21,7 @@ cuts something, :class:`Loaded.notes` says so.
 from __future__ import annotations
 
 import codecs
-from email import message_from_bytes
+from email.parser import BytesParser
 from email.header import decode_header, make_header
 from email.message import Message
 
@@ -149,9 +149,10 @@ def load(data: bytes) -> Loaded:
         data = data[:MAX_BYTES]
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    # compat32 is message_from_bytes' default policy; it is not named here so
-    # that email.policy (and its header registry, ~3 ms to import) stays unloaded.
-    msg = message_from_bytes(data)
+    # BytesParser is what email.message_from_bytes uses; its default policy is
+    # compat32, not named here so that email.policy (and its header registry,
+    # ~3 ms to import) stays unloaded.
+    msg = BytesParser().parsebytes(data)
     out = Loaded(msg)
     out.notes = notes
     out.ctype = msg.get_content_type()
