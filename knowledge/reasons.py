@@ -585,17 +585,97 @@ def _minimal_triggers(triggers: list[str]) -> tuple[str, ...]:
 
 _REGEX_SYNTAX = frozenset("\\.^$*+?{}[]|()")
 
+# Escapes that stand for one literal character.
+_LITERAL_ESCAPES = frozenset(".-'\"/:@#&%,;=!<>()[]{}?*+|^$ \\")
+
+
+def _expand_literals(alt: str, limit: int = 48) -> tuple[str, ...] | None:
+    """The finite set of strings the regex ``alt`` matches, when it is made
+    only of literal characters (and escaped punctuation), groups with ``|``
+    and ``?`` after a character or group - e.g. ``spf (?:check|fail)s?`` ->
+    ("spf check", "spf checks", "spf fail", "spf fails"); None for any other
+    syntax (classes, ``.``, ``\\b``, repetition, assertions) or more than
+    ``limit`` strings.  Searching for any of them with ``in`` gives the same
+    verdict as ``re.search(alt, text)`` without compiling anything."""
+
+    def seq(i: int, stop: str) -> tuple[list[str], int] | None:
+        # A sequence of atoms up to ``stop`` ("|", ")" or end); returns its strings.
+        out = [""]
+        n = len(alt)
+        while i < n and alt[i] not in stop:
+            ch = alt[i]
+            if ch == "(":
+                j = i + 1
+                if alt.startswith("?:", j):
+                    j += 2
+                elif alt.startswith("?", j):
+                    return None  # lookaround, named group, flags
+                opts: list[str] = []
+                while True:
+                    sub = seq(j, "|)")
+                    if sub is None:
+                        return None
+                    strs, j = sub
+                    opts.extend(strs)
+                    if j >= n:
+                        return None
+                    if alt[j] == ")":
+                        j += 1
+                        break
+                    j += 1  # past "|"
+                i = j
+            elif ch == "\\":
+                if i + 1 >= n or alt[i + 1] not in _LITERAL_ESCAPES:
+                    return None
+                opts = [alt[i + 1]]
+                i += 2
+            elif ch in "[].^$*+{}":
+                return None
+            elif ch in "?)|":
+                return None
+            else:
+                opts = [ch]
+                i += 1
+            if i < n and alt[i] == "?":
+                opts = opts + [""]
+                i += 1
+            if i < n and alt[i] in "*+{":
+                return None
+            out = [a + b for a in out for b in opts]
+            if len(out) > limit:
+                return None
+        return out, i
+
+    res = seq(0, "")
+    if res is None or res[1] != len(alt):
+        return None
+    strs = tuple(dict.fromkeys(res[0]))
+    if not strs or "" in strs:
+        return None
+    return strs
+
+
+def _prepare_alternative(alt: str) -> tuple[str, ...] | re.Pattern[str]:
+    """How one alternative is searched, decided on its first use: the fixed
+    strings it stands for (searched with ``in``: same verdict as
+    ``re.search``, nothing to compile) or else the compiled pattern."""
+    if not _REGEX_SYNTAX.intersection(alt):
+        return (alt,)
+    strs = _expand_literals(alt)
+    return strs if strs is not None else re.compile(alt)
+
 
 class _Family:
     """One phrasing family: reason, pattern, literal triggers.
 
-    Each top-level alternative of the pattern is compiled on its own (on
-    first use) and run only when one of its own triggers occurs in the text:
-    a large alternation scanned position by position is the costly part of
-    Python's engine, one small alternative is cheap.
+    Each top-level alternative of the pattern is prepared on its own (on
+    first use: the fixed strings it stands for, else compiled, see
+    :func:`_prepare_alternative`) and run only when one of its own triggers
+    occurs in the text: a large alternation scanned position by position is
+    the costly part of Python's engine, one small alternative is cheap.
     """
 
-    __slots__ = ("reason", "source", "triggers", "_pat", "_by_trigger", "_alts", "_keys", "_literal")
+    __slots__ = ("reason", "source", "triggers", "_pat", "_by_trigger", "_alts", "_keys")
 
     def __init__(self, reason: str, source: str) -> None:
         self.reason = reason
@@ -604,13 +684,11 @@ class _Family:
         self._by_trigger: dict[str, list[int]] | None = None
         self._keys: frozenset[str] = frozenset()
         alts = _split_alternatives(source)
-        # Alternatives without any regex syntax are searched with ``in``
-        # (same verdict as re.search, and nothing to compile).
-        self._literal = frozenset(i for i, a in enumerate(alts) if not _REGEX_SYNTAX.intersection(a))
+
         per_alt = [_alt_triggers(a) for a in alts]
         if not all(per_alt):
             self.triggers: tuple[str, ...] | None = None
-            self._alts: list[str | re.Pattern[str]] = []
+            self._alts: list[str | tuple[str, ...] | re.Pattern[str]] = []
             return
         self.triggers = _minimal_triggers([t for trig in per_alt for t in trig])  # type: ignore[union-attr]
         self._alts = list(alts)
@@ -651,12 +729,12 @@ class _Family:
                     tried.add(i)
                     alt = self._alts[i]
                     if isinstance(alt, str):
-                        if i in self._literal:
-                            if alt in low:
+                        alt = self._alts[i] = _prepare_alternative(alt)
+                    if isinstance(alt, tuple):
+                        for lit in alt:
+                            if lit in low:
                                 return True
-                            continue
-                        alt = self._alts[i] = re.compile(alt)
-                    if alt.search(low) is not None:
+                    elif alt.search(low) is not None:
                         return True
             return False
         if self.triggers is not None and not any(t in low for t in self.triggers):
