@@ -59,9 +59,8 @@ import marshal
 import os
 import re
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 if TYPE_CHECKING:  # pydantic models are imported only when a ProviderNote is built
     from knowledge.results import ProviderNote
@@ -109,11 +108,10 @@ class ProviderDataError(ValueError):
     """
 
 
-@dataclass(frozen=True)
-class ProviderInfo:
+class ProviderInfo(NamedTuple):
     """One row of :func:`catalog`: ``id``, display ``name``, ``kind``
     (mailbox / filter / blocklist), ``rule_count``, main ``doc_url`` and the
-    ``aliases`` :func:`resolve_provider` accepts."""
+    ``aliases`` :func:`resolve_provider` accepts.  Immutable."""
 
     id: str
     name: str
@@ -123,28 +121,50 @@ class ProviderInfo:
     aliases: tuple[str, ...] = ()
 
 
-@dataclass
+# The internal records below are plain classes with __slots__ rather than
+# dataclasses: importing dataclasses (and the inspect module it loads) would
+# cost ~5 ms on every start of the CLI.
+
+
 class _Rule:
-    id: str
-    provider_id: str
-    title: str
-    meaning: str
-    remedy: str
-    retry_helps: bool | None
-    doc_url: str
-    reply: frozenset[str]
-    enh_exact: frozenset[str]
-    enh_ranges: tuple[tuple[int, int, int, int], ...]  # (class, subject, lo, hi)
-    classes: frozenset[str]
-    markers: tuple[str, ...]  # lower-cased literals
-    pattern_src: str | None
-    identifies: bool
-    order: int
-    redefines: frozenset[str] = frozenset()
-    first_codes: tuple[str | None, str | None] = (None, None)  # (reply, enhanced) the rule lists first
-    query_token: str | None = None
-    note: "ProviderNote | None" = None
-    _pattern: re.Pattern[str] | None = None
+    """One provider rule as loaded from a data file (see the module docstring
+    for the fields' meaning); ``note`` caches its ProviderNote."""
+
+    __slots__ = ("id", "provider_id", "title", "meaning", "remedy", "retry_helps", "doc_url", "reply", "enh_exact",
+                 "enh_ranges", "classes", "markers", "pattern_src", "identifies", "order", "redefines",
+                 "first_codes", "query_token", "note", "_pattern")
+
+    def __init__(
+        self, *, id: str, provider_id: str, title: str, meaning: str, remedy: str, retry_helps: bool | None,
+        doc_url: str, reply: frozenset[str], enh_exact: frozenset[str],
+        enh_ranges: tuple[tuple[int, int, int, int], ...], classes: frozenset[str], markers: tuple[str, ...],
+        pattern_src: str | None, identifies: bool, order: int, redefines: frozenset[str] = frozenset(),
+        first_codes: tuple[str | None, str | None] = (None, None), query_token: str | None = None,
+        note: "ProviderNote | None" = None,
+    ) -> None:
+        self.id = id
+        self.provider_id = provider_id
+        self.title = title
+        self.meaning = meaning
+        self.remedy = remedy
+        self.retry_helps = retry_helps
+        self.doc_url = doc_url
+        self.reply = reply
+        self.enh_exact = enh_exact
+        self.enh_ranges = enh_ranges  # (class, subject, lo, hi)
+        self.classes = classes
+        self.markers = markers  # lower-cased literals
+        self.pattern_src = pattern_src
+        self.identifies = identifies
+        self.order = order
+        self.redefines = redefines
+        self.first_codes = first_codes  # (reply, enhanced) the rule lists first
+        self.query_token = query_token
+        self.note = note
+        self._pattern: re.Pattern[str] | None = None
+
+    def __repr__(self) -> str:
+        return f"_Rule(id={self.id!r})"
 
     @property
     def pattern(self) -> re.Pattern[str] | None:
@@ -172,18 +192,31 @@ class _Rule:
         return bool(self.enh_exact or self.enh_ranges)
 
 
-@dataclass
 class _Provider:
-    id: str
-    name: str
-    kind: str
-    doc_url: str
-    aliases: tuple[str, ...]
-    host_globs: tuple[tuple[str, str], ...]  # (prefix, suffix) around the single "*", or (host, "") when exact
-    host_anchors: tuple[str, ...]
-    signatures: tuple[str, ...]
-    rules: list[_Rule] = field(default_factory=list)
-    by_class: dict[str, list[_Rule]] = field(default_factory=dict)  # "4" / "5" / "" -> rules that can apply
+    """One provider data file: identity, host globs (``(prefix, suffix)``
+    around the single "*", or ``(host, "")`` when exact), host anchors,
+    signatures, its rules and, per failure class ("4" / "5" / ""), the rules
+    that can apply."""
+
+    __slots__ = ("id", "name", "kind", "doc_url", "aliases", "host_globs", "host_anchors", "signatures", "rules",
+                 "by_class")
+
+    def __init__(self, *, id: str, name: str, kind: str, doc_url: str, aliases: tuple[str, ...],
+                 host_globs: tuple[tuple[str, str], ...], host_anchors: tuple[str, ...],
+                 signatures: tuple[str, ...]) -> None:
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.doc_url = doc_url
+        self.aliases = aliases
+        self.host_globs = host_globs
+        self.host_anchors = host_anchors
+        self.signatures = signatures
+        self.rules: list[_Rule] = []
+        self.by_class: dict[str, list[_Rule]] = {}
+
+    def __repr__(self) -> str:
+        return f"_Provider(id={self.id!r})"
 
     def host_matches(self, host: str) -> bool:
         """True when the lower-case host name matches one of the provider's globs."""
@@ -196,18 +229,29 @@ class _Provider:
         return False
 
 
-@dataclass
 class _Index:
-    providers: dict[str, _Provider]
-    aliases: dict[str, str]
-    rules: dict[str, _Rule]
-    identifying: list[_Rule]
-    # Flattened prefilters: (literal, provider) for signatures and host anchors; per failure class
-    # ("4", "5") the (marker, rule) pairs of identifying rules that can apply to that class.
-    provider_literals: list[tuple[str, _Provider, bool]]
-    marker_pairs: dict[str, list[tuple[str, _Rule]]]
-    exact_hosts: dict[str, _Provider]
-    host_suffixes: dict[str, list[tuple[str, _Provider]]]  # ".example.com" -> [(prefix before "*", provider)]
+    """Everything loaded from the data files, with flattened prefilters:
+    ``provider_literals`` (literal, provider, is_signature) for signatures and
+    host anchors; ``marker_pairs`` per failure class ("4", "5", "") the
+    (marker, rule) pairs of identifying rules that can apply to that class;
+    ``exact_hosts`` and ``host_suffixes`` (".example.com" -> [(prefix before
+    "*", provider)]) for host lookups."""
+
+    __slots__ = ("providers", "aliases", "rules", "identifying", "provider_literals", "marker_pairs", "exact_hosts",
+                 "host_suffixes")
+
+    def __init__(self, *, providers: dict[str, _Provider], aliases: dict[str, str], rules: dict[str, _Rule],
+                 identifying: list[_Rule], provider_literals: list[tuple[str, _Provider, bool]],
+                 marker_pairs: dict[str, list[tuple[str, _Rule]]], exact_hosts: dict[str, _Provider],
+                 host_suffixes: dict[str, list[tuple[str, _Provider]]]) -> None:
+        self.providers = providers
+        self.aliases = aliases
+        self.rules = rules
+        self.identifying = identifying
+        self.provider_literals = provider_literals
+        self.marker_pairs = marker_pairs
+        self.exact_hosts = exact_hosts
+        self.host_suffixes = host_suffixes
 
     def provider_of_host(self, host: str) -> _Provider | None:
         """The provider whose MX/outbound host globs match ``host`` (lower case), or None."""
