@@ -238,7 +238,7 @@ class _Index:
     "*", provider)]) for host lookups."""
 
     __slots__ = ("providers", "aliases", "rules", "identifying", "provider_literals", "marker_pairs", "exact_hosts",
-                 "host_suffixes")
+                 "host_suffixes", "literal_index", "marker_index")
 
     def __init__(self, *, providers: dict[str, _Provider], aliases: dict[str, str], rules: dict[str, _Rule],
                  identifying: list[_Rule], provider_literals: list[tuple[str, _Provider, bool]],
@@ -252,6 +252,19 @@ class _Index:
         self.marker_pairs = marker_pairs
         self.exact_hosts = exact_hosts
         self.host_suffixes = host_suffixes
+        # The same prefilters grouped by distinct literal, so that the hot path
+        # tests each literal once with a list comprehension and looks at the
+        # owners of the few that occur: (literals, literal -> owners).
+        lit_owners: dict[str, list[tuple[_Provider, bool]]] = {}
+        for lit, prov, is_signature in provider_literals:
+            lit_owners.setdefault(lit, []).append((prov, is_signature))
+        self.literal_index = (tuple(lit_owners), lit_owners)
+        self.marker_index: dict[str, tuple[tuple[str, ...], dict[str, list[_Rule]]]] = {}
+        for cls, pairs in marker_pairs.items():
+            mk_rules: dict[str, list[_Rule]] = {}
+            for mk, rule in pairs:
+                mk_rules.setdefault(mk, []).append(rule)
+            self.marker_index[cls] = (tuple(mk_rules), mk_rules)
 
     def provider_of_host(self, host: str) -> _Provider | None:
         """The provider whose MX/outbound host globs match ``host`` (lower case), or None."""
@@ -940,16 +953,18 @@ def _match_rule(
         if prov is not None:
             identified[prov.id] = prov
     if lower:
-        for lit, prov, is_signature in idx.provider_literals:
-            if prov.id in identified or lit not in lower:
-                continue
-            if is_signature:
-                identified[prov.id] = prov
-            else:
-                for host in _hosts_around(lower, lit):
-                    if idx.provider_of_host(host) is prov:
-                        identified[prov.id] = prov
-                        break
+        literals, owners = idx.literal_index
+        for lit in [lit for lit in literals if lit in lower]:
+            for prov, is_signature in owners[lit]:
+                if prov.id in identified:
+                    continue
+                if is_signature:
+                    identified[prov.id] = prov
+                else:
+                    for host in _hosts_around(lower, lit):
+                        if idx.provider_of_host(host) is prov:
+                            identified[prov.id] = prov
+                            break
 
     best: _Rule | None = None
     best_key: tuple[int, int, int] = (-1, 0, 0)
@@ -969,9 +984,11 @@ def _match_rule(
                     best, best_key = rule, key
     if lower:
         candidates: list[_Rule] = []
-        for mk, rule in idx.marker_pairs.get(cls, idx.marker_pairs[""]):
-            if mk in lower and rule.provider_id not in identified and rule not in candidates:
-                candidates.append(rule)
+        markers, marker_rules = idx.marker_index.get(cls, idx.marker_index[""])
+        for mk in [mk for mk in markers if mk in lower]:
+            for rule in marker_rules[mk]:
+                if rule.provider_id not in identified and rule not in candidates:
+                    candidates.append(rule)
         for rule in candidates:
             s = _score(rule, reply, enh, lower, require_markers=True)
             if s >= 0:
