@@ -265,11 +265,15 @@ def _embedded_bounce(loaded: mime.Loaded, notice: str) -> bytes | None:
 
 
 _QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.M)
+# A line whose first non-blank character is ">" (what _unquote counts).
+_QUOTED_LINE = re.compile(r"^\s*>", re.M)
 
 
 def _unquote(text: str) -> str:
     """Remove e-mail quoting ("> ") when most lines are quoted: a bounce
     forwarded inline by a person reads like the bounce itself."""
+    if not _QUOTED_LINE.search(text, 0, 50000):
+        return text  # no quoted line at all (the usual case): nothing to count
     lines = [ln for ln in text[:50000].split("\n") if ln.strip()]
     if not lines:
         return text
