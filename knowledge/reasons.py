@@ -782,7 +782,7 @@ def _present_triggers(low: str) -> set[str]:
     starts with one of them), then each candidate is confirmed with ``in``.
     Cost: linear in ``len(low)``, instead of one substring test per trigger
     and family."""
-    grams = {low[i:i + 3] for i in range(len(low) - 2)}
+    grams = set(map("".join, zip(low, low[1:], low[2:])))  # every 3-character substring
     found = {t for g in grams & _TRIGGER_GRAMS for t in _TRIGGERS[g] if t in low}
     for t in _SHORT_TRIGGERS:
         if t in low:
