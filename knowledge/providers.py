@@ -54,11 +54,11 @@ quantifiers) so no catastrophic backtracking is possible.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import re
 import threading
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
@@ -496,11 +496,12 @@ def _cache_file(paths: list[Path]) -> Path | None:
     base = os.environ.get("SMTPBOT_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "smtpbot"
     )
-    h = hashlib.sha1(str(_CACHE_VERSION).encode())
-    for path in paths:
-        st = path.stat()
-        h.update(f"{path}|{st.st_size}|{st.st_mtime_ns}".encode())
-    return Path(base) / f"providers-{h.hexdigest()[:16]}.marshal"
+    key = "\n".join([str(_CACHE_VERSION)] + [f"{p}|{st.st_size}|{st.st_mtime_ns}" for p, st in
+                                              ((path, path.stat()) for path in paths)]).encode()
+    # Two independent 32-bit checksums (zlib is loaded at interpreter start; hashlib
+    # would cost ~2 ms to import on every CLI start): a 64-bit name per set of files.
+    digest = f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
+    return Path(base) / f"providers-{digest}.marshal"
 
 
 def _read_files(paths: list[Path], use_cache: bool) -> list[dict]:
