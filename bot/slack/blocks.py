@@ -210,6 +210,21 @@ class Renderer:
 
     # -- explanations -------------------------------------------------------
 
+    def fact_fields(self, item, *, with_retry: bool) -> list[str]:
+        """Section fields for one ``CodeExplanation``: class, subject, when, retry (optional),
+        who acts and standing, each as ``*Label*\\nvalue`` mrkdwn."""
+        facts = [f"*Class*\n{self.clean(item.class_)}"]
+        if item.subject:
+            facts.append(f"*Subject*\n{self.clean(item.subject)}")
+        if item.when:
+            facts.append(f"*When*\n{self.clean(item.when)}")
+        if with_retry and item.retry:
+            facts.append(f"*Retry*\n{self.clean(item.retry)}")
+        if item.who_acts:
+            facts.append(f"*Who acts*\n{self.clean(', '.join(item.who_acts))}")
+        facts.append(f"*Standing*\n{self.clean(item.standing)}{' (derived from the digits)' if item.derived else ''}")
+        return facts
+
     def code_blocks(self, item, *, with_header: bool = True) -> list[Block]:
         """Blocks for one ``CodeExplanation``: header, meaning, facts, what to do, provider, sources."""
         blocks: list[Block] = []
@@ -218,17 +233,7 @@ class Renderer:
         else:
             blocks.append(self.section(f"*`{self.clean(item.code)}` — {self.clean(item.title)}*"))
         blocks.append(self.section(self.clean(item.meaning)))
-        facts = [f"*Class*\n{self.clean(item.class_)}"]
-        if item.subject:
-            facts.append(f"*Subject*\n{self.clean(item.subject)}")
-        if item.when:
-            facts.append(f"*When*\n{self.clean(item.when)}")
-        if item.retry:
-            facts.append(f"*Retry*\n{self.clean(item.retry)}")
-        if item.who_acts:
-            facts.append(f"*Who acts*\n{self.clean(', '.join(item.who_acts))}")
-        facts.append(f"*Standing*\n{self.clean(item.standing)}{' (derived from the digits)' if item.derived else ''}")
-        blocks.append(self.section("", facts))
+        blocks.append(self.section("", self.fact_fields(item, with_retry=True)))
         if item.fix:
             blocks.append(self.section(f"*What to do:* {self.clean(item.fix)}"))
         if item.provider is not None:
@@ -361,15 +366,7 @@ class Renderer:
         if item.fix:
             lines.append(f"*What to do:* {self.clean(item.fix)}")
         blocks: list[Block] = [self.section("\n".join(lines))]
-        facts = [f"*Class*\n{self.clean(item.class_)}"]
-        if item.subject:
-            facts.append(f"*Subject*\n{self.clean(item.subject)}")
-        if item.when:
-            facts.append(f"*When*\n{self.clean(item.when)}")
-        if item.who_acts:
-            facts.append(f"*Who acts*\n{self.clean(', '.join(item.who_acts))}")
-        facts.append(f"*Standing*\n{self.clean(item.standing)}{' (derived from the digits)' if item.derived else ''}")
-        blocks.append(self.section("", facts))
+        blocks.append(self.section("", self.fact_fields(item, with_retry=False)))
         blocks += self.extra_blocks(item, label=False)
         return blocks
 

@@ -35,7 +35,7 @@ from slack_sdk.web import WebClient
 
 from bot.slack import delivery
 from bot.slack.answers import answer_for_text
-from bot.slack.blocks import apology_message, error_message, help_message
+from bot.slack.blocks import error_message, help_message
 from bot.slack.deps import BotDeps
 
 log = logging.getLogger("bot.slack.commands")
@@ -120,11 +120,6 @@ def register(app: App, deps: BotDeps) -> None:
         try:
             handle_smtp(deps, body, client, respond)
         except Exception as exc:  # noqa: BLE001 - the user gets an apology, the log the cause
-            log.error("/smtp failed: %s: %s", type(exc).__name__, delivery.slack_error(exc))
-            log.debug("traceback", exc_info=True)
-            try:
-                delivery.respond_all(respond, [apology_message()], "ephemeral")
-            except Exception:  # noqa: BLE001
-                log.warning("could not send the apology for /smtp")
+            delivery.apologise(respond, "/smtp", exc)
 
     deps.registry.commands.add(COMMAND)

@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import WebClient
 
-from bot.slack.blocks import MAX_BLOCKS, Message, split_blocks
+from bot.slack.blocks import MAX_BLOCKS, Message, apology_message, split_blocks
 
 log = logging.getLogger("bot.slack.delivery")
 
@@ -114,3 +114,15 @@ def fallback(client: WebClient, channel: str, messages: Sequence[Message], *,
         except SlackApiError as exc:
             log_failure("chat.postEphemeral", exc, channel)
     return False
+
+
+def apologise(respond: Callable[..., object], what: str, exc: Exception) -> None:
+    """A listener for ``what`` ("/smtp", "the shortcut") failed with ``exc``: log the cause with
+    Slack's error code (the traceback only at DEBUG) and tell the user, ephemerally through
+    ``respond``, that something went wrong. Never raises."""
+    log.error("%s failed: %s: %s", what, type(exc).__name__, slack_error(exc))
+    log.debug("traceback", exc_info=True)
+    try:
+        respond_all(respond, [apology_message()], "ephemeral")
+    except Exception:  # noqa: BLE001 - nothing more to try
+        log.warning("could not send the apology for %s", what)

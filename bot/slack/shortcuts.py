@@ -17,7 +17,6 @@ from slack_bolt import App
 
 from bot.slack import delivery
 from bot.slack.answers import answer_for_text
-from bot.slack.blocks import apology_message
 from bot.slack.deps import BotDeps
 from bot.slack.text import message_text, unslack
 
@@ -47,12 +46,7 @@ def register(app: App, deps: BotDeps) -> None:
                 return
             delivery.reply_in_thread(client, channel, thread_ts, [answer.main, *answer.thread],
                                      respond=respond, user=user)
-        except Exception as exc:  # noqa: BLE001
-            log.error("shortcut failed: %s: %s", type(exc).__name__, delivery.slack_error(exc))
-            log.debug("traceback", exc_info=True)
-            try:
-                delivery.respond_all(respond, [apology_message()], "ephemeral")
-            except Exception:  # noqa: BLE001
-                log.warning("could not send the apology for the shortcut")
+        except Exception as exc:  # noqa: BLE001 - the user gets an apology, the log the cause
+            delivery.apologise(respond, "the shortcut", exc)
 
     deps.registry.message_shortcuts.add(CALLBACK_ID)
