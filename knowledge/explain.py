@@ -243,30 +243,27 @@ def explain_code(reply_code: str | None, enhanced: str | None) -> CodeExplanatio
 
 
 # --------------------------------------------------------------------------
-# providers (knowledge/providers.py is optional: written by another module owner)
+# providers: a problem in the provider data must never break the standard answer
+
+def _providers(fn_name: str, *args, default=None):
+    """Call ``knowledge.providers.<fn_name>(*args)``; on any error (broken provider data
+    files, odd input) return ``default`` so that the RFC / IANA explanation still stands."""
+    try:
+        from knowledge import providers
+
+        return getattr(providers, fn_name)(*args)
+    except Exception:  # noqa: BLE001 - see docstring
+        return default
+
 
 def _resolve_provider(word: str | None) -> str | None:
-    if not word:
-        return None
-    try:
-        from knowledge.providers import resolve_provider
-    except ImportError:
-        return None
-    try:
-        return resolve_provider(word)
-    except Exception:  # a provider data problem must not break code explanations
-        return None
+    return _providers("resolve_provider", word) if word else None
 
 
 def _provider_name(provider_id: str) -> str:
-    try:
-        from knowledge.providers import catalog
-
-        for info in catalog():
-            if info.id == provider_id:
-                return info.name
-    except Exception:  # provider data problems must not break the standard answer
-        pass
+    for info in _providers("catalog", default=()):
+        if info.id == provider_id:
+            return info.name
     return provider_id
 
 
@@ -277,26 +274,12 @@ def _parts(item: CodeExplanation) -> tuple[str | None, str | None]:
 
 
 def _provider_note(provider_id: str, item: CodeExplanation):
-    try:
-        from knowledge.providers import lookup
-    except ImportError:
-        return None
     reply, enh = _parts(item)
-    try:
-        return lookup(provider_id, reply, enh)
-    except Exception:  # provider data problems must not break the standard answer
-        return None
+    return _providers("lookup", provider_id, reply, enh)
 
 
 def _provider_redefines(rule_id: str, enhanced: str) -> bool:
-    try:
-        from knowledge.providers import redefines
-    except ImportError:
-        return False
-    try:
-        return redefines(rule_id, enhanced)
-    except Exception:  # provider data problems must not break the standard answer
-        return False
+    return bool(_providers("redefines", rule_id, enhanced, default=False))
 
 
 def standard_line(std: CodeExplanation, rule_id: str | None = None) -> tuple[str, bool]:
@@ -372,25 +355,11 @@ def explain_with_provider(reply_code: str | None, enhanced: str | None,
 
 
 def _rule_for_token(token: str):
-    try:
-        from knowledge.providers import rule_for_token
-    except ImportError:
-        return None
-    try:
-        return rule_for_token(token)
-    except Exception:  # provider data problems must not break the standard answer
-        return None
+    return _providers("rule_for_token", token)
 
 
 def _rules_for_code(enhanced: str) -> list[ProviderNote]:
-    try:
-        from knowledge.providers import rules_for_code
-    except ImportError:
-        return []
-    try:
-        return rules_for_code(enhanced)
-    except Exception:  # provider data problems must not break the standard answer
-        return []
+    return _providers("rules_for_code", enhanced, default=[])
 
 
 def _marker_item(token: str, hit) -> CodeExplanation:
