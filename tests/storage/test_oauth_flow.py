@@ -128,8 +128,11 @@ def test_uninstall_forgets_the_workspace(oauth_app):
     store.set_channel_settings(TEAM2, "C0TEAM2", ChannelSettings(auto_annotate=False))
     installs = app.oauth_flow.settings.installation_store
     assert _event(server, TEAM2, BOT2, {"type": "app_uninstalled"}) == 200
+    # the listener deletes after the ack (bot row, then installation rows): wait for both
     deadline = time.monotonic() + 10
-    while installs.find_bot(enterprise_id=None, team_id=TEAM2) is not None and time.monotonic() < deadline:
+    while time.monotonic() < deadline and (
+            installs.find_bot(enterprise_id=None, team_id=TEAM2) is not None
+            or installs.find_installation(enterprise_id=None, team_id=TEAM2) is not None):
         time.sleep(0.05)
     assert installs.find_bot(enterprise_id=None, team_id=TEAM2) is None
     assert installs.find_installation(enterprise_id=None, team_id=TEAM2) is None
