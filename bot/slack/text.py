@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 
-_LINK_RE = re.compile(r"<([^<>|\s]+)(?:\|([^<>]*))?>")
-_MENTION_RE = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
+from knowledge.slack_text import unslack as _unslack
 
 
 def mentions_user(text: str, user_id: str | None) -> bool:
@@ -22,30 +21,13 @@ def mentions_user(text: str, user_id: str | None) -> bool:
 
 
 def unslack(text: str, *, drop_user: str | None = None) -> str:
-    """Slack message markup -> plain text.
-
-    ``drop_user``: a user id whose mentions are removed (the bot's own, so
-    ``@smtpbot what's 421`` becomes ``what's 421``); other mentions become ``@U123``.
-    Links keep their label (or their target when there is none), ``mailto:`` is
-    dropped, and the three HTML escapes are undone last.
-    """
-
-    def mention(m: re.Match[str]) -> str:
-        return "" if drop_user and m.group(1) == drop_user else f"@{m.group(1)}"
-
-    def link(m: re.Match[str]) -> str:
-        target, label = m.group(1), m.group(2)
-        if target.startswith(("#C", "#G")):
-            return f"#{label}" if label else target
-        if target.startswith("!"):
-            return f"@{label or target[1:].split('^')[0]}"
-        if label:
-            return label
-        return target.removeprefix("mailto:")
-
-    out = _MENTION_RE.sub(mention, text)
-    out = _LINK_RE.sub(link, out)
-    return out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+    """Slack message markup -> plain text: ``knowledge.slack_text.unslack`` (links keep their
+    label, ``mailto:`` dropped, code marks and quote markers removed, escapes undone), after
+    removing the mentions of ``drop_user`` (the bot's own id, so ``@smtpbot what's 421``
+    becomes ``what's 421``); other mentions become ``@U123``."""
+    if drop_user:
+        text = re.sub(rf"<@{re.escape(drop_user)}(?:\|[^<>]*)?>", "", text)
+    return _unslack(text).strip()
 
 
 def escape_mrkdwn(text: str) -> str:
