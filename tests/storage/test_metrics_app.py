@@ -21,6 +21,15 @@ def _value(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
+def _wait_for(name: str, expected: float, timeout: float = 10.0, **labels: str) -> float:
+    """The metric's value once it reaches ``expected`` (or its last value after ``timeout``
+    seconds): the handler records some metrics after its reply is posted."""
+    deadline = time.monotonic() + timeout
+    while (value := _value(name, **labels)) != expected and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return value
+
+
 def test_requests_annotations_and_api_errors_are_counted(sqlite_url):
     h = SlackHarness(store=SqlStore(sqlite_url)).start()
     try:
@@ -40,8 +49,7 @@ def test_requests_annotations_and_api_errors_are_counted(sqlite_url):
                       when=lambda p: p.get("channel") == closed)
         assert h.event(h.mention("what is 421?", channel=closed))[0] == 200
         h.fake.wait("chat.postEphemeral", channel=closed, timeout=10)  # the fallback
-        time.sleep(0.3)
-
+        assert _wait_for("smtpbot_handling_seconds_count", before["hist"] + 1, kind="message") == before["hist"] + 1
         assert _value("smtpbot_requests_total", kind="message") == before["message"] + 1
         assert _value("smtpbot_requests_total", kind="mention") == before["mention"] + 1
         assert _value("smtpbot_annotations_total", trigger="message") == before["auto"] + 1
