@@ -6,7 +6,8 @@ Rules (https://api.slack.com/apis/events-api):
 * never answer a bot (``bot_id`` set, subtype ``bot_message``; Bolt already drops the
   app's own events), nor edits (``message_changed``), deletions, joins or any other subtyped message;
 * the text looked at is the message's ``text`` plus its attachments and blocks
-  (:func:`bot.slack.text.message_text`), bounded;
+  (:func:`bot.slack.text.message_text`), bounded, plus its text-like files (snippets,
+  ``.eml`` / ``.log`` files: :mod:`bot.slack.files`);
 * help and errors answering a mention go to the asker only (``chat.postEphemeral`` in the
   thread); in a DM they are normal replies;
 * each message is answered at most once: the event is claimed under ``event:<event_id>``
@@ -25,8 +26,7 @@ import threading
 from slack_bolt import App
 from slack_sdk.web import WebClient
 
-from bot.slack import delivery
-from bot.slack.answers import answer_for_text, auto_annotation
+from bot.slack import delivery, files
 from bot.slack.blocks import apology_message, home_view
 from bot.slack.deps import BotDeps
 from bot.slack.text import mentions_user, message_text, unslack
@@ -74,14 +74,16 @@ def _answer_addressed(deps: BotDeps, client: WebClient, body: dict, event: dict,
     eff = deps.channel(str(body.get("team_id") or ""), channel)
     text = unslack(message_text(event), drop_user=bot_user_id)
     try:
-        answer = answer_for_text(deps.engine, text, mask=eff.mask_addresses)
-        if answer.kind in ("help", "error") and not is_direct(event):
+        shared = files.read_files(event.get("files"), client)  # snippets, .eml / .log files
+        answers = files.addressed_answers(deps.engine, text, shared, mask=eff.mask_addresses)
+        if answers[0].kind in ("help", "error") and not is_direct(event):
             # only the asker sees help and errors (a DM is already private)
-            delivery.post_ephemeral(client, channel, str(event.get("user") or ""), answer.main,
+            delivery.post_ephemeral(client, channel, str(event.get("user") or ""), answers[0].main,
                                     thread_ts=thread_of(event))
             return
-        delivery.reply_in_thread(client, channel, thread_of(event), [answer.main, *answer.thread],
-                                 user=event.get("user"))
+        for answer in answers:
+            delivery.reply_in_thread(client, channel, thread_of(event), [answer.main, *answer.thread],
+                                     user=event.get("user"))
     except Exception as exc:  # noqa: BLE001
         log.error("reply failed: %s: %s", type(exc).__name__, delivery.slack_error(exc))
         log.debug("traceback", exc_info=True)
@@ -99,15 +101,17 @@ def _auto_annotate(deps: BotDeps, client: WebClient, body: dict, event: dict) ->
         return
     text = unslack(message_text(event))
     try:
-        answer = auto_annotation(deps.engine, text, mask=eff.mask_addresses)
+        shared = files.read_files(event.get("files"), client)  # snippets, .eml / .log files
+        answers = files.auto_answers(deps.engine, text, shared, mask=eff.mask_addresses)
     except Exception as exc:  # noqa: BLE001 - stay silent in channels nobody asked us in
         log.error("auto annotation failed: %s", type(exc).__name__)
         log.debug("traceback", exc_info=True)
         return
-    if answer is None or not deps.claim(*_keys(body, event)):
+    if not answers or not deps.claim(*_keys(body, event)):
         return
     try:
-        delivery.reply_in_thread(client, channel, thread_of(event), [answer.main, *answer.thread])
+        for answer in answers:
+            delivery.reply_in_thread(client, channel, thread_of(event), [answer.main, *answer.thread])
     except Exception as exc:  # noqa: BLE001
         log.error("auto annotation post failed: %s", delivery.slack_error(exc))
 

@@ -2,7 +2,8 @@
 
 It annotates (or explains the codes of) the message it is used on, in that
 message's thread; the text includes the message's attachments and blocks (alerts
-from other apps keep it there, :func:`bot.slack.text.message_text`). Help and errors
+from other apps keep it there, :func:`bot.slack.text.message_text`) and its text-like
+files (snippets, ``.eml`` / ``.log`` files: :mod:`bot.slack.files`). Help and errors
 (nothing to explain) go only to the user, through the ``response_url`` (ephemeral).
 When the bot cannot post in the thread the answer goes to the user through the
 shortcut's ``response_url`` as an ephemeral message.
@@ -15,8 +16,7 @@ import logging
 
 from slack_bolt import App
 
-from bot.slack import delivery
-from bot.slack.answers import answer_for_text
+from bot.slack import delivery, files
 from bot.slack.deps import BotDeps
 from bot.slack.text import message_text, unslack
 
@@ -39,13 +39,15 @@ def register(app: App, deps: BotDeps) -> None:
         try:
             eff = deps.channel(team, channel)
             text = unslack(message_text(message), drop_user=context.bot_user_id)
-            answer = answer_for_text(deps.engine, text, mask=eff.mask_addresses)
-            if answer.kind in ("help", "error"):
+            shared = files.read_files(message.get("files"), client)  # snippets, .eml / .log files
+            answers = files.addressed_answers(deps.engine, text, shared, mask=eff.mask_addresses)
+            if answers[0].kind in ("help", "error"):
                 # only the user who ran the shortcut sees help and errors
-                delivery.respond_all(respond, [answer.main], "ephemeral")
+                delivery.respond_all(respond, [answers[0].main], "ephemeral")
                 return
-            delivery.reply_in_thread(client, channel, thread_ts, [answer.main, *answer.thread],
-                                     respond=respond, user=user)
+            for answer in answers:
+                delivery.reply_in_thread(client, channel, thread_ts, [answer.main, *answer.thread],
+                                         respond=respond, user=user)
         except Exception as exc:  # noqa: BLE001 - the user gets an apology, the log the cause
             delivery.apologise(respond, "the shortcut", exc)
 

@@ -2,8 +2,8 @@
 
 Answers ``auth.test``, ``chat.postMessage``, ``chat.postEphemeral``, ``chat.update``,
 ``views.publish``, ``apps.connections.open`` (returning :attr:`FakeSlack.ws_url`),
-``oauth.v2.access`` (scriptable) and any other method with ``{"ok": true}``; plus
-response URLs under ``/response/<id>``. Responses can be scripted per method (and
+``oauth.v2.access`` (scriptable), ``files.info`` and file downloads (:meth:`FakeSlack.add_file`),
+and any other method with ``{"ok": true}``; plus response URLs under ``/response/<id>``. Responses can be scripted per method (and
 channel) with :meth:`FakeSlack.script`, e.g. a 429 with ``Retry-After`` or an
 ``{"ok": false, "error": "not_in_channel"}``.
 """
@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 BOT_USER_ID = "UBOT0001"
 BOT_ID = "BBOT0001"
@@ -66,6 +66,8 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self.ws_url: str | None = None
         self.oauth_response: dict | None = None
+        self.files: dict[str, bytes] = {}         # download path -> content (see add_file)
+        self.file_objects: dict[str, dict] = {}   # file id -> file object (files.info)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -82,11 +84,15 @@ class FakeSlack:
                     params = json.loads(raw or "{}")
                 else:
                     params = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+                for k, v in parse_qs(urlsplit(self.path).query).items():  # GET methods (files.info)
+                    params.setdefault(k, v[0])
                 if self.path.startswith("/response/"):
                     method = "response_url"
+                elif self.path.startswith("/files-pri/"):
+                    method = "file_download"
                 else:
                     method = self.path.rsplit("/", 1)[-1].split("?")[0]
-                status, body, headers = fake._answer(method, params)
+                status, body, headers = fake._answer(method, params, self.path)
                 with fake._cond:
                     fake.calls.append(Call(method, params, dict(self.headers), self.path, body))
                     fake._cond.notify_all()
@@ -97,7 +103,10 @@ class FakeSlack:
                 for k, v in headers.items():
                     self.send_header(k, v)
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):  # a capped download hangs up early
+                    self.close_connection = True
 
             do_GET = do_POST  # noqa: N815 - some clients GET
 
@@ -136,7 +145,23 @@ class FakeSlack:
             self._rules.append(_Rule(method, status, body or {"ok": False, "error": "scripted"},
                                      headers or {}, times, when))
 
-    def _answer(self, method: str, params: dict) -> tuple[int, Any, dict]:
+    def add_file(self, file_id: str, content: bytes, *, name: str, mimetype: str = "text/plain",
+                 filetype: str = "text", url: str | None = None, **extra: Any) -> dict:
+        """Serve ``content`` at ``/files-pri/<team>-<file_id>/download/<name>`` (recorded as
+        ``file_download`` calls, with their ``Authorization`` header) and by ``files.info``;
+        returns the Slack file object (https://api.slack.com/types/file) for an event.
+        ``url`` overrides the download URL (e.g. another host); ``extra`` adds fields."""
+        path = f"/files-pri/{TEAM_ID}-{file_id}/download/{name}"
+        obj = {"id": file_id, "name": name, "title": name, "mimetype": mimetype, "filetype": filetype,
+               "size": len(content), "mode": "snippet" if filetype == "text" else "hosted",
+               "url_private": url or f"{self.url}{path}", "url_private_download": url or f"{self.url}{path}",
+               **extra}
+        with self._lock:
+            self.files[path] = content
+            self.file_objects[file_id] = obj
+        return dict(obj)
+
+    def _answer(self, method: str, params: dict, path: str = "") -> tuple[int, Any, dict]:
         with self._lock:
             for rule in self._rules:
                 if rule.method == method and rule.times > 0 and (rule.when is None or rule.when(params)):
@@ -159,6 +184,12 @@ class FakeSlack:
             return 200, self.oauth_response, {}
         if method == "response_url":
             return 200, b"ok", {}
+        if method == "file_download":
+            content = self.files.get(path.split("?")[0])
+            return (200, content, {}) if content is not None else (404, b"not found", {})
+        if method == "files.info":
+            obj = self.file_objects.get(str(params.get("file")))
+            return 200, ({"ok": True, "file": obj} if obj else {"ok": False, "error": "file_not_found"}), {}
         return 200, {"ok": True}, {}
 
     # -- inspection ---------------------------------------------------------

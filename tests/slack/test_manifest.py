@@ -52,7 +52,7 @@ def test_manifest_scopes_are_the_minimal_set_for_its_features():
     m = _manifest()
     scopes = set(m["oauth_config"]["scopes"]["bot"])
     needed = {EVENT_SCOPES[e] for e in m["settings"]["event_subscriptions"]["bot_events"]} - {None}
-    needed |= {"chat:write", "commands"}
+    needed |= {"chat:write", "commands", "files:read"}  # files:read: bounces shared as files (bot/slack/files.py)
     # users:read only for ADMIN_ONLY_SETTINGS (users.info is_admin check)
     assert scopes - needed <= {"users:read"}
     assert needed <= scopes
