@@ -33,6 +33,8 @@ CASES = {
     "googlegroups.eml": ("bounce", [("some-list@googlegroups.com", None, None, "rejected", False, None)]),
     "notes.eml": ("bounce", [("person@notes.example.com", None, None, "userunknown", True, None)]),
     "dragonfly.eml": ("bounce", [("someone@example.com", "550", "5.7.26", "authfailure", False, "DATA")]),
+    # No code at all: the sentence names the recipient (even postmaster@), the DNS line the reason.
+    "dragonfly-dns.eml": ("bounce", [("postmaster@cx.example.org", None, None, "hostunknown", True, None)]),
     "iso2022jp-base64.eml": ("bounce", [("taro@example.jp", "550", "5.1.1", "userunknown", True, None)]),
     "delivered-dsn.eml": ("delivery-report", [("ok@example.com", "250", "2.0.0", "delivered", False, None)]),
     "autoreply.eml": ("auto-reply", [("person@example.com", None, None, "vacation", False, None)]),
@@ -142,3 +144,36 @@ def test_a_delayed_message_is_still_being_retried():
     step = rows[0]["next_step"]
     assert step.startswith("Nothing to resend yet: the message is deferred and the sending MTA is still retrying")
     assert "gave up" not in step
+
+
+def test_codeless_notice_quotes_its_diagnostic_line():
+    (row,) = parse_bytes((FIXTURES / "dragonfly-dns.eml").read_bytes()).rows
+    assert row["reply_text"] == "DNS lookup failure: host cx.example.org not found"
+
+
+def test_mbox_file_gives_the_findings_of_every_message():
+    from knowledge.annotate import annotate_rows
+
+    kind, findings, notes = annotate_rows((FIXTURES / "three-messages.mbox").read_bytes())
+    assert kind == "bounce"
+    assert [(f["recipient"], f["reply_code"], f["enhanced_status"], f["reason"]) for f in findings] == [
+        ("nobody@example.com", "550", "5.1.1", "userunknown"),
+        ("full@example.org", "452", "4.2.2", "mailboxfull"),
+        ("someone@example.com", "550", "5.7.1", "spamdetected"),
+        ("person@example.com", None, None, "vacation"),
+    ]
+    assert "mbox file: 3 messages read" in notes
+
+
+def test_split_mbox_needs_separator_lines_at_message_starts():
+    from knowledge.bounce.mime import split_mbox
+
+    one = (FIXTURES / "exim.eml").read_bytes()
+    assert split_mbox(one) == [one]
+    sep = b"From MAILER-DAEMON  Mon Mar  2 10:00:00 2026\n"
+    # a single message after a separator line stays whole
+    assert split_mbox(sep + one) == [sep + one]
+    # "From " inside a body (no empty line before it, no header after it) is not a separator
+    body = b"Subject: x\nFrom: a@example.com\n\nhello\nFrom nobody  Mon Mar  2 10:00:00 2026\nthanks\n"
+    assert split_mbox(sep + body) == [sep + body]
+    assert split_mbox(sep + one + b"\n" + sep + one) == [one + b"\n", one]

@@ -151,7 +151,9 @@ def reply_line(text: str, limit: int = 600) -> str:
     """Return the part of ``text`` that carries the server's reply, unfolded.
 
     From the first line holding a code to the end of that paragraph (or
-    ``limit`` characters); the whole text when no code is found.
+    ``limit`` characters).  With no code: from the first of the first 80
+    lines whose words name a failure reason (``knowledge.reasons.text_reason``,
+    e.g. "DNS lookup failure: host x not found"), else the text's start.
     """
     if not text:
         return ""
@@ -159,6 +161,15 @@ def reply_line(text: str, limit: int = 600) -> str:
     start = 0
     if m:
         start = text.rfind("\n", 0, m.start()) + 1
+    else:
+        from knowledge.reasons import text_reason
+
+        pos = 0
+        for line in text[:20_000].split("\n")[:80]:
+            if line.strip() and text_reason(line):
+                start = pos
+                break
+            pos += len(line) + 1
     chunk = text[start:start + limit * 2]
     para = re.split(r"\n[ \t]*\n", chunk, maxsplit=1)[0]
     return " ".join(para.split())[:limit]

@@ -21,6 +21,7 @@ cuts something, :class:`Loaded.notes` says so.
 from __future__ import annotations
 
 import codecs
+import re
 from email.parser import BytesParser
 from email.header import decode_header, make_header
 from email.message import Message
@@ -30,7 +31,15 @@ MAX_PARTS = 200
 MAX_DEPTH = 12
 MAX_TEXT = 200_000
 
-__all__ = ["Loaded", "load", "header_text", "part_text", "MAX_BYTES", "MAX_PARTS", "MAX_DEPTH"]
+__all__ = ["Loaded", "load", "header_text", "part_text", "split_mbox", "MAX_BYTES", "MAX_PARTS", "MAX_DEPTH",
+           "MAX_MBOX_MESSAGES"]
+
+MAX_MBOX_MESSAGES = 200
+
+# The separator line of an mbox file (RFC 4155): "From " at the start of a line, the envelope
+# sender, then an asctime()-style date ("From MAILER-DAEMON  Thu Jul  2 12:05:05 2020").
+_MBOX_FROM = re.compile(rb"^From \S{0,320} +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|"
+                        rb"Oct|Nov|Dec) [ \d]\d \d\d:\d\d(?::\d\d)?[^\r\n]{0,40}\r?$", re.M)
 
 
 class Loaded:
@@ -56,6 +65,37 @@ class Loaded:
         self.notes: list[str] = []
         self.ctype = ""
         self.inner: Message | None = None
+
+
+_HEADER_AFTER = re.compile(rb"[A-Za-z][A-Za-z0-9-]{0,60}:[ \t]")
+
+
+def split_mbox(data: bytes) -> list[bytes]:
+    """Split an mbox file (RFC 4155) into its messages.
+
+    Input: raw bytes.  Output: the messages as bytes, each without its
+    ``From `` separator line, in file order; ``[data]`` unchanged when the data
+    does not start with a separator or holds only one message.  A separator
+    counts only at the start of the data or after an empty line (the format
+    quotes ``From `` at the start of body lines as ``>From ``) or when a header
+    field follows it (files glued together without the empty line); at most
+    :data:`MAX_MBOX_MESSAGES` messages are returned.
+    """
+    head = data[:1024].lstrip(b"\r\n")
+    if not head.startswith(b"From ") or not _MBOX_FROM.match(head):
+        return [data]
+    starts = [m for m in _MBOX_FROM.finditer(data)
+              if not data[:m.start()].strip()
+              or data[max(0, m.start() - 4):m.start()].replace(b"\r", b"").endswith(b"\n\n")
+              or _HEADER_AFTER.match(data, m.end() + 1) or _HEADER_AFTER.match(data, m.end() + 2)]
+    if len(starts) < 2:
+        return [data]
+    out = []
+    for k, m in enumerate(starts[:MAX_MBOX_MESSAGES]):
+        end = starts[k + 1].start() if k + 1 < len(starts) else len(data)
+        body_start = data.find(b"\n", m.start()) + 1
+        out.append(data[body_start:end])
+    return out
 
 
 def header_text(msg: Message, name: str) -> str:

@@ -76,6 +76,12 @@ def cut_original(notice: str) -> str:
     return notice
 
 
+# "There was an error delivering your mail to <a@b>", "could not be delivered to a@b",
+# "Delivery to the following recipient failed permanently: a@b".
+_FAILED_TO = re.compile(r"(?:error delivering (?:your )?(?:mail|message) to|(?:could not|couldn't|cannot|can't|"
+                        r"unable to) (?:be )?deliver(?:ed)? (?:your (?:mail|message) )?to|"
+                        r"delivery to the following recipients? failed[\w ]{0,20}:)[ \t<\"']{0,3}$", re.I)
+
 _PREV_NOT_RCPT = re.compile(r"(?:sent by|\bfrom|sender|envelope-from|originally)[ \t:]*$", re.I)
 
 
@@ -88,10 +94,11 @@ def _anchor_addr(line: str, prev: str = "") -> str | None:
     if not m:
         return None
     addr = m.group(0).rstrip(".")
-    local = addr.split("@", 1)[0]
-    if _SKIP_LOCAL.match(local):
-        return None
     before = line[: m.start()]
+    if _SKIP_LOCAL.match(addr.split("@", 1)[0]):
+        # postmaster@, mailer-daemon@ ... are the bounce's own addresses, unless a sentence
+        # plainly names them as the address the mail could not reach
+        return addr.lower() if _FAILED_TO.search(before) else None
     stripped = before.strip(" \t<>\"'*-:•[(")
     if not stripped:
         if prev and _PREV_NOT_RCPT.search(prev):
