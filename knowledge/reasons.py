@@ -327,6 +327,7 @@ _P: list[tuple[str, str]] = [
                      r"unable to resolve route|unrouteable mail domain|routing loop"),
     ("hostunknown", r"host or domain name not found|unrouteable address|domain must exist|"
                     r"mail domain mentioned in email address is unknown|account or domain may not exist|"
+                    r"\bhost (?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24}\.? not found(?!,? try again)|"
                     r"(?<![@\w.-])(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24} does not exist"),
     # The receiving system's own failures (Sisimai SystemError wordings),
     # before the loop / timeout words of the network and expiry families.
