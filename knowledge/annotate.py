@@ -214,32 +214,56 @@ def _scan_chunks(scan, text: str):
 
 
 def _complete(row: dict, hosts: list[str], explain: bool, providers: bool) -> dict:
+    """Fill one finding: inferred status, next step, provider rule and (with ``explain``) the knowledge
+    base's title / explanation.
+
+    A matched provider rule that carries a Sisimai ``reason`` decides the finding's ``reason`` and
+    ``hard_bounce`` (:func:`knowledge.reasons.is_hard`), replacing the generic classification, the way
+    Sisimai's per-receiver tables (rb-sisimai lib/sisimai/rhost/*.rb) do: the receiver's own code
+    (Cox ``AUP#CDRBL``, Yahoo ``[TSS09]``) says more than generic words such as "sender rejected".
+    It does not when the message itself decides the reason (``delivered``, ``vacation``, ``feedback``,
+    ``expired``, or an RFC 3464 Action of delayed / delivered / relayed / expanded): an auto-reply, a
+    feedback report or a delivery report is no refusal, and a deferral or an expired message is about
+    the sender's queue, whatever the last reply said.  ``onhold`` (Sisimai: too little information to decide) and ``undefined`` are
+    replaced, since the rule is that information.
+    """
     out: dict[str, Any] = dict.fromkeys(FINDING_KEYS)
     out.update({k: v for k, v in row.items() if k in out})
-    reason = out["reason"]
-    if not out["enhanced_status"] and reason not in (None, "delivered", "vacation", "feedback", "undefined", "onhold"):
-        out["inferred_status"] = _inferred(reason, out["reply_code"], out["hard_bounce"])
-    out["next_step"] = next_step(reason, out.get("action"))
     rc, enh = out["reply_code"], out["enhanced_status"]
     hs = [*hosts, out["remote_mta"]] if out["remote_mta"] else list(hosts)
     note = None
+    hit = None
     if providers and (rc or enh or out["reply_text"]):
         try:
             if explain:  # the knowledge base is loaded anyway: take the full ProviderNote
                 from knowledge.providers import match
 
                 note = match(rc, enh, out["reply_text"] or "", hs)
-                hit = (note.provider, note.rule_id, note.remedy, note.doc_url) if note else None
+                hit = (note.provider, note.rule_id, note.remedy, note.doc_url, note.reason) if note else None
             else:  # fast path: plain fields, no pydantic
                 from knowledge.providers import match_fields
 
                 hit = match_fields(rc, enh, out["reply_text"] or "", hs)
         except Exception:  # provider data missing or invalid: annotate without it
             hit = None
-        if hit is not None:
-            out["provider"], out["provider_rule"], remedy, out["provider_doc_url"] = hit
-            if remedy:
-                out["next_step"] = remedy
+    if hit is not None and hit[4] and out["reason"] not in ("delivered", "vacation", "feedback", "expired") \
+            and (out.get("action") or "").strip().lower() not in ("delayed", "delivered", "relayed", "expanded"):
+        from knowledge.reasons import is_hard
+
+        if not ((out["command"] or "").strip().upper().startswith("MAIL")
+                and hit[4] in ("badreputation", "userunknown", "filtered")):
+            # (A reply to MAIL FROM refuses the sender, whatever the receiver's code says about why:
+            # Sisimai's "rejected", which knowledge.reasons.classify already gave.)
+            out["reason"] = hit[4]
+            out["hard_bounce"] = is_hard(hit[4], rc, enh)
+    reason = out["reason"]
+    if not out["enhanced_status"] and reason not in (None, "delivered", "vacation", "feedback", "undefined", "onhold"):
+        out["inferred_status"] = _inferred(reason, out["reply_code"], out["hard_bounce"])
+    out["next_step"] = next_step(reason, out.get("action"))
+    if hit is not None:
+        out["provider"], out["provider_rule"], remedy, out["provider_doc_url"] = hit[:4]
+        if remedy:
+            out["next_step"] = remedy
     if explain and (rc or enh):
         try:
             from knowledge.explain import explain_with_provider

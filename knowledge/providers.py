@@ -40,6 +40,11 @@ Data file shape (validated on load, see :func:`validate_provider_data`)::
     retry_helps = false                # true / false; omit when it depends
     doc_url = "https://..."            # the provider's public documentation for this rule
     redefines = ["4.7.27"]             # codes of this rule whose IANA detail meaning the provider does not use
+    reason = "authfailure"             # optional: the Sisimai bounce reason (https://libsisimai.org/en/reason/)
+                                       # the provider's documentation gives this refusal; one of
+                                       # knowledge.reasons.REASONS.  When a rule with a reason matches, the
+                                       # annotation takes its reason and hard/soft from it (see
+                                       # knowledge.annotate), the way Sisimai's per-receiver tables decide.
     query_token = 'TSS0[1-8]'          # optional regex: a marker a user may ask about on its own ("/smtp TSS04"),
                                        # matched in full, case-insensitive, without the surrounding [ ]
 
@@ -90,6 +95,19 @@ _REPLY_RE = re.compile(r"^[245][0-9][0-9]$")
 _ENH_RE = re.compile(r"^([245])\.([0-9]{1,3})\.([0-9]{1,3})$")
 _HOST_GLOB_RE = re.compile(r"^[a-z0-9*][a-z0-9*.-]*[a-z0-9]$")
 _URL_RE = re.compile(r"^https?://[^\s]+$")
+# The Sisimai reason names a rule's ``reason`` may take: the same set as
+# knowledge.reasons.REASONS (tests/test_provider_reasons.py keeps them equal).  Not imported from
+# there because knowledge.reasons compiles its phrase families on import (~6 ms on every CLI start).
+_REASON_NAMES = frozenset((
+    "authfailure", "badreputation", "blocked", "contenterror", "delivered", "exceedlimit",
+    "expired", "feedback", "filtered", "hasmoved", "hostunknown", "mailboxfull", "mailererror",
+    "mesgtoobig", "networkerror", "norelaying", "notaccept", "notcompliantrfc", "onhold",
+    "policyviolation", "rejected", "requireptr", "securityerror", "spamdetected", "speeding",
+    "suspend", "syntaxerror", "systemerror", "systemfull", "toomanyconn", "undefined",
+    "userunknown", "vacation", "virusdetected",
+))
+# Reasons that describe the message's fate rather than a receiver's refusal: no provider rule gives them.
+_NOT_RULE_REASONS = frozenset(("delivered", "vacation", "feedback"))
 
 # First code pair in a text, used only when the caller passes no codes.
 _CODES_IN_TEXT = re.compile(
@@ -132,7 +150,7 @@ class _Rule:
 
     __slots__ = ("id", "provider_id", "title", "meaning", "remedy", "retry_helps", "doc_url", "reply", "enh_exact",
                  "enh_ranges", "classes", "markers", "pattern_src", "identifies", "order", "redefines",
-                 "first_codes", "query_token", "note", "_pattern")
+                 "first_codes", "query_token", "reason", "note", "_pattern")
 
     def __init__(
         self, *, id: str, provider_id: str, title: str, meaning: str, remedy: str, retry_helps: bool | None,
@@ -140,7 +158,7 @@ class _Rule:
         enh_ranges: tuple[tuple[int, int, int, int], ...], classes: frozenset[str], markers: tuple[str, ...],
         pattern_src: str | None, identifies: bool, order: int, redefines: frozenset[str] = frozenset(),
         first_codes: tuple[str | None, str | None] = (None, None), query_token: str | None = None,
-        note: "ProviderNote | None" = None,
+        reason: str | None = None, note: "ProviderNote | None" = None,
     ) -> None:
         self.id = id
         self.provider_id = provider_id
@@ -160,6 +178,7 @@ class _Rule:
         self.redefines = redefines
         self.first_codes = first_codes  # (reply, enhanced) the rule lists first
         self.query_token = query_token
+        self.reason = reason  # Sisimai reason name or None
         self.note = note
         self._pattern: re.Pattern[str] | None = None
 
@@ -357,7 +376,7 @@ def _strlist(d: dict, key: str, where: str) -> list[str]:
 _PROVIDER_KEYS = {"id", "name", "kind", "doc_url", "aliases", "hosts", "signatures", "sources", "rules"}
 _RULE_KEYS = {
     "id", "title", "reply", "enhanced", "markers", "pattern", "identifies", "meaning", "remedy",
-    "retry_helps", "doc_url", "sources", "redefines", "query_token",
+    "retry_helps", "doc_url", "sources", "redefines", "query_token", "reason",
 }
 
 
@@ -458,6 +477,12 @@ def _build_provider(data: dict, path: Path, order_start: int, compile_patterns: 
                 re.compile(qtok, re.IGNORECASE)
             except re.error as exc:
                 raise ProviderDataError(f"{rwhere}: query_token does not compile: {exc}") from None
+        reason = r.get("reason")
+        if reason is not None and (not isinstance(reason, str) or reason not in _REASON_NAMES
+                                   or reason in _NOT_RULE_REASONS):
+            allowed = ", ".join(sorted(_REASON_NAMES - _NOT_RULE_REASONS))
+            raise ProviderDataError(f"{rwhere}: field 'reason' is {reason!r}, not a Sisimai failure reason "
+                                    f"(one of: {allowed})")
         first_reply = reply[0] if reply else None
         first_enh = next((e for e in exact if first_reply is None or e[0] == first_reply[0]), None)
         classes = {c[0] for c in reply} | {c[0] for c in exact} | {str(rg[0]) for rg in ranges}
@@ -481,12 +506,13 @@ def _build_provider(data: dict, path: Path, order_start: int, compile_patterns: 
                 redefines=frozenset(redefines),
                 first_codes=(first_reply, first_enh),
                 query_token=qtok,
+                reason=reason,
             )
         )
     return prov
 
 
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3  # 3: rules may carry a "reason"
 
 
 def _cache_file(paths: list[Path]) -> Path | None:
@@ -606,7 +632,8 @@ def validate_provider_data(data_dir: Path | str = DATA_DIR) -> list[str]:
     duplicate provider/rule id or alias, malformed reply code (three digits) or
     enhanced status code (``class.subject.detail``, RFC 3463 section 2),
     missing documentation URL, a pattern that does not compile, a rule that has
-    neither codes nor markers.
+    neither codes nor markers, a ``reason`` that is not a Sisimai failure reason
+    (the message names the file, the rule and the field ``reason``).
     """
     idx = _load(Path(data_dir), use_cache=False, compile_patterns=True)
     return sorted(idx.rules)
@@ -677,6 +704,7 @@ def _note(rule: _Rule) -> ProviderNote:
             remedy=rule.remedy,
             retry_helps=rule.retry_helps,
             doc_url=rule.doc_url,
+            reason=rule.reason,
         )
         rule.note = note
     return note
@@ -878,14 +906,15 @@ def match_fields(
     enhanced: str | None,
     text: str,
     hosts: Iterable[str] = (),
-) -> tuple[str, str, str, str] | None:
-    """Like :func:`match`, but returns plain ``(provider name, rule id, remedy, doc URL)``
+) -> tuple[str, str, str, str, str | None] | None:
+    """Like :func:`match`, but returns plain ``(provider name, rule id, remedy, doc URL, reason)``
     without building pydantic models: the fast path of ``smtpbot annotate
-    --format json``, which annotates hundreds of files a second."""
+    --format json``, which annotates hundreds of files a second.  ``reason`` is the rule's
+    Sisimai bounce reason (``"blocked"``) or None when its data gives none."""
     rule = _match_rule(reply_code, enhanced, text, hosts)
     if rule is None:
         return None
-    return _index().providers[rule.provider_id].name, rule.id, rule.remedy, rule.doc_url
+    return _index().providers[rule.provider_id].name, rule.id, rule.remedy, rule.doc_url, rule.reason
 
 
 def _match_rule(

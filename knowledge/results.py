@@ -50,6 +50,8 @@ class ProviderNote(_Model):
     remedy: str
     retry_helps: bool | None = None
     doc_url: str
+    reason: str | None = Field(default=None, description="Sisimai bounce reason the provider's documentation "
+                               "gives this refusal (https://libsisimai.org/en/reason/), e.g. 'blocked'")
 
 
 class CodeExplanation(_Model):
