@@ -27,6 +27,7 @@ from slack_bolt import App
 from slack_sdk.web import WebClient
 
 from bot.slack import delivery, files
+from bot.slack.answers import answer_for_text, auto_annotation
 from bot.slack.blocks import apology_message, home_view
 from bot.slack.deps import BotDeps
 from bot.slack.text import mentions_user, message_text, unslack
@@ -75,7 +76,8 @@ def _answer_addressed(deps: BotDeps, client: WebClient, body: dict, event: dict,
     text = unslack(message_text(event), drop_user=bot_user_id)
     try:
         shared = files.read_files(event.get("files"), client)  # snippets, .eml / .log files
-        answers = files.addressed_answers(deps.engine, text, shared, mask=eff.mask_addresses)
+        answers = files.addressed_answers(deps.engine, text, shared, mask=eff.mask_addresses,
+                                          answer=answer_for_text)
         if answers[0].kind in ("help", "error") and not is_direct(event):
             # only the asker sees help and errors (a DM is already private)
             delivery.post_ephemeral(client, channel, str(event.get("user") or ""), answers[0].main,
@@ -102,7 +104,8 @@ def _auto_annotate(deps: BotDeps, client: WebClient, body: dict, event: dict) ->
     text = unslack(message_text(event))
     try:
         shared = files.read_files(event.get("files"), client)  # snippets, .eml / .log files
-        answers = files.auto_answers(deps.engine, text, shared, mask=eff.mask_addresses)
+        answers = files.auto_answers(deps.engine, text, shared, mask=eff.mask_addresses,
+                                     judge=auto_annotation)
     except Exception as exc:  # noqa: BLE001 - stay silent in channels nobody asked us in
         log.error("auto annotation failed: %s", type(exc).__name__)
         log.debug("traceback", exc_info=True)

@@ -34,7 +34,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import urljoin, urlsplit
 
 from slack_sdk.web import WebClient
@@ -313,35 +313,39 @@ def _noted(answer: Answer | None, files: list[FileText]) -> Answer | None:
     return answer
 
 
-def addressed_answers(engine: Any, text: str, files: list[FileText], *, mask: bool) -> list[Answer]:
+def addressed_answers(engine: Any, text: str, files: list[FileText], *, mask: bool,
+                      answer: Callable[..., Answer] = answer_for_text) -> list[Answer]:
     """Answers to a message addressed to the bot (mention, DM, message shortcut) with files.
 
     Input: ``text`` the message's plain text (Slack markup undone), ``files`` from
     :func:`read_files`. The message text and the free-text files are answered together by
     :func:`bot.slack.answers.answer_for_text`; each whole-message file on its own (labelled with
     its name). Output: the explanations / annotations found, in that order; when there are none,
-    one help or error answer (the caller shows it to the asker only)."""
+    one help or error answer (the caller shows it to the asker only). ``answer``: the function
+    answering one text (the listener's own reference, so tests can replace it there)."""
     free, messages = combine(text, files)
     loose = [f for f in files if not f.whole_message]
-    first = _noted(answer_for_text(engine, free, mask=mask), loose) if free or not messages else None
-    more = [_noted(answer_for_text(engine, m.text, mask=mask, source=m.name), [m]) for m in messages]
+    first = _noted(answer(engine, free, mask=mask), loose) if free or not messages else None
+    more = [_noted(answer(engine, m.text, mask=mask, source=m.name), [m]) for m in messages]
     found = [a for a in [first, *more] if a is not None and a.kind in ("explain", "annotate")]
     return found or [first or more[0]]
 
 
-def auto_answers(engine: Any, text: str, files: list[FileText], *, mask: bool) -> list[Answer]:
+def auto_answers(engine: Any, text: str, files: list[FileText], *, mask: bool,
+                 judge: Callable[..., Answer | None] = auto_annotation) -> list[Answer]:
     """Annotations for a channel message nobody addressed to the bot, with files (may be empty).
 
     The same rules as :func:`bot.slack.answers.auto_annotation`: only SMTP failure evidence is
     annotated. Free-text files join the message text only when the files themselves carry
     evidence (``engine.has_smtp_evidence``); otherwise the message text is judged alone, as
     without files (a question about codes next to a spreadsheet stays unanswered). Each
-    whole-message file is judged on its own."""
+    whole-message file is judged on its own. ``judge``: the function annotating one text or
+    returning None (the listener's own reference, so tests can replace it there)."""
     free, messages = combine("", files)
     loose = [f for f in files if not f.whole_message]
     if free and engine.has_smtp_evidence(free):
-        first = _noted(auto_annotation(engine, combine(text, loose)[0], mask=mask), loose)
+        first = _noted(judge(engine, combine(text, loose)[0], mask=mask), loose)
     else:
-        first = auto_annotation(engine, text, mask=mask) if text.strip() else None
-    more = [_noted(auto_annotation(engine, m.text, mask=mask), [m]) for m in messages]
+        first = judge(engine, text, mask=mask) if text.strip() else None
+    more = [_noted(judge(engine, m.text, mask=mask), [m]) for m in messages]
     return [a for a in [first, *more] if a is not None]

@@ -17,6 +17,7 @@ import logging
 from slack_bolt import App
 
 from bot.slack import delivery, files
+from bot.slack.answers import answer_for_text
 from bot.slack.deps import BotDeps
 from bot.slack.text import message_text, unslack
 
@@ -40,7 +41,8 @@ def register(app: App, deps: BotDeps) -> None:
             eff = deps.channel(team, channel)
             text = unslack(message_text(message), drop_user=context.bot_user_id)
             shared = files.read_files(message.get("files"), client)  # snippets, .eml / .log files
-            answers = files.addressed_answers(deps.engine, text, shared, mask=eff.mask_addresses)
+            answers = files.addressed_answers(deps.engine, text, shared, mask=eff.mask_addresses,
+                                              answer=answer_for_text)
             if answers[0].kind in ("help", "error"):
                 # only the user who ran the shortcut sees help and errors
                 delivery.respond_all(respond, [answers[0].main], "ephemeral")
