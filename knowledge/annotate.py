@@ -107,25 +107,45 @@ def annotate_rows(data: bytes, explain: bool = False, providers: bool = True) ->
     is_message = looks_like_message(data)
     if not is_message and _is_binary(data):
         return "none", [], notes + ["binary input (not text or a mail message): nothing to annotate"]
-    rep = None
-    if is_message:
-        from knowledge.bounce import has_mail_headers, parse_bytes
-
-        rep = parse_bytes(data)
-        if rep.kind == "none" and not rep.rows and not has_mail_headers(data):
-            rep = None  # header-like lines but no message: pasted DSN fields or a log
-    if rep is not None:
-        kind, rows, hosts = rep.kind, rep.rows, rep.hosts
-        notes.extend(rep.notes)
-        if len(rows) > MAX_FINDINGS:
-            rows = rows[:MAX_FINDINGS]
-            notes.append(f"only the first {MAX_FINDINGS:,} failed recipients are listed")
-    else:
+    reports = _message_reports(data) if is_message else None
+    if reports is None:
         kind, rows, more = _text_rows(_decode_text(data))
         notes.extend(more)
-        hosts = []
-    findings = [_complete(r, hosts, explain, providers) for r in rows]
-    return kind, findings, notes
+        return kind, [_complete(r, [], explain, providers) for r in rows], notes
+    kinds: list[str] = []
+    findings: list[dict] = []
+    for rep in reports:
+        kinds.append(rep.kind)
+        notes.extend(n for n in rep.notes if n not in notes)
+        room = MAX_FINDINGS - len(findings)
+        if len(rep.rows) > room:
+            notes.append(f"only the first {MAX_FINDINGS:,} failed recipients are listed")
+        findings += [_complete(r, rep.hosts, explain, providers) for r in rep.rows[:max(room, 0)]]
+    if len(reports) > 1:
+        notes.append(f"mbox file: {len(reports)} messages read")
+    return _overall_kind(kinds), findings, notes
+
+
+# When an mbox holds messages of several kinds, the annotation is named after the most telling one.
+_KIND_ORDER = ("bounce", "delivery-report", "auto-reply", "feedback-report", "log", "none")
+
+
+def _overall_kind(kinds: list[str]) -> str:
+    return min(kinds, key=_KIND_ORDER.index) if kinds else "none"
+
+
+def _message_reports(data: bytes):
+    """The bounce parser's reports for a message, or for each message of an
+    mbox file (RFC 4155); None when the data only looks like a message
+    (header-like lines such as pasted DSN fields or a log)."""
+    from knowledge.bounce import has_mail_headers, parse_bytes
+    from knowledge.bounce.mime import split_mbox
+
+    parts = split_mbox(data)
+    reports = [parse_bytes(part) for part in parts]
+    if len(reports) == 1 and reports[0].kind == "none" and not reports[0].rows and not has_mail_headers(data):
+        return None
+    return reports
 
 
 def _text_rows(text: str) -> tuple[str, list[dict], list[str]]:
