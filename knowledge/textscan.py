@@ -140,8 +140,17 @@ class TextFailure:
 # ---------------------------------------------------------------------------
 # 1. normalisation
 
-_ESCAPES_RE = re.compile(r"\\r\\n|\\n|\\r|\\t|\\\"|\\'")
-_ESC_MAP = {"\\r\\n": "\n", "\\n": "\n", "\\r": "\n", "\\t": " ", '\\"': '"', "\\'": "'"}
+_ESCAPES_RE = re.compile(r"\\{1,2}r(?:\\{1,2}n)?|\\{1,2}n|\\t|\\\"|\\'")
+_ESC_MAP = {"\\t": " ", '\\"': '"', "\\'": "'"}
+
+
+def _unescape(m: re.Match[str]) -> str:
+    """A literal line-break escape (``\\r\\n``, ``\\n``, ``\\r``, also written twice-escaped as
+    ``\\\\r\\\\n`` in the JSON of a repr) is a line break; ``\\t`` a space; ``\\"`` a quote."""
+    g = m.group(0)
+    return _ESC_MAP.get(g) or "\n"
+
+
 _QMAIL_LINE_RE = re.compile(r"(?m)^[^\n]{0,4000}?said:_[^\n]*")
 _QUOTE_RE = re.compile(r"(?m)^[ \t]{0,8}>(?:[ \t]?>)*[ \t]?")
 
@@ -149,7 +158,7 @@ _QUOTE_RE = re.compile(r"(?m)^[ \t]{0,8}>(?:[ \t]?>)*[ \t]?")
 def _normalise(text: str) -> tuple[str, OffsetMap]:
     plain, omap = unslack_with_map(text)
     if "\\" in plain:
-        plain, omap = rewrite(plain, _ESCAPES_RE, lambda m: _ESC_MAP[m.group(0)], omap)
+        plain, omap = rewrite(plain, _ESCAPES_RE, _unescape, omap)
     if "\r" in plain:
         plain = plain.replace("\r\n", " \n").replace("\r", "\n")  # length-preserving
     if ">" in plain:  # e-mail style quoting ("> host ... said: 553 ...")
@@ -189,6 +198,17 @@ _REPLY_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p 
             + r"(?:code)?" + _W + r"[:=]?" + _W + r"[\[\"'(]" + _W + r"\Z"),
     ("got-code", r"(?i)\b(?:got|received|returned|gave)" + _W + r"(?:an?\s+|the\s+)?(?:smtp\s+)?(?:response\s+|reply\s+)?code"
                  + _W + r"[:=]?" + _W + r"\Z"),
+    # a client naming the reply it did not expect: its code is the failure even when it is 2xx/3xx
+    # (PHPMailer "MAIL FROM command failed: 250 ...", Ruby "could not get 3xx (250: ...)",
+    # JavaMail "Got bad greeting from SMTP host: h, port: 25, response: 250 ...", "unexpected reply: 220")
+    ("unexpected", r"(?i)(?:\b(?:unexpected|bad|invalid|wrong|unknown|unrecogni[sz]ed)" + _W + r"(?:smtp\s+|server\s+)?"
+                   r"(?:response|reply|greeting|answer|status)(?:" + _W + r"code)?(?:\s+from\s+[^\s:]{1,100})?"
+                   r"|\bcommand" + _W + r"failed|\bcould\s+not\s+get\s+[2-5]xx"
+                   r"|\bbad\s+greeting\b[^\n]{0,200}?\bresponse)" + _W + r"[:=]?" + _W + r"[\"'(\[]?" + _W + r"\Z"),
+    # a server line of a session transcript after a log prefix ("mta: 0x1: <<< 554-...", "... S: 550 ...",
+    # swaks "<-  550", "<** 550"); ">>>" / "C:" / "->" lines are the client's commands
+    ("transcript", r"(?:^|(?<=[\s:\]>|]))(?:<<<|<-{1,2}|<~|<\*\*|(?<![A-Za-z0-9])S:|SERVER[ \t]+->[ \t]+CLIENT:)"
+                   r"[ \t]*(?:b?[\"'])?\Z"),
     ("said", r"(?i)\b(?:(?:said|server replied|server said)" + _W + r":?|(?:says|responded|replied|answered|response was|"
              r"reply was|refused to talk to me|deferred)" + _W + r":)\s*\Z"),
     ("said", r"(?i)\bhost[ \t]+[A-Za-z0-9.-]{1,253}[ \t]+\[[0-9A-Fa-f.:]{2,45}\][ \t]*:\s*\Z"),
@@ -197,9 +217,9 @@ _REPLY_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p 
     ("exception", r"(?:\bSMTP[A-Za-z]*|\bSmtp[A-Za-z]*|[A-Za-z](?:Error|Exception|Refused|Failure))[ \t]?\(" + _W + r"\Z"),
     ("exception", r"['\"][^'\"\s]{1,200}@[^'\"\s]{1,200}['\"]" + _W + r":" + _W + r"\(" + _W + r"\Z"),
     ("smtp-key", r"(?i)(?:\b(?:response_?code|reply_?code|smtp_?(?:code|status|error|reply|response|status_?code)"
-                 r"|return_?code|result_?code|smtp_?status_?code|smtpstatuscode)[\"']?" + _W + r"[:=]?" + _W + r"[\"'\[]?"
+                 r"|return_?code|result_?code|smtp_?status_?code|smtpstatuscode)[\"']?" + _W + r"[:=]?" + _W + r"[\"'\[(]?"
                  + r"|\b(?:e?smtp" + _W + r"(?:error|code|reply|response|status)(?:" + _W + r"code)?|(?:response|reply)"
-                 + _W + r"(?:code|status))[\"']?" + _W + r"[:=#]?" + _W + r"[\"'\[]?)" + _W + r"\Z"),
+                 + _W + r"(?:code|status))[\"']?" + _W + r"[:=#]?" + _W + r"[\"'\[(]?)" + _W + r"\Z"),
     ("value-key", r"(?i)\b(?:response|reply|message|msg|error|err|reason|text|answer|detail|details|description|"
                   r"errormessage|error_message|smtp_response|last_?response)[\"']?" + _W + r"[:=]" + _W
                   + r"[\"'\[(]" + _W + r"\Z"),
@@ -280,6 +300,17 @@ _ERROR_WORD_BEFORE = re.compile(
 _ERROR_WORD_AFTER = re.compile(
     r"(?i)^[ \t]*(?:errors?\b|error[ \t]*code|bounces?\b|bounced\b|rejections?\b|rejected\b|reply\b|response\b|"
     r"code\b|status\b|smtp\b|错误|报错|エラー|失败)")
+_PAREN_CLOSE_RE = re.compile(r"[ \t]*\)")
+# "... but got code", "got:", "received" at the end of the window (the expectation is said before it)
+_GOT_END_RE = re.compile(r"(?i)\b(?:but|got|received|returned|gave|instead)\b(?:[ \t]+(?:an?|the|smtp|response|reply|"
+                         r"code|status|with|of))*[ \t]*[:=]?[ \t]*[\"'(\[]?[ \t]*\Z")
+_EXPECT_BEFORE_RE = re.compile(r"(?i)\bexpect(?:ed|ing)?\b(?![^\n]*\n[ \t]*\n)")
+_SMTP_EXC_TUPLE_RE = re.compile(r"\bSMTP[A-Za-z]*(?:Error|Exception|Refused)[ \t]*:?[ \t]*\([ \t]*\Z")
+_SMTP_EXC_NAME_RE = re.compile(r"\bSMTP[A-Z][A-Za-z]*(?:Error|Exception)\b|\bSmtp[A-Za-z]*Exception\b")
+_CELL_START_RE = re.compile(r"(?:\t|[0-9]%[ \t]*)\Z")
+# the code that opens the next line (after quoting / a string's quote / a transcript marker)
+_NEXT_LINE_CODE_RE = re.compile(r"[ \t>|*'\"`]{0,8}(?:b['\"])?(?:<<<[ \t]*|S:[ \t]*)?([2-5][0-5][0-9])(?:[ \t-]|$|\\)",
+                                re.M)
 _LINE_START_PREFIX = re.compile(r"[ \t>|*\-]*(?:<<<[ \t]*|S:[ \t]*)?\Z")
 _VALUE_START = re.compile(r"[\"'\[(`][ \t]*\Z")
 
@@ -345,8 +376,9 @@ _SMTP_REPLY_CODES = frozenset(
 _REGISTRY_MAX_DETAIL = {0: 0, 1: 10, 2: 4, 3: 6, 4: 7, 5: 6, 6: 10, 7: 30}
 
 # contexts that make any code-shaped number a reply code, known or not
-_SELF_EVIDENT = {"pair", "said", "smtp-diag", "diagnostic", "exception", "expected"}
-_STRONG_REPLY = {"pair", "said", "smtp-diag", "diagnostic", "exception", "smtp-key", "got", "got-code"}
+_SELF_EVIDENT = {"pair", "said", "smtp-diag", "diagnostic", "exception", "expected", "transcript", "unexpected"}
+_STRONG_REPLY = {"pair", "said", "smtp-diag", "diagnostic", "exception", "smtp-key", "got", "got-code", "transcript",
+                 "unexpected"}
 _STRONG_ENH = {"pair", "dsn-status", "dsn-field", "hash", "said", "smtp-diag", "diagnostic", "response",
                "smtp-key", "exception"}
 
@@ -362,6 +394,7 @@ class _Tok:
     strength: str = "weak"
     role: str = "mention"
     keep: bool = True
+    paren: bool = False  # "(451)": a reply code only when an enhanced code of its class is on the line
 
 
 class _Doc:
@@ -405,6 +438,60 @@ class _Doc:
             elif (t.kind == "reply" and t.strength == "strong" and t.code not in _SMTP_REPLY_CODES
                   and t.context not in _SELF_EVIDENT):
                 t.strength = "weak"  # "ErrorCode 406" (an API's code), not an SMTP reply
+        self._settle()
+
+    def _settle(self) -> None:
+        """Decisions that need the neighbours of a token, once every token is classified.
+
+        * ``(451)`` after a reply text is a reply code when an enhanced code of the same class stands on the
+          same line (``4.7.1 Ratelimit exceeded (451)``);
+        * the lines of a multi-line reply (RFC 5321 §4.2.1: ``554-text`` then ``554 text``, also read out of a
+          string literal's ``\\r\\n``) vouch for each other;
+        * the reply a client did not expect, repeated in its message (``got code "250", with message "250
+          Accepted"``), is the failure in every repetition, and so is the enhanced code sent with it.
+        """
+        toks = self.toks
+        text = self.text
+        unexpected: list[_Tok] = []
+        for i, t in enumerate(toks):
+            if t.kind != "reply":
+                continue
+            if t.paren:
+                ls, le = self.line_bounds(t.s)
+                if any(e.kind == "enhanced" and e.keep and e.strength != "weak" and e.code[0] == t.code[0]
+                       and ls <= e.s < le and abs(e.s - t.s) <= 300 for e in toks[max(0, i - 8):i + 8]):
+                    t.keep, t.context, t.strength = True, "paren", "strong"
+                continue
+            if not t.keep:
+                continue
+            if t.role == "failure" and t.code[0] in "23":
+                unexpected.append(t)
+            if text[t.e:t.e + 1] == "-" and self._starts_reply(t):
+                nl = text.find("\n", t.e, t.e + _LINE_REACH)
+                if nl >= 0:
+                    m = _NEXT_LINE_CODE_RE.match(text, nl + 1)
+                    if m and m.group(1) == t.code:
+                        nxt = next((u for u in toks[i + 1:i + 6] if u.s == m.start(1)), None)
+                        for u in (t, nxt):
+                            if u is not None and u.keep and u.strength != "strong":
+                                u.context, u.strength = "multiline", "strong"
+        for u in unexpected:
+            if u.paired is not None:
+                u.paired.role = "failure"
+            j = toks.index(u)
+            for v in toks[j + 1:j + 12]:
+                if v.s - u.e > 250 or "\n\n" in text[u.e:v.s]:
+                    break
+                if v.kind == "reply" and v.code == u.code and v.keep and v.role != "expected":
+                    v.role, v.strength = "failure", "strong"
+                    if v.paired is not None:
+                        v.paired.role = "failure"
+
+    def _starts_reply(self, t: "_Tok") -> bool:
+        """Does reply token ``t`` open a reply line (line start, a quote or bracket, a transcript marker)?"""
+        window = self.text[max(0, t.s - 70):t.s]
+        return t.context in ("transcript", "said", "value", "smtp-diag", "diagnostic") or self.at_line_start(t.s) \
+            or bool(_VALUE_START.search(window))
 
     # -- helpers -------------------------------------------------------------
     def line_bounds(self, pos: int) -> tuple[int, int]:
@@ -475,16 +562,35 @@ class _Doc:
         window = text[max(0, t.s - 70):t.s]
         after = text[t.e:t.e + 60]
         rule = self._before_rule(_REPLY_BEFORE, window)
-        if rule == "reject-paren-num" and not re.match(r"[ \t]*\)", after):
+        closed = bool(_PAREN_CLOSE_RE.match(after)) and window.rstrip(" \t").endswith("(")
+        if rule == "reject-paren-num" and not closed:
             rule = None  # "timed out (110)" is an errno; "SMTPFatalError (554 Message rejected)" is a reply
         t.role = self._role(t)
         # "500 lines", "421 ms", "502 Bad Gateway" -- unless an SMTP context says otherwise ("said: 500 Line limit")
-        if (_REJECT_AFTER_REPLY.match(after) and rule not in ("said", "smtp-diag", "diagnostic")
+        if (_REJECT_AFTER_REPLY.match(after) and rule not in ("said", "smtp-diag", "diagnostic", "transcript")
                 and not (t.paired and rule != "reject-http")):
             t.keep = False
             return
         if rule == "expected":
             t.context, t.strength, t.role = "expected", "strong", "expected"
+            return
+        # "Expected response code 250 but got code "235"", "expected 354, got 250": the reply the client
+        # did not expect is the failure, whatever its class (Swift Mailer, Symfony, Go, Python clients)
+        if (rule in (None, "got", "got-code", "value-key") and _GOT_END_RE.search(window)
+                and _EXPECT_BEFORE_RE.search(text[max(0, t.s - 200):t.s])):
+            rule = "unexpected"
+        if rule == "unexpected":
+            t.context, t.strength, t.role = "unexpected", "strong", "failure"
+            return
+        if t.code[0] in "23" and _SMTP_EXC_TUPLE_RE.search(window):
+            # smtplib raises SMTPDataError(250, b'...') when DATA is answered with 250: that reply is the failure
+            t.context, t.strength, t.role = "exception", "strong", "failure"
+            return
+        if closed and rule in (None, "reject-paren-num"):
+            # "... exceeded (451)", "Sending failed (550)": a reply code only when an enhanced code of the
+            # same class stands on the line (see _Doc._settle); "Connection refused (111)" never
+            t.context, t.strength, t.paren = "paren", "weak", True
+            t.keep = rule is None
             return
         if t.paired is not None and rule != "reject-http":
             t.context, t.strength = "pair", "strong"
@@ -508,6 +614,12 @@ class _Doc:
         if text_follows and (self.at_line_start(t.s) or _VALUE_START.search(window)):
             t.context = "reply-line"
             t.strength = "strong" if (self.transcript or line_specific) else self._replyish(t.e)
+            return
+        if text_follows and _CELL_START_RE.search(window):
+            # a cell of a pasted table ("100.0%<TAB>550 Message rejected" in an error tracker's summary)
+            t.context = "cell"
+            near = _SMTP_EXC_NAME_RE.search(text, max(0, t.s - 300), min(len(text), t.e + 300))
+            t.strength = "strong" if (line_specific or near) else self._replyish(t.e)
             return
         stripped = window.rstrip(" \t")
         if text_follows and stripped.endswith((":", "：", "]", "|", ">")) and stripped[-2:] not in ("::",):
@@ -810,6 +922,7 @@ class _Builder:
             if q:
                 opener = q.group(1)
         close = _closing_for(opener) if opener in "'\"[(`" else None
+        opener_escaped = j >= 0 and self.escaped(j)  # \"250\" inside a JSON string: \" closes it
         limit = min(len(t), code_end + 3000)
         if close:
             depth = 0
@@ -823,7 +936,8 @@ class _Builder:
                 if close in ")]" and c == opener:
                     depth += 1
                 elif c == close and close in "'\"" and (
-                        (0 < k and t[k - 1].isalnum() and t[k + 1:k + 2].isalnum()) or self.escaped(k)):
+                        (0 < k and t[k - 1].isalnum() and t[k + 1:k + 2].isalnum())
+                        or (self.escaped(k) and not opener_escaped)):
                     pass  # an escaped quote or an apostrophe inside the quoted reply (b'... recipient\'s ...')
                 elif c == close:
                     if depth == 0:
@@ -1324,7 +1438,7 @@ _DOC_STRUCTURE_RE = re.compile(
     r"|\bSMTP[A-Z][A-Za-z]+\b")
 # strong contexts that are structure in themselves (a key, a field, an exception, a "said:")
 _STRUCTURAL_CONTEXTS = {"said", "smtp-diag", "diagnostic", "exception", "dsn-status", "dsn-field", "hash",
-                        "smtp-key", "got-code"}
+                        "smtp-key", "got-code", "unexpected", "transcript", "multiline", "paren"}
 # words of someone talking about a code rather than pasting a reply (checked on the text after the codes)
 _PROSE_RE = re.compile(
     r"(?i)\?[ \t]*$|\b(?:I|I'm|I've|I'd|we're|we've|we'd|you're|anyone|anybody|someone|somebody|"
