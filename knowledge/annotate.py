@@ -244,8 +244,15 @@ def _complete(row: dict, hosts: list[str], explain: bool, providers: bool) -> di
     It does not when the message itself decides the reason (``delivered``, ``vacation``, ``feedback``,
     ``expired``, or an RFC 3464 Action of delayed / delivered / relayed / expanded): an auto-reply, a
     feedback report or a delivery report is no refusal, and a deferral or an expired message is about
-    the sender's queue, whatever the last reply said.  ``onhold`` (Sisimai: too little information to decide) and ``undefined`` are
-    replaced, since the rule is that information.
+    the sender's queue, whatever the last reply said.  ``onhold`` (Sisimai: too little information to
+    decide) and ``undefined`` are replaced, since the rule is that information.  A reply to MAIL FROM
+    whose rule says ``badreputation`` / ``userunknown`` / ``filtered`` keeps the generic verdict
+    (``rejected`` unless the text names reputation), as :func:`knowledge.reasons.classify` decides for
+    refusals of the envelope sender; an IP block (``blocked``) at MAIL FROM is still a block.
+
+    Input: one parser row (a dict with some of :data:`FINDING_KEYS`), the message's host names, whether
+    to add the knowledge base's texts, whether to match provider rules.  Output: a dict with exactly
+    :data:`FINDING_KEYS`.  Never raises on provider data problems (annotates without them).
     """
     out: dict[str, Any] = dict.fromkeys(FINDING_KEYS)
     out.update({k: v for k, v in row.items() if k in out})
