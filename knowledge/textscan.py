@@ -242,6 +242,8 @@ _REPLY_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p 
     ("reject-paren-num", r"(?i)(?:timed out|refused|unreachable|reset|errno|error|failed|fail)\s*\(\s*\Z"),
 ]]
 
+_TRANSCRIPT_RULE = next(i for i, (n, _) in enumerate(_REPLY_BEFORE) if n == "transcript")
+
 _ENH_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p in [
     ("reject-version", r"(?i)(?:\b(?:version|versions|ver|v|rev|revision|release|released|build|python|python3|node|"
                        r"nodejs|npm|pip|php|java|jdk|jre|ruby|perl|go|golang|rust|dotnet|\.net|nodemailer|phpmailer|"
@@ -250,6 +252,11 @@ _ENH_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p in
                        r"install|installed|installing|using|uses|bump|bumped|tag|branch|ios|android|macos|windows|"
                        r"ubuntu|debian|centos|kernel|firmware|chrome|firefox|postfix|exim|dovecot|sendmail|"
                        r"roundcube|mailcow|thunderbird|outlook|rspamd|spamassassin|docker|image|cluster|"
+                       r"opensmtpd|smtpd|openssl|libressl|gnutls|haraka|courier|qmail|zimbra|iredmail|mailu|"
+                       r"postfixadmin|mysql|mariadb|postgres|postgresql|nginx|apache|httpd|openjdk|gradle|maven|"
+                       r"composer|yarn|pnpm|deno|bun|mono|powershell|perl5|cpanel|plesk|directadmin|whm|"
+                       r"exim4|postfix3|sendgrid-php|sendgrid|mailgun-js|ses|boto3|botocore|aws-sdk|"
+                       r"versions?" + _W + r"[:=]" + _W + r"(?:[A-Za-z][\w.+-]{0,40}[ \t]+){1,3}|"
                        r"rfc\s*\d+(?:\s*(?:section|§|sec\.?))?|section|sections|sec|§|chapter|figure|fig|table|step|"
                        r"paragraph|item|clause|appendix|page|price|costs?|version:)"
                        r"|@v?|\bv\.|版本|版本号|バージョン|версия|versão|versión)" + _W + r"[:=]?" + _W + r"\Z"),
@@ -276,7 +283,8 @@ _ENH_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p in
 
 _REJECT_AFTER_REPLY = re.compile(
     r"(?i)^(?:[ \t]?(?:ms|msec|millis|milliseconds?|s|sec|secs|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|"
-    r"months?|years?|bytes?|[kmgt]i?b|kbps|mbps|px|pt|em|x|times|users?|items?|records?|rows?|lines?|"
+    r"months?|years?|bytes?|[kmgt]i?b|kbps|mbps|px|pt|em|x|times|users?\b(?![ \t]+(?:unknown|not|does|doesn|is|account|mailbox|name|disabled|over|quota|suspended|"
+    r"inactive|has|rejected|blocked|locked|denied|invalid|no\b|unavailable|busy|deleted|expired))|items?|records?|rows?|lines?|"
     r"messages|mails|emails|files?|requests?|reqs?|tests?|errors|points?|pages?|people|persons|members|"
     r"subscribers|recipients|addresses|domains|accounts|entries|chars|characters|words|ms\.|am|pm)\b"
     r"|[ \t]?%"
@@ -300,13 +308,27 @@ _ERROR_WORD_BEFORE = re.compile(
 _ERROR_WORD_AFTER = re.compile(
     r"(?i)^[ \t]*(?:errors?\b|error[ \t]*code|bounces?\b|bounced\b|rejections?\b|rejected\b|reply\b|response\b|"
     r"code\b|status\b|smtp\b|错误|报错|エラー|失败)")
+# after x.y.z: a version suffix ("-beta1", "-rc2", "+deb10u1", "~bpo", "-1ubuntu2")
+_ENH_VERSION_AFTER = re.compile(r"(?i)(?:-(?:alpha|beta|rc|dev|pre|snapshot|git|stable|lts|release|final|ga|ubuntu|"
+                                r"debian|deb|el[0-9]|fc[0-9]|[0-9]+ubuntu|[0-9]+\.el|p[0-9])|\+[A-Za-z0-9]|~[A-Za-z0-9])")
+_VERSION_LINE_RE = re.compile(r"[ \t]*[A-Za-z][A-Za-z0-9 ._+/()-]{0,40}:[ \t]*v?[0-9]{1,4}(?:\.[0-9]{1,5}){1,3}"
+                              r"[A-Za-z0-9.+~-]{0,20}[ \t]*")
+_VERSIONS_HEADING_RE = re.compile(r"(?im)^[ \t#*]*(?:versions?|environment|system info(?:rmation)?|software)[ \t]*:?[ \t*]*$")
+_LINE_END_AFTER = re.compile(r"[ \t]*[),.;]?[ \t]*(?:\n|\Z)")
+# "Name: " / "Name " right before a value at the end of its line: group 1 is the label
+_NAME_VALUE_BEFORE = re.compile(r"(?:^|[\n|,;(\t])[ \t]*([A-Za-z][A-Za-z0-9 ._+/-]{0,40}?)(?:[ \t]*:[ \t]*|[ \t]+)\Z")
+# labels under which an enhanced code is a code, not a version
+_CODE_LABEL_RE = re.compile(r"(?i)status|code|dsn|error|\berr\b|reply|response|result|reason|smtp|diagnostic|enhanced|"
+                            r"detail|message|\bmsg\b|bounce|fail|reject|said|answer|text|class|info|return|got|"
+                            r"receiv|defer|delay|x-|notice|warning|desc|explanation|\bnote")
 _PAREN_CLOSE_RE = re.compile(r"[ \t]*\)")
 # "... but got code", "got:", "received" at the end of the window (the expectation is said before it)
 _GOT_END_RE = re.compile(r"(?i)\b(?:but|got|received|returned|gave|instead)\b(?:[ \t]+(?:an?|the|smtp|response|reply|"
                          r"code|status|with|of))*[ \t]*[:=]?[ \t]*[\"'(\[]?[ \t]*\Z")
 _EXPECT_BEFORE_RE = re.compile(r"(?i)\bexpect(?:ed|ing)?\b(?![^\n]*\n[ \t]*\n)")
 _SMTP_EXC_TUPLE_RE = re.compile(r"\bSMTP[A-Za-z]*(?:Error|Exception|Refused)[ \t]*:?[ \t]*\([ \t]*\Z")
-_SMTP_EXC_NAME_RE = re.compile(r"\bSMTP[A-Z][A-Za-z]*(?:Error|Exception)\b|\bSmtp[A-Za-z]*Exception\b")
+_SMTP_EXC_NAME_RE = re.compile(r"\bSMTP[A-Z][A-Za-z]*(?:Error|Exception)\b|\bSmtp[A-Za-z]*Exception\b|"
+                               r"\b(?:Net::|smtplib\.)SMTP[A-Za-z]+")
 _CELL_START_RE = re.compile(r"(?:\t|[0-9]%[ \t]*)\Z")
 # the code that opens the next line (after quoting / a string's quote / a transcript marker)
 _NEXT_LINE_CODE_RE = re.compile(r"[ \t>|*'\"`]{0,8}(?:b['\"])?(?:<<<[ \t]*|S:[ \t]*)?([2-5][0-5][0-9])(?:[ \t-]|$|\\)",
@@ -644,6 +666,14 @@ class _Doc:
         window = text[max(0, t.s - 70):t.s]
         after = text[t.e:t.e + 40]
         rule = self._before_rule(_ENH_BEFORE, window)
+        if rule in (None, "exception") and _LINE_END_AFTER.match(after) and self._versions_block(t.s):
+            rule = "reject-version"  # "WP Mail SMTP: 2.1.0" among "PHP: 7.4.3" / "WordPress: 5.4.2" lines
+        if rule is None and (_ENH_VERSION_AFTER.match(after) or (
+                _LINE_END_AFTER.match(after) and _NAME_VALUE_BEFORE.search(window)
+                and not _CODE_LABEL_RE.search(_NAME_VALUE_BEFORE.search(window).group(1)))):
+            # "5.4.2-beta", "5.4.4+deb10u1"; "PHP: 5.4.45" / "OpenSMTPD 5.4.2" alone at the end of a line
+            # (a versions block): a software version, never an enhanced status code
+            rule = "reject-version"
         if rule and rule.startswith("reject"):
             t.keep = False
             return
@@ -664,6 +694,20 @@ class _Doc:
             t.context, t.strength = "glued", "medium"
             return
         t.context, t.strength = "bare", "weak"
+
+    def _versions_block(self, pos: int) -> bool:
+        """Is the line at ``pos`` a ``Label: x.y.z`` line next to another such line or under a "Versions:" heading?"""
+        t = self.text
+        ls, le = self.line_bounds(pos)
+        if not _VERSION_LINE_RE.fullmatch(t, ls, le):
+            return False
+        ps = t.rfind("\n", max(0, ls - 300), max(0, ls - 1)) + 1
+        if ls > 0 and _VERSION_LINE_RE.fullmatch(t, ps, ls - 1):
+            return True
+        ne = t.find("\n", le + 1, le + 300)
+        if le < len(t) and _VERSION_LINE_RE.fullmatch(t, le + 1, len(t) if ne < 0 else ne):
+            return True
+        return bool(_VERSIONS_HEADING_RE.search(t, max(0, ls - 400), ls))
 
     def _replyish(self, pos: int) -> str:
         """'medium' when the words after ``pos`` read like a server's reply, else 'weak'."""
@@ -924,6 +968,11 @@ class _Builder:
         close = _closing_for(opener) if opener in "'\"[(`" else None
         opener_escaped = j >= 0 and self.escaped(j)  # \"250\" inside a JSON string: \" closes it
         limit = min(len(t), code_end + 3000)
+        begin = code_end
+        if close == ")" and _PAREN_CLOSE_RE.match(t, code_end):
+            # "SMTP Error (550): Failed to add recipient ...": the reply text follows the parenthesis
+            begin = _PAREN_CLOSE_RE.match(t, code_end).end()
+            close = None
         if close:
             depth = 0
             k = code_end
@@ -950,8 +999,8 @@ class _Builder:
             if end < 0:
                 end = self._line_reply_end(code_end, tok)
         else:
-            end = self._enclosed_end(start, code_end, self._line_reply_end(code_end, tok))
-        raw = t[code_end:end]
+            end = self._enclosed_end(start, begin, self._line_reply_end(begin, tok))
+        raw = t[begin:end]
         stop = _STOP_TEXT_RE.search(raw)
         if stop:
             raw = raw[:stop.start()]
@@ -1366,6 +1415,8 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
     for u in expanded[:MAX_FAILURES]:
         if u.enh and u.text and u.text.startswith(u.enh + " "):
             u.text = u.text[len(u.enh) + 1:]  # PHPMailer's "Detail: 5.7.57 Client not ..." repeats the code
+        if u.reply and u.text and u.text.endswith(")"):
+            u.text = re.sub(r"[ \t]*\([ \t]*" + u.reply + r"[ \t]*\)\Z", "", u.text) or None  # "... exceeded (451)"
         s = doc.omap.to_original(u.start)
         e = max(s, doc.omap.to_original(u.code_end - 1) + 1)
         res.append(TextFailure(u.reply, u.enh, u.recipient, u.command, u.host, u.text or None, u.action,
@@ -1472,6 +1523,8 @@ def _structural(doc: _Doc, t: _Tok) -> bool:
         return True  # "550-5.7.1 ..." a continued multi-line reply
     if _VALUE_START.search(window):
         return True  # '550 5.7.1 ...' / (550, b'...') / ["550 ..."]
+    if _REPLY_BEFORE[_TRANSCRIPT_RULE][1].search(window):
+        return True  # "mta: 0x1: <<< 552 5.2.2 ...", "<-  554 5.7.1 ...": a server line of a session transcript
     end = r.paired.e if (r.kind == "reply" and r.paired is not None) else r.e
     le = doc.line_bounds(r.s)[1]
     rest = text[end:le]
