@@ -487,7 +487,7 @@ class _Doc:
             if not t.keep:
                 continue
             if t.role == "failure" and t.code[0] in "23":
-                unexpected.append(t)
+                unexpected.append((i, t))
             if text[t.e:t.e + 1] == "-" and self._starts_reply(t):
                 nl = text.find("\n", t.e, t.e + _LINE_REACH)
                 if nl >= 0:
@@ -497,10 +497,9 @@ class _Doc:
                         for u in (t, nxt):
                             if u is not None and u.keep and u.strength != "strong":
                                 u.context, u.strength = "multiline", "strong"
-        for u in unexpected:
+        for j, u in unexpected:
             if u.paired is not None:
                 u.paired.role = "failure"
-            j = toks.index(u)
             for v in toks[j + 1:j + 12]:
                 if v.s - u.e > 250 or "\n\n" in text[u.e:v.s]:
                     break
@@ -565,7 +564,11 @@ class _Doc:
 
     @staticmethod
     def _before_rule(rules, window: str) -> str | None:
+        last = window.rstrip(" \t")[-1:]
+        wordy = last.isalnum() or last in "#:=$."
         for name, pat in rules:
+            if name == "reject-word" and not wordy:
+                continue  # its words end in a letter, "#", ":", "=", "$" or "." (the costliest rule: skip it early)
             if pat.search(window):
                 return name
         return None
@@ -1523,6 +1526,8 @@ def _structural(doc: _Doc, t: _Tok) -> bool:
         return True  # "550-5.7.1 ..." a continued multi-line reply
     if _VALUE_START.search(window):
         return True  # '550 5.7.1 ...' / (550, b'...') / ["550 ..."]
+    if window.endswith("\t") and (r.paired is not None or t.context == "cell"):
+        return True  # a cell of a pasted table (tabs are not typed in chat)
     if _REPLY_BEFORE[_TRANSCRIPT_RULE][1].search(window):
         return True  # "mta: 0x1: <<< 552 5.2.2 ...", "<-  554 5.7.1 ...": a server line of a session transcript
     end = r.paired.e if (r.kind == "reply" and r.paired is not None) else r.e
