@@ -10,7 +10,8 @@ without Slack formatting.
 How it works
 ------------
 1. *Normalise*: undo Slack formatting (:mod:`knowledge.slack_text`), turn
-   literal ``\\n`` escapes (JSON strings, Exim logs) into line breaks, and
+   literal ``\\r\\n`` / ``\\n`` escapes (Python / PHP / JS / JSON string
+   literals, also escaped twice, Exim logs) into line breaks, and
    qmail's ``_``-for-space logs into spaces.  An offset map keeps spans in
    terms of the caller's text.
 2. *Tokenise*: one linear regex finds every token shaped like a reply code
@@ -25,8 +26,15 @@ How it works
    (``550 5.7.1``, ``550-5.7.1``, ``(450, b'4.1.2``, wrapped over a line) is a
    code; so is a token after ``said:``, ``smtp;``, ``Status:``, ``dsn=``,
    ``#``, an SMTP exception name, ``responseCode:``, ``got code``, at the
-   start of a reply line, etc.  Ports, HTTP statuses, durations, sizes,
-   counts, line numbers, pids, errno values, versions and RFC numbers are
+   start of a reply line, after a transcript marker behind a log prefix
+   (``mta: 0x1: <<< 554``), in a table cell, in ``SMTP Error (550)``, in
+   ``(451)`` when an enhanced code of its class is on the line, on the lines
+   of a multi-line reply (RFC 5321 §4.2.1), etc.  The reply a client did not
+   expect (``Expected response code 354 but got code "250"``, PHPMailer's
+   ``... command failed: 250``, smtplib's ``SMTPDataError: (250, ...)``) is a
+   failure whatever its class.  Ports, HTTP statuses, durations, sizes,
+   counts, line numbers, pids, errno values, versions (``PHP: 5.4.45``,
+   ``OpenSMTPD 5.4.2p1``, a versions block) and RFC numbers are
    rejected by the words around them.  Each kept token gets a *strength*:
    ``strong`` (SMTP context on its own), ``medium`` (code-like, counted only
    when the text talks about mail and the line is not about HTTP) or ``weak``
@@ -84,7 +92,8 @@ class CodeMention:
     or ``"enhanced"`` (RFC 3463 §2).  ``start``/``end``: the span in the text
     given to :func:`scan` (``text[start:end] == code`` unless Slack formatting
     or an escape was undone inside it).  ``role``: ``failure`` (4xx/5xx,
-    4.x.x/5.x.x), ``success`` (2xx/3xx, 2.x.x), ``expected`` (the code a
+    4.x.x/5.x.x, or a reply of any class that a client did not expect),
+    ``success`` (2xx/3xx, 2.x.x), ``expected`` (the code a
     client wanted, e.g. the 250 of "Expected response code 250 but got code
     530") or ``mention``.  ``context``: the rule that made it a code
     (``"pair"``, ``"said"``, ``"dsn-status"``, ``"exception"``, ``"reply-line"``,
@@ -108,7 +117,10 @@ class TextFailure:
     """One SMTP failure found in free text: one per failed recipient, or per failed reply.
 
     ``reply_code`` (``"550"``) and ``enhanced_status`` (``"5.7.1"``) are codes
-    that appear in the text (never inferred); either may be None.  Both are
+    that appear in the text (never inferred); either may be None.  They are
+    4xx/5xx (4.x.x/5.x.x) except for a reply the client did not expect, which
+    is the failure whatever its class (``evidence == "unexpected"`` or an SMTP
+    exception: ``got code "235"`` -> ``235``/``2.7.0``).  Both are
     None only for an MTA log line that records a recipient's failure without
     any code (Exim ``** addr: Unrouteable address``, ``== addr ... defer
     (-53): retry time not reached``; ``evidence == "log-line"``).
@@ -206,9 +218,10 @@ _REPLY_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p 
                    r"|\bcommand" + _W + r"failed|\bcould\s+not\s+get\s+[2-5]xx"
                    r"|\bbad\s+greeting\b[^\n]{0,200}?\bresponse)" + _W + r"[:=]?" + _W + r"[\"'(\[]?" + _W + r"\Z"),
     # a server line of a session transcript after a log prefix ("mta: 0x1: <<< 554-...", "... S: 550 ...",
-    # swaks "<-  550", "<** 550"); ">>>" / "C:" / "->" lines are the client's commands
-    ("transcript", r"(?:^|(?<=[\s:\]>|]))(?:<<<|<-{1,2}|<~|<\*\*|(?<![A-Za-z0-9])S:|SERVER[ \t]+->[ \t]+CLIENT:)"
-                   r"[ \t]*(?:b?[\"'])?\Z"),
+    # swaks "<-  550", "<** 550", Exim debug "SMTP<< 550", Perl "Net::SMTP=GLOB(0x1)<<< 550"); ">>>" / "C:" / "->"
+    # / "SMTP>>" lines are the client's commands
+    ("transcript", r"(?:^|(?<=[\s:\]>|)]))(?:<<<|<-{1,2}|<~|<\*\*|(?<![A-Za-z0-9])S:|SERVER[ \t]+->[ \t]+CLIENT:)"
+                   r"[ \t]*(?:b?[\"'])?\Z|\bSMTP<<[ \t]*\Z"),
     ("said", r"(?i)\b(?:(?:said|server replied|server said)" + _W + r":?|(?:says|responded|replied|answered|response was|"
              r"reply was|refused to talk to me|deferred)" + _W + r":)\s*\Z"),
     ("said", r"(?i)\bhost[ \t]+[A-Za-z0-9.-]{1,253}[ \t]+\[[0-9A-Fa-f.:]{2,45}\][ \t]*:\s*\Z"),
@@ -973,6 +986,8 @@ class _Builder:
         limit = min(len(t), code_end + 3000)
         begin = code_end
         if close == ")" and _PAREN_CLOSE_RE.match(t, code_end):
+            if tok.context != "smtp-key":
+                return "", code_end  # "... exceeded (451)", "retcode (550); Msg: ...": the text is elsewhere
             # "SMTP Error (550): Failed to add recipient ...": the reply text follows the parenthesis
             begin = _PAREN_CLOSE_RE.match(t, code_end).end()
             close = None
@@ -1003,6 +1018,12 @@ class _Builder:
                 end = self._line_reply_end(code_end, tok)
         else:
             end = self._enclosed_end(start, begin, self._line_reply_end(begin, tok))
+            cell = "\t" if t[start - 1:start] == "\t" else opener
+            if cell and cell in "\t|":
+                # a table cell ("87.5%<TAB>554 Message rejected<TAB>...", "| 550 ... | ... |") ends at the next separator
+                sep = t.find(cell, begin, end)
+                if sep >= 0:
+                    end = sep
         raw = t[begin:end]
         stop = _STOP_TEXT_RE.search(raw)
         if stop:
@@ -1441,7 +1462,8 @@ def failures_from_text(text: str) -> list[TextFailure]:
     one failure; a DSN ``Status:`` or Postfix ``dsn=`` field fills in the
     enhanced code of the reply in the same record (or stands alone when the
     record has no reply code).  Success codes (2xx/3xx, e.g. in a session
-    transcript) and the code a client *expected* are not failures.  Empty list
+    transcript) and the code a client *expected* are not failures; the reply
+    it got instead is one, whatever its class.  Empty list
     when the text has no SMTP failure.
     Sources: RFC 5321 §4.2 (reply codes, multi-line replies §4.2.1), RFC 3463
     (enhanced status codes), RFC 3464 §2.3 (per-recipient DSN fields).

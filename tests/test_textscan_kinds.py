@@ -144,6 +144,28 @@ def test_server_line_after_a_log_prefix(text, expected, absent):
     assert has_smtp_evidence(text) is True
 
 
+@pytest.mark.parametrize("text, expected, command", [
+    # Python smtplib at debuglevel 1: "reply: b'...'" then "reply: retcode (550); Msg: b'...'"
+    ("send: 'rcpt TO:<user@example.com>\\r\\n'\n"
+     "reply: b'550 5.1.1 <user@example.com>: Recipient address rejected: User unknown\\r\\n'\n"
+     "reply: retcode (550); Msg: b'5.1.1 <user@example.com>: Recipient address rejected: User unknown'",
+     [("550", "5.1.1")], "RCPT TO"),
+    # Exim debug output
+    ("  SMTP>> RCPT TO:<user@example.com>\n  SMTP<< 550 5.1.1 <user@example.com>: User unknown\n",
+     [("550", "5.1.1")], None),
+    # Perl Net::SMTP debug output
+    ("Net::SMTP=GLOB(0x55d0c8)>>> RCPT TO:<user@example.com>\nNet::SMTP=GLOB(0x55d0c8)<<< 554 Relay access denied\n",
+     [("554", None)], None),
+])
+def test_debug_traces_of_mail_libraries(text, expected, command):
+    got = failures_from_text(text)
+    assert [(f.reply_code, f.enhanced_status) for f in got] == expected
+    if command:
+        assert got[0].command == command
+    assert got[0].recipient == "user@example.com"
+    assert has_smtp_evidence(text) is True
+
+
 def test_client_lines_are_commands_not_replies():
     assert found("mta: 0x1f00: >>> 250 hello") == set()
     assert codes("mta: 0x1f00: >>> 250 hello") == []
