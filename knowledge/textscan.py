@@ -215,7 +215,8 @@ _REPLY_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p 
     # JavaMail "Got bad greeting from SMTP host: h, port: 25, response: 250 ...", "unexpected reply: 220")
     ("unexpected", r"(?i)(?:\b(?:unexpected|bad|invalid|wrong|unknown|unrecogni[sz]ed)" + _W + r"(?:smtp\s+|server\s+)?"
                    r"(?:response|reply|greeting|answer|status)(?:" + _W + r"code)?(?:\s+from\s+[^\s:]{1,100})?"
-                   r"|\bcommand" + _W + r"failed|\bcould\s+not\s+get\s+[2-5]xx"
+                   r"|\b(?:MAIL[ \t]+FROM|RCPT[ \t]+TO|DATA(?:[ \t]+END)?|[EH]LO|AUTH|STARTTLS|RSET|QUIT|VRFY|NOOP|BDAT|"
+                   r"MAIL|RCPT|Password|Username)[ \t]+command" + _W + r"failed|\bcould\s+not\s+get\s+[2-5]xx"
                    r"|\bbad\s+greeting\b[^\n]{0,200}?\bresponse)" + _W + r"[:=]?" + _W + r"[\"'(\[]?" + _W + r"\Z"),
     # a server line of a session transcript after a log prefix ("mta: 0x1: <<< 554-...", "... S: 550 ...",
     # swaks "<-  550", "<** 550", Exim debug "SMTP<< 550", Perl "Net::SMTP=GLOB(0x1)<<< 550"); ">>>" / "C:" / "->"
@@ -339,6 +340,11 @@ _PAREN_CLOSE_RE = re.compile(r"[ \t]*\)")
 _GOT_END_RE = re.compile(r"(?i)\b(?:but|got|received|returned|gave|instead)\b(?:[ \t]+(?:an?|the|smtp|response|reply|"
                          r"code|status|with|of))*[ \t]*[:=]?[ \t]*[\"'(\[]?[ \t]*\Z")
 _EXPECT_BEFORE_RE = re.compile(r"(?i)\bexpect(?:ed|ing)?\b(?![^\n]*\n[ \t]*\n)")
+# positive SMTP reply codes (RFC 5321 §4.2.3, RFC 4954 §6): no HTTP status has these numbers
+_SMTP_POSITIVE = frozenset("211 214 220 221 235 250 251 252 253 334 354".split())
+_NUM3_RE = re.compile(r"(?<![0-9])[23][0-9]{2}(?![0-9])")
+# wordings of "the reply I did not expect" that only SMTP clients use (PHPMailer, Ruby Net::SMTP, JavaMail)
+_SMTP_UNEXPECTED_RE = re.compile(r"(?i)command[ \t]*failed|could\s+not\s+get\s+[2-5]xx|\bbad\s+greeting\b")
 _SMTP_EXC_TUPLE_RE = re.compile(r"\bSMTP[A-Za-z]*(?:Error|Exception|Refused)[ \t]*:?[ \t]*\([ \t]*\Z")
 _SMTP_EXC_NAME_RE = re.compile(r"\bSMTP[A-Z][A-Za-z]*(?:Error|Exception)\b|\bSmtp[A-Za-z]*Exception\b|"
                                r"\b(?:Net::|smtplib\.)SMTP[A-Za-z]+")
@@ -501,7 +507,7 @@ class _Doc:
                 continue
             if t.role == "failure" and t.code[0] in "23":
                 unexpected.append((i, t))
-            if text[t.e:t.e + 1] == "-" and self._starts_reply(t):
+            if text[t.e:t.e + 1] == "-" and t.code in _SMTP_REPLY_CODES and self._starts_reply(t):
                 nl = text.find("\n", t.e, t.e + _LINE_REACH)
                 if nl >= 0:
                     m = _NEXT_LINE_CODE_RE.match(text, nl + 1)
@@ -612,11 +618,15 @@ class _Doc:
         if rule == "expected":
             t.context, t.strength, t.role = "expected", "strong", "expected"
             return
+        if rule == "transcript" and not ("<<" in window[-8:] or _REPLY_TEXT_AFTER.match(after) or after[:1] == "-"):
+            rule = None  # "y <- 450 + x" (R code), "S: 550" with no reply text: not a server line
         # "Expected response code 250 but got code "235"", "expected 354, got 250": the reply the client
         # did not expect is the failure, whatever its class (Swift Mailer, Symfony, Go, Python clients)
         if (rule in (None, "got", "got-code", "value-key") and _GOT_END_RE.search(window)
-                and _EXPECT_BEFORE_RE.search(text[max(0, t.s - 200):t.s])):
+                and self._expected_smtp_reply(t)):
             rule = "unexpected"
+        elif rule == "unexpected" and not _SMTP_UNEXPECTED_RE.search(window) and not self._smtp_line(t.s):
+            rule = None  # "Unexpected response: 503" from a web API is not an SMTP reply
         if rule == "unexpected":
             t.context, t.strength, t.role = "unexpected", "strong", "failure"
             return
@@ -710,6 +720,22 @@ class _Doc:
             t.context, t.strength = "glued", "medium"
             return
         t.context, t.strength = "bare", "weak"
+
+    def _expected_smtp_reply(self, t: "_Tok") -> bool:
+        """Does an "expected ..." come before ``t`` (same paragraph, 200 characters), naming an SMTP success
+        code (220, 250, 354 ... which HTTP never uses) or on a line about SMTP?"""
+        pre = self.text[max(0, t.s - 200):t.s]
+        m = _EXPECT_BEFORE_RE.search(pre)
+        if m is None:
+            return False
+        if any(c in _SMTP_POSITIVE for c in _NUM3_RE.findall(pre, m.start())):
+            return True
+        return self._smtp_line(t.s)
+
+    def _smtp_line(self, pos: int) -> bool:
+        """The line names SMTP things, or the text is about mail and the line is not about HTTP."""
+        smtp_words, http_words = self.line_flags(pos)
+        return smtp_words or (self.doc_smtp and not http_words)
 
     def _versions_block(self, pos: int) -> bool:
         """Is the line at ``pos`` a ``Label: x.y.z`` line next to another such line or under a "Versions:" heading?"""

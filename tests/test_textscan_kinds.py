@@ -115,6 +115,17 @@ def test_two_authenticators_two_unexpected_replies():
     assert {m.code for m in scan(text) if m.role == "expected"} == {"235", "250"}
 
 
+@pytest.mark.parametrize("text", [
+    "AssertionError: expected 200, got 503",  # an HTTP test: 200 is no SMTP code
+    "expected status 204 but got 500 from the billing API",
+    "requests: Unexpected response: 503 try again later",
+    "deploy: ssh command failed: 255 Permission denied (publickey)",  # an exit status, not a reply
+])
+def test_unexpected_http_statuses_and_exit_codes_are_not_smtp_failures(text):
+    assert codes(text) == []
+    assert has_smtp_evidence(text) is False
+
+
 def test_a_success_reply_without_a_client_complaint_is_not_a_failure():
     assert codes("250 2.0.0 Ok: queued as 7F2B31C0") == []
     assert codes('The server said "250 OK" and the mail arrived') == []
@@ -164,6 +175,12 @@ def test_debug_traces_of_mail_libraries(text, expected, command):
         assert got[0].command == command
     assert got[0].recipient == "user@example.com"
     assert has_smtp_evidence(text) is True
+
+
+@pytest.mark.parametrize("text", ["y <- 450 + x", "score <- 550\nprint(score)", "S: 421\n"])
+def test_arrow_and_s_colon_without_reply_text_are_not_transcript_lines(text):
+    assert codes(text) == []
+    assert has_smtp_evidence(text) is False
 
 
 def test_client_lines_are_commands_not_replies():
