@@ -182,7 +182,11 @@ def _text_rows(text: str) -> tuple[str, list[dict], list[str]]:
             if as_rcpt[0] == "userunknown":
                 reason, hard = as_rcpt
         if reason == "delivered":
-            continue
+            if (rc or enh or "5")[0] not in "23":
+                continue
+            # the free-text scanner returns a 2xx/3xx reply only when a client refused it ("Expected response
+            # code 250 but got code "235""): that reply is the failure, not a delivery
+            reason, hard = "undefined", False
         remote = getattr(f, "remote_host", None)
         rows.append({
             "recipient": getattr(f, "recipient", None), "reply_code": rc, "enhanced_status": enh,

@@ -364,7 +364,8 @@ _P: list[tuple[str, str]] = [
     ("suspend", r"suspend|disabled|deactivated|inactive|not active|no longer active|frozen|temporar\w{0,3} locked|"
                 r"account (?:is )?(?:locked|closed|expired|blocked)|"
                 r"mailbox (?:is )?(?:disabled|inactive|locked|unavailable \(disabled|not active)|"
-                r"has been (?:disabled|suspended|terminated|closed)|temporarily (?:disabled|unavailable)|"
+                r"has been (?:disabled|suspended|terminated|closed)|temporarily disabled|"
+                r"(?<!resources )(?<!resource )(?<!service )(?<!server )(?<!system )temporarily unavailable|"
                 r"(?:user|account|recipient) (?:is )?(?:on )?hold|expired account"),
     ("notaccept", r"no smtp service|no mx found|(?:couldn't|could not|cannot|can't) find (?:a |any )?mail exchanger|"
                   r"not accepting network messages|null mx|does not accept mail|accepts no mail|no mail service|"
@@ -429,7 +430,10 @@ _G: list[tuple[str, str]] = [
 # long" trailer, or a bare "rejected").
 _W: list[tuple[str, str]] = [
     ("expired", r"too long|giving up|given up|gave up|expired|delayed|could not be delivered for"),
-    ("networkerror", r"network|unreachable|dns (?:lookup|error|failure)|refused"),
+    ("networkerror", r"network|unreachable|dns (?:lookup|error|failure)|connection refused|refused (?:the )?connection"),
+    # "Service refused" with nothing more: the receiver turned this client away (Orange and La Poste
+    # use it for their block codes 103, 510 and 999).
+    ("blocked", r"service refused|service refus[ée]\b"),
     ("rejected", r"sender (?:address )?rejected|sender (?:is )?(?:denied|refused|blocked|invalid|unknown)|"
                  r"(?:mail from|envelope sender|return address|from address) .{0,40}(?:rejected|refused|invalid|not accepted)|"
                  r"domain of sender|sender domain|sender verify|verification failed|invalid sender|"
@@ -945,6 +949,9 @@ def classify(
         # Postfix-style "Recipient address rejected." with no detail, at RCPT
         # TO: the address itself was refused (Sisimai: userunknown).
         reason = "userunknown"
+    if reason is None and rc in _SYNTAX_REPLIES:
+        # RFC 5321 §4.2.1: 50z replies are about the command's syntax or sequence, whatever the text.
+        reason = "syntaxerror"
     if reason is None and rc and rc[0] in "45" and act != "delayed" \
             and _norm_command(command) not in ("MAIL", "HELO", "EHLO", "CONN") and _has_words(text):
         # A server reply whose words match no family: Sisimai's "onhold"
@@ -970,10 +977,14 @@ def classify(
     if cmd == "MAIL" and (reason in ("userunknown", "hostunknown", "filtered")
                           or (reason == "badreputation" and "reputation" not in (text or "").lower())):
         reason = "rejected"  # the envelope sender was refused, not the recipient
-    if cmd == "MAIL" and "access denied" in (text or "")[:4000].lower():
+    if cmd == "MAIL" and "access denied" in (text or "")[:4000].lower() \
+            and reason not in ("requireptr", "authfailure", "blocked", "badreputation"):
         reason = "rejected"  # access denied to the envelope sender
-    if cmd in ("HELO", "EHLO", "CONN") and reason in ("rejected", "undefined"):
-        reason = "blocked"  # refused before any address was given
+    if cmd in ("HELO", "EHLO", "CONN") and reason in ("rejected", "undefined", "mailboxfull", "userunknown",
+                                                      "filtered", "suspend", "hasmoved"):
+        # refused before any address was given: words such as "quota" or "unknown" there are
+        # about the connecting client ("daily relay quota"), not about a recipient's mailbox
+        reason = "blocked"
     # A recipient refused only after the message was sent (end of DATA) was
     # accepted at RCPT time: the refusal is a filter decision, not an
     # unknown mailbox (Sisimai "filtered").
@@ -985,6 +996,10 @@ def classify(
 # Yahoo checks mailboxes only after DATA and says so in its own words
 # ("554 delivery error: dd This user doesn't have a yahoo.com account"): an
 # unknown user there is still an unknown user.
+# Reply codes of the syntax group (RFC 5321 §4.2.1, second digit 0): 500 syntax error, 501 syntax
+# error in parameters, 502 not implemented, 503 bad sequence, 504 parameter not implemented.
+_SYNTAX_REPLIES = frozenset({"500", "501", "502", "503", "504"})
+
 _LATE_UNKNOWN = re.compile(r"\bdd (?:this user|sorry,? \w{0,20}) ?doesn't have an? [^\s]{1,60} account")
 
 # Unknown-user wordings that MTA notice formats use only for a mailbox that

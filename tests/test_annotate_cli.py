@@ -159,3 +159,27 @@ def test_pasted_bounce_body_is_a_bounce_and_log_lines_are_a_log():
            "dsn=4.4.1, status=deferred (connect to mx.example.net[192.0.2.1]:25: Connection timed out)\n")
     assert annotate_text(ndr).kind == "bounce"
     assert annotate_text(log).kind == "log"
+
+
+def test_success_reply_refused_by_the_client_is_the_finding_but_a_sent_log_line_is_not():
+    from knowledge.annotate import annotate_rows
+
+    # Swift Mailer: the server answered 235 where the client expected 250 -- that reply is the failure
+    text = (b'Expected response code 250 but got code "235", with message "235 2.7.0 Authentication '
+            b'successful"')
+    kind, findings, _ = annotate_rows(text)
+    assert [(f["reply_code"], f["enhanced_status"], f["reason"], f["hard_bounce"]) for f in findings] == [
+        ("235", "2.7.0", "undefined", False)]
+    # a delivery logged as sent is no failure at all
+    sent = (b"Nov 29 10:00:00 mx postfix/smtp[123]: 4A1B2C3D: to=<user@example.com>, relay=mx.example.net"
+            b"[192.0.2.5]:25, delay=0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 5E6F)\n")
+    assert annotate_rows(sent)[:2] == ("none", [])
+
+
+def test_software_versions_in_a_header_like_block_are_not_codes():
+    from knowledge.annotate import annotate_rows
+
+    text = (b"Versions:\nWordPress: 4.9.4\nPHP: 5.4.45\nMailer Plugin: 1.2.5\n\n"
+            b"SMTP ERROR: Failed to connect to server: Connection refused (111)\n")
+    kind, findings, _ = annotate_rows(text)
+    assert [(f["reply_code"], f["enhanced_status"]) for f in findings] == []

@@ -75,6 +75,8 @@ CASES = {
     "mcafee.eml": ("bounce", [("user@example.com", "550", None, "userunknown", True, None)]),
     # Outlook.com (Hotmail): "mailbox unavailable" is its unknown-mailbox wording.
     "hotmail-dsn.eml": ("bounce", [("user@hotmail.example.com", "550", "5.5.0", "userunknown", True, None)]),
+    # Action failed + Status 4.5.0, but the remote server said 550 5.5.0: the reply's code is reported.
+    "postfix-status-class.eml": ("bounce", [("user@laposte.example.net", "550", "5.5.0", "blocked", False, "DATA")]),
     "onhold-dsn.eml": ("bounce", [("user@example.com", "550", "5.0.0", "onhold", False, "RCPT TO")]),
 }
 

@@ -347,3 +347,63 @@ def test_refused_sending_ip_is_blocked_not_a_system_error(text, enh):
     """A reply refusing the sending IP itself is 'blocked' (the IP), never 'systemerror' because the
     text also says 'Service unavailable'."""
     assert classify("550", enh, text, "RCPT") == ("blocked", False)
+
+
+@pytest.mark.parametrize("reply, enhanced, text, command, expected", [
+    # RFC 5321 §4.2.1: a 50z reply is about syntax or command sequence whatever its words say
+    ("503", "5.5.0", "503 Improper sequence of commands", None, "syntaxerror"),
+    ("501", None, "501 Bad parameters in this request", "DATA", "syntaxerror"),
+    ("504", "5.5.4", "504 5.5.4 Unrecognized authentication type", None, "syntaxerror"),
+    # a specific wording still wins over the reply-code group
+    ("550", "5.5.0", "550 5.5.0 Requested action not taken: mailbox unavailable", "RCPT", "userunknown"),
+])
+def test_syntax_group_replies(reply, enhanced, text, command, expected):
+    assert classify(reply, enhanced, text, command, "failed")[0] == expected
+
+
+@pytest.mark.parametrize("text, command, expected", [
+    # before any address is given, "quota" / "unknown" are about the client, not a mailbox
+    ("554 relay.example.net : You've reached your daily relay quota - 192.0.2.0", "CONN", "blocked"),
+    ("554 5.7.1 over quota for this client, try later", "EHLO", "blocked"),
+    # the same words after RCPT TO are about the mailbox
+    ("552 5.2.2 Mailbox over quota", "RCPT", "mailboxfull"),
+])
+def test_refusals_before_any_address(text, command, expected):
+    assert classify(text[:3], None, text, command, "failed")[0] == expected
+
+
+def test_reverse_dns_refusal_at_mail_from_is_requireptr():
+    # "Access denied" at MAIL FROM is normally the sender's refusal; a failed IP name lookup
+    # says why: the connecting IP has no usable reverse DNS.
+    assert classify("450", "4.7.1", "450 4.7.1 Access denied. IP name lookup failed [192.0.2.9]", "MAIL",
+                    "failed") == ("requireptr", False)
+    assert classify("550", "5.7.1", "550 5.7.1 Access denied", "MAIL", "failed") == ("rejected", False)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Resources temporarily unavailable, please try again later (#4.3.0)", "systemerror"),
+    ("451 Service temporarily unavailable", "systemerror"),
+    ("550 Mailbox temporarily unavailable for user@example.com", "suspend"),
+    ("The account has been temporarily disabled", "suspend"),
+])
+def test_temporarily_unavailable_resources_are_not_a_suspended_mailbox(text, expected):
+    assert classify(None, None, text, None, "failed")[0] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("DNS lookup failure: host mx.example.org not found", "hostunknown"),
+    ("Host or domain name not found. Name service error for name=example.org type=AAAA: Host not found",
+     "hostunknown"),
+    ("host mx.example.org not found, try again", "networkerror"),
+])
+def test_host_not_found_is_nxdomain_unless_temporary(text, expected):
+    assert text_reason(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("550 5.5.0 Service refused, please try later.", "blocked"),
+    ("421 Service refusé. Veuillez essayer plus tard.", "blocked"),
+    ("connect to mx.example.org[192.0.2.3]:25: Network is unreachable", "networkerror"),
+])
+def test_refused_service_and_refused_connection(text, expected):
+    assert classify(text[:3] if text[0].isdigit() else None, None, text, None, "failed")[0] == expected

@@ -440,6 +440,12 @@ def _rows_from_dsn(dsn_texts: list[str], notice: str) -> list[dict]:
                     enhanced = enh
             if not enhanced and enh:
                 enhanced = enh
+            if (action == "failed" and enhanced and enhanced[0] == "4" and enh and enh[0] == "5"
+                    and rc and rc[0] == "5"):
+                # A permanent failure whose Status says "transient" while the remote server's
+                # own reply is 5xx 5.x.x: the reply is the consistent one (RFC 3464 §2.3.3:
+                # a failed Action is not retried).
+                enhanced = enh
             command = find_command(diag) or find_command(ntext) or find_command(supp)
             if not remote:
                 remote = find_remote_host(ntext)

@@ -26,6 +26,11 @@ _RC = re.compile(
     r"([245][0-5]\d)(?=[ \t\-:,.)'\"\]]|$)(?!\.\d)",
     re.I | re.M,
 )
+# a software name or version label right before x.y.z ("PHP: 5.4.45", "WordPress 4.9.4", "version 5.1.1"):
+# a version, not an enhanced status code
+_VERSION_BEFORE = re.compile(
+    r"(?i)\b(?:php|wordpress|python3?|node(?:js)?|npm|ruby|perl|java|openssl|opensmtpd|postfix|exim4?|dovecot|sendmail|"
+    r"laravel|symfony|swiftmailer|nodemailer|phpmailer|django|rails|version|versions|ver|release|build)[ \t]*[:=]?[ \t]*v?\Z")
 # SMTP verbs as MTAs write them (upper case), then the words before them
 # that say "this reply answered that command".
 _CMD_KW = re.compile(r"\b(RCPT_TO|MAIL_FROM|RCPT|MAIL|DATA|HELO|EHLO|STARTTLS|AUTH|BDAT|CONNECT|[Rr]cpt [Tt]o|[Mm]ail [Ff]rom|end of data|initial connection|connection greeting)\b")
@@ -78,7 +83,7 @@ def find_codes(text: str, classes: str = "245") -> tuple[str | None, str | None]
     enh = None
     for m in _ENH.finditer(text):
         e = m.group(1)
-        if e[0] not in classes:
+        if e[0] not in classes or _VERSION_BEFORE.search(text, max(0, m.start() - 40), m.start()):
             continue
         if enh is None:
             enh = e
