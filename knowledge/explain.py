@@ -498,7 +498,15 @@ _TOKEN_RE = re.compile(
 _MARKER_RE = re.compile(
     r"(?<![\w#:(\[])\[?(?:AS\(\d{6,12}\)|\(A?S31[45]0\)|AUP#[A-Za-z0-9-]{2,12}|[A-Za-z]{2}:[A-Za-z]{3}"
     r"|[A-Za-z]{1,4}[-_]?\d{1,6}(?:_\d{1,4})?)\]?(?![\w:#(])")
-_NOT_A_CODE_BEFORE = re.compile(r"(?:\b(?:port|rfc|section|sect|§|version|v)\s*[:#]?\s*|§\s*)$", re.IGNORECASE)
+_NOT_A_CODE_BEFORE = re.compile(r"(?:\b(?:port|rfc|section|sect|§|version|v|https?|http/[\d.]+)\s*[:#]?\s*|§\s*)$",
+                                re.IGNORECASE)
+# a bare number followed by a unit or by an HTTP reason phrase is a duration, a size or an HTTP
+# status ("250 ms", "421 bytes", "502 Bad Gateway"), not a reply code
+_NOT_A_CODE_AFTER = re.compile(
+    r"[ \t]*(?:ms|msec|millis(?:econds?)?|s|secs?|seconds?|mins?|minutes?|h|hours?|days?|bytes?|[kmgt]i?b|"
+    r"%|px|kbps|mbps|rpm|rps|req/s)\b|[ \t]+(?:bad gateway|gateway time-?out|"
+    r"internal server error|service unavailable|not found|forbidden|unauthorized|too many requests)\b",
+    re.IGNORECASE)
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9&+._-]*")
 
 
@@ -525,7 +533,9 @@ def extract_queries(text: str) -> tuple[list[str], str | None]:
     found: list[tuple[int, str]] = []
     for m in _TOKEN_RE.finditer(text):
         if _NOT_A_CODE_BEFORE.search(text[max(0, m.start() - 16):m.start()]):
-            continue  # "port 587", "RFC 821", "section 4.2.1"
+            continue  # "port 587", "RFC 821", "section 4.2.1", "HTTP 502"
+        if m.group("reply2") and _NOT_A_CODE_AFTER.match(text, m.end()):
+            continue  # "250 ms", "502 Bad Gateway"
         if m.group("reply"):
             found.append((m.start(), f"{m.group('reply')} {m.group('enh1')}"))
         else:

@@ -191,6 +191,13 @@ def test_explain_code_rejects_wrong_slot():
         ("252/502", ["252", "502"]),
         ("Diagnostic-Code: smtp; 550 5.7.1 relaying denied", ["550 5.7.1"]),
         ("RFC 821 and section 4.2.1 say 252", ["252"]),
+        # durations, sizes and HTTP statuses in a question are not reply codes
+        ("we got 550 5.1.1 on port 587 after 250 ms", ["550 5.1.1"]),
+        ("HTTP 502 from the API, then 421 from the MX", ["421"]),
+        ("HTTP/1.1 503 Service Unavailable", []),
+        ("is 502 Bad Gateway the same as 502?", ["502"]),
+        ("450 4.2.2 mailbox full, 552 MB used", ["450 4.2.2"]),
+        ("550 user unknown", ["550"]),
         ("", []),
     ],
 )
