@@ -90,7 +90,28 @@ def _explain(engine, text: str, r: Renderer, asked_by: str | None, query: str | 
 
 
 def _annotate(engine, text: str, r: Renderer, source: str | None, asked_by: str | None = None) -> Answer | None:
-    annotation = engine.annotate_text(text, source=source)
+    return _annotation_answer(engine.annotate_text(text, source=source), r, asked_by)
+
+
+# Findings that report what happened to a message rather than a failure (success DSN, auto-reply,
+# feedback report): shown when someone asks, never posted unasked.
+NOT_FAILURES = frozenset({"delivered", "vacation", "feedback"})
+
+
+def message_annotation(engine, data: bytes, *, mask: bool, source: str | None = None,
+                       asked_by: str | None = None, failures_only: bool = False) -> Answer | None:
+    """A whole RFC 5322 message shared as a file (an ``.eml`` bounce) -> its annotation, or None
+    when it holds no finding (with ``failures_only``: no failure, as for automatic annotation,
+    where a success DSN or an out-of-office reply stays unanswered). The raw bytes go to the
+    bounce parser (``knowledge.annotate.annotate_bytes``), so the MIME parts' own charsets and
+    transfer encodings are honoured (RFC 2045 / RFC 2046) instead of a UTF-8 guess."""
+    annotation = engine.annotate_bytes(data, source=source)
+    if failures_only and all(f.reason in NOT_FAILURES for f in annotation.findings):
+        return None
+    return _annotation_answer(annotation, Renderer(mask=mask), asked_by)
+
+
+def _annotation_answer(annotation, r: Renderer, asked_by: str | None = None) -> Answer | None:
     if not annotation.findings:
         return None
     messages = r.annotation(annotation, asked_by=asked_by)

@@ -5,10 +5,11 @@
 * ``knowledge.explain.extract_queries(text) -> (codes, provider word | None)``
 * ``knowledge.explain.explain(queries, provider=None) -> ExplainResult``
 * ``knowledge.annotate.annotate_text(text, source=None) -> Annotation``
+* ``knowledge.annotate.annotate_bytes(data, source=None) -> Annotation`` (a whole message file)
 * ``knowledge.textscan.has_smtp_evidence(text) -> bool``
 * ``knowledge.providers.resolve_provider(word) -> provider id | None``
 
-Tests may pass another object with the same five methods to ``build_app``.
+Tests may pass another object with the same methods to ``build_app``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ class KnowledgeEngine:
 
     def annotate_text(self, text: str, source: str | None = None):
         return self._fn("knowledge.annotate", "annotate_text")(text, source=source)
+
+    def annotate_bytes(self, data: bytes, source: str | None = None):
+        return self._fn("knowledge.annotate", "annotate_bytes")(data, source=source)
 
     def has_smtp_evidence(self, text: str) -> bool:
         return bool(self._fn("knowledge.textscan", "has_smtp_evidence")(text))

@@ -39,7 +39,7 @@ from urllib.parse import urljoin, urlsplit
 
 from slack_sdk.web import WebClient
 
-from bot.slack.answers import Answer, answer_for_text, auto_annotation
+from bot.slack.answers import Answer, answer_for_text, auto_annotation, message_annotation
 from bot.slack.blocks import MAX_BLOCKS, Renderer
 from bot.slack.delivery import slack_error
 from bot.slack.text import escape_mrkdwn
@@ -75,12 +75,16 @@ class FileText:
     """One file's text. ``name``: the file name (or id); ``text``: decoded text (UTF-8,
     UTF-16 with a BOM; undecodable bytes replaced); ``whole_message``: the content starts
     like an RFC 5322 message (header fields, RFC 5322 §2.1), so it goes to the bounce
-    parser on its own; ``truncated``: only the first :data:`MAX_BYTES` bytes were read."""
+    parser on its own; ``truncated``: only the first :data:`MAX_BYTES` bytes were read;
+    ``data``: for a whole message, the bytes handed to the bounce parser (the file's own bytes,
+    so MIME charsets and 8-bit bodies reach the ``email`` package unchanged; the UTF-8 text
+    when the raw bytes are not a message as they stand, e.g. UTF-16)."""
 
     name: str
     text: str
     whole_message: bool = False
     truncated: bool = False
+    data: bytes = b""
 
 
 class DownloadRefused(Exception):
@@ -223,8 +227,13 @@ def _read_one(file: dict, client: WebClient, max_bytes: int) -> FileText | None:
         return None
     if truncated and "\n" in text:
         text = text[: text.rfind("\n")]  # keep whole lines only
+        if b"\n" in data:
+            data = data[: data.rfind(b"\n")]
     whole = _looks_like_message(text[:8192].encode("utf-8", "replace"))
-    return FileText(name=name, text=text, whole_message=whole, truncated=truncated)
+    raw = b""
+    if whole:
+        raw = data if _looks_like_message(data[:8192]) else text.encode("utf-8", "replace")
+    return FileText(name=name, text=text, whole_message=whole, truncated=truncated, data=raw)
 
 
 def _looks_like_message(data: bytes) -> bool:
@@ -326,9 +335,20 @@ def addressed_answers(engine: Any, text: str, files: list[FileText], *, mask: bo
     free, messages = combine(text, files)
     loose = [f for f in files if not f.whole_message]
     first = _noted(answer(engine, free, mask=mask), loose) if free or not messages else None
-    more = [_noted(answer(engine, m.text, mask=mask, source=m.name), [m]) for m in messages]
+    more = [_noted(_message_answer(engine, m, mask, answer), [m]) for m in messages]
     found = [a for a in [first, *more] if a is not None and a.kind in ("explain", "annotate")]
-    return found or [first or more[0]]
+    return found or [first or next((a for a in more if a is not None), None) or answer(engine, "", mask=mask)]
+
+
+def _message_answer(engine: Any, m: FileText, mask: bool, answer: Callable[..., Answer]) -> Answer | None:
+    """A whole-message file: annotated from its bytes when the engine can (see
+    :func:`bot.slack.answers.message_annotation`); otherwise, or when that finds no failure,
+    answered like text (which may still explain the codes it names)."""
+    if m.data and hasattr(engine, "annotate_bytes"):
+        found = message_annotation(engine, m.data, mask=mask, source=m.name)
+        if found is not None:
+            return found
+    return answer(engine, m.text, mask=mask, source=m.name)
 
 
 def auto_answers(engine: Any, text: str, files: list[FileText], *, mask: bool,
@@ -347,5 +367,7 @@ def auto_answers(engine: Any, text: str, files: list[FileText], *, mask: bool,
         first = _noted(judge(engine, combine(text, loose)[0], mask=mask), loose)
     else:
         first = judge(engine, text, mask=mask) if text.strip() else None
-    more = [_noted(judge(engine, m.text, mask=mask), [m]) for m in messages]
+    more = [_noted(message_annotation(engine, m.data, mask=mask, failures_only=True)
+                   if m.data and hasattr(engine, "annotate_bytes")
+                   else judge(engine, m.text, mask=mask), [m]) for m in messages]
     return [a for a in [first, *more] if a is not None]

@@ -128,6 +128,52 @@ def test_eml_in_a_channel_with_masking_off_shows_the_recipient(slack):
     assert "gone@example.com" in all_text(call.params)
 
 
+LATIN1_NOTICE = (
+    "From: MAILER-DAEMON@mx.example.net\nTo: sender@example.net\nSubject: Unzustellbar\n"
+    "MIME-Version: 1.0\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\n\n"
+    "Die Nachricht konnte nicht zugestellt werden.\n\n"
+    "<mueller@example.com>: host mx.example.com[192.0.2.10] said: 550 5.1.1\n"
+    "    Empf\u00e4nger unbekannt: user unknown (in reply to RCPT TO command)\n"
+).encode("latin-1")
+
+
+def test_eml_with_an_8bit_legacy_charset_reaches_the_parser_as_bytes(slack):
+    # the file's bytes go to the bounce parser, which honours charset=iso-8859-1; a UTF-8 guess
+    # would have turned the umlauts into replacement characters
+    channel = uid("C")
+    slack.deps.store.set_channel_settings(TEAM_ID, channel, ChannelSettings(mask_addresses=False))
+    obj = slack.fake.add_file(_fid(), LATIN1_NOTICE, name="bounce.eml", mimetype="message/rfc822", filetype="email")
+    slack.event(_file_event(slack, [obj], channel=channel))
+    [call] = slack.fake.wait("chat.postMessage", channel=channel)
+    expected = annotate_bytes(LATIN1_NOTICE)
+    assert [(f.recipient, f.reply_code, f.enhanced_status, f.reason) for f in expected.findings] == [
+        ("mueller@example.com", "550", "5.1.1", "userunknown")]
+    assert "Empf\u00e4nger unbekannt" in expected.findings[0].reply_text
+    assert blocks_of(call.params) == _expected(expected, mask=False)
+    assert "\ufffd" not in all_text(call.params)
+
+
+def test_auto_reply_eml_is_not_posted_unasked_but_is_answered_when_asked(slack):
+    data = (FIXTURES / "autoreply.eml").read_bytes()
+    quiet = uid("C")
+    fid = _fid()
+    obj = slack.fake.add_file(fid, data, name="ooo.eml", mimetype="message/rfc822", filetype="email")
+    slack.event(_file_event(slack, [obj], channel=quiet))
+    deadline = time.monotonic() + 5
+    while not _downloads(slack, fid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    _settle()
+    assert slack.fake.for_channel(quiet) == []  # an out-of-office reply is no failure: nobody asked
+    asked = uid("C")
+    obj2 = slack.fake.add_file(_fid(), data, name="ooo.eml", mimetype="message/rfc822", filetype="email")
+    ev = slack.mention("is this a bounce?", channel=asked)
+    ev["files"] = [obj2]
+    slack.event(ev)
+    [call] = slack.fake.wait("chat.postMessage", channel=asked)
+    assert call.params["thread_ts"] == ev["ts"]
+    assert blocks_of(call.params) == _expected(annotate_bytes(data))
+
+
 def test_non_bounce_text_file_is_read_but_stays_quiet(slack):
     channel = uid("C")
     fid = _fid()
