@@ -111,8 +111,10 @@ _TOKEN_RE = re.compile(r"\b(?:xox[abposre]|xapp|xoxe\.xox[bp])-[A-Za-z0-9-]+")
 # Every pattern below runs in linear time: a match may only start where its leading run of
 # characters starts (look-behind), and repetition is possessive (``*+``, ``++``, Python 3.11), so
 # a failed attempt never backtracks over a long run. Messages are also cut to MAX_LOG_CHARS first.
-_LOCAL = r"A-Za-z0-9.!#$%&'*+/=?^_`{}~-"  # RFC 5322 atext without "|" (Slack's <mailto:a|b> separator)
-_EMAIL_RE = re.compile(rf"(?<![{_LOCAL}])[{_LOCAL}]++@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{{2,}}")
+# RFC 5322 atext without "|" (Slack's <mailto:a|b> separator), with any Unicode letter or digit
+# (internationalized addresses, RFC 6531 / RFC 6532; U-label domains, RFC 5890)
+_LOCAL = r"\w.!#$%&'*+/=?^`{}~-"
+_EMAIL_RE = re.compile(rf"(?<![{_LOCAL}])[{_LOCAL}]++@[\w-]++(?:\.[\w-]++)*+(?<=[^\W\d_]{{2}})")
 _BEARER_RE = re.compile(r"(?i)\b(Bearer)\s+[A-Za-z0-9._~+/=-]+")
 _SECRET_KEYS = r"token|bot_token|user_token|access_token|refresh_token|client_secret|signing_secret|authorization"
 _BODY_KEYS = (

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import re
 
-# local part: dot-atom characters (RFC 5322 §3.2.3 atext) or a quoted string; domain: labels or [literal]
+# local part: dot-atom characters (RFC 5322 §3.2.3 atext, widened to any Unicode letter or digit
+# for internationalized addresses, RFC 6531 §3.3 / RFC 6532 §3.2) or a quoted string; domain:
+# labels (ASCII or U-labels, RFC 5890) or [literal]. ``\w`` is Unicode-aware on str patterns.
 ADDRESS_RE = re.compile(
     r"""(?<![\w.+-])
-        (?P<local>"[^"\s]{1,64}"|[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)
+        (?P<local>"[^"\s]{1,64}"|[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*)
         @
-        (?P<domain>\[[0-9A-Fa-f:.IPv]+\]|(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}
-                   |[A-Za-z0-9-]+)
+        (?P<domain>\[[0-9A-Fa-f:.IPv]+\]|(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}
+                   |[\w-]+)
     """,
     re.VERBOSE,
 )

@@ -51,7 +51,12 @@ _CUT = re.compile(
     re.I | re.M,
 )
 
-_ADDR = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+=!#$&'*/?^`{|}~-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}")
+# Local parts may hold Latin, Greek and Cyrillic letters beyond ASCII (internationalized addresses,
+# RFC 6531 §3.3), not CJK ones: Japanese and Chinese notices glue their words to the address
+# ("宛先user@example.jp"). Domains may be U-labels (RFC 5890).
+_INTL = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u04ff"
+_ADDR = re.compile(rf"[A-Za-z0-9{_INTL}][A-Za-z0-9{_INTL}._%+=!#$&'*/?^`{{|}}~-]{{0,63}}@[\w-]{{1,63}}"
+                   rf"(?:\.[\w-]{{1,63}}){{0,8}}\.(?:[A-Za-z]{{2,24}}|[^\W\d_]{{2,24}})")
 _SKIP_LOCAL = re.compile(r"^(?:mailer-daemon|postmaster|noreply|no-reply|do-not-reply|"
                          r"abuse|bounce[s]?|double-bounce)$", re.I)
 # Lines where an address is not the failed recipient: transcripts, header-like

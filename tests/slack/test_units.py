@@ -121,6 +121,17 @@ def test_mask_text_masks_every_address_and_keeps_the_rest():
                                "host mx.example.net")
 
 
+@pytest.mark.parametrize("text, masked", [
+    # internationalized addresses (RFC 6531 / RFC 6532) are customers' addresses too
+    ("550 5.1.1 <müller@example.com>: unknown", "550 5.1.1 <m***@example.com>: unknown"),
+    ("Empfänger jöhn.döe@exämple.de unbekannt", "Empfänger j***@exämple.de unbekannt"),
+    ("недоставлено: иван@пример.рф", "недоставлено: и***@пример.рф"),
+    ("用户@example.cn 不存在", "用***@example.cn 不存在"),
+])
+def test_mask_text_masks_internationalized_addresses(text, masked):
+    assert mask_text(text) == masked
+
+
 def test_unslack_restores_the_pasted_text():
     raw = ("<@UBOT0001> &lt;<mailto:john@example.com|john@example.com>&gt;: 550 5.1.1 see "
            "<https://support.example.com/x|docs> in <#C0001|ops> cc <@U0002> &amp; <!here>")

@@ -121,6 +121,7 @@ def test_bad_log_format_is_refused():
         ("'text': 'it\\'s 421'", "'text': '[redacted]'"),
         ('{"text": "x", "ts": "1.2"}', '{"text": "[redacted]", "ts": "1.2"}'),
         ("xoxe.xoxp-1-abc refresh", "[redacted] refresh"),
+        ("bounce for müller@example.com and иван@пример.рф", "bounce for [redacted] and [redacted]"),
     ],
 )
 def test_redact(given, expected):
