@@ -960,7 +960,7 @@ def classify(
     if reason is None:
         reason = _command_reason(rc, enh, command, act)
     cmd = _norm_command(command)
-    low_raw = (text or "")[:4000].lower()
+    low_raw = " ".join((text or "")[:4000].split()).lower()  # folded lines (RFC 5322 §2.2.3) unfolded
     if reason == "userunknown" and not _ASSERTED_UNKNOWN.search(low_raw):
         reason = _unknown_or_filtered(enh, cmd)
     if act == "delayed" and reason == "expired" and not (enh and enh[1:] == ".4.7") \

@@ -407,3 +407,10 @@ def test_host_not_found_is_nxdomain_unless_temporary(text, expected):
 ])
 def test_refused_service_and_refused_connection(text, expected):
     assert classify(text[:3] if text[0].isdigit() else None, None, text, None, "failed")[0] == expected
+
+
+def test_folded_diagnostic_lines_are_read_unfolded():
+    # a Diagnostic-Code folded onto a continuation line (RFC 5322 §2.2.3) reads as one line
+    folded = "550 <user@ezweb.ne.jp>:\n User unknown"
+    assert classify("550", "5.0.0", folded, None, "failed") == classify(
+        "550", "5.0.0", "550 <user@ezweb.ne.jp>: User unknown", None, "failed") == ("userunknown", True)

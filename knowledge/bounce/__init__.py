@@ -33,7 +33,7 @@ from knowledge.bounce import mime
 from knowledge.bounce.codes import find_codes, find_command, find_remote_host, reply_line
 from knowledge.bounce.dsn import parse_dsn, strip_addr_type
 from knowledge.bounce.text import scan_notice, cut_original, is_known_format
-from knowledge.reasons import _LATE_UNKNOWN, classify, is_hard
+from knowledge.reasons import _ASSERTED_UNKNOWN, _LATE_UNKNOWN, classify, is_hard
 
 __all__ = ["Report", "parse_bytes", "looks_like_message", "rows_from_pasted_dsn", "has_mail_headers"]
 
@@ -461,7 +461,8 @@ def _rows_from_dsn(dsn_texts: list[str], notice: str) -> list[dict]:
                 reason, hard = "mailererror", False
             if (reason == "userunknown" and command is None and action == "failed" and enhanced
                     and enhanced.endswith(".0.0") and not _SUBJECT_1.search(diag)
-                    and not _LATE_UNKNOWN.search(diag.lower())):
+                    and not _LATE_UNKNOWN.search(diag.lower())
+                    and not _ASSERTED_UNKNOWN.search(" ".join(diag.split()).lower())):
                 # Sisimai's rule for a DSN that names neither the command nor
                 # a mailbox status (X.1.x): an "unknown user" text is taken as
                 # a refusal after acceptance ("filtered", soft).
