@@ -168,7 +168,7 @@ def print_explain(result: "ExplainResult", console: Any = None) -> None:
     or cut, so they can be copied from a terminal of any width.
     """
     if console is None:
-        console = _stdout_console()
+        console = stdout_console()
     for item in result.items:
         console.print(explanation_renderable(item))
         for line in explanation_links(item):
@@ -182,9 +182,10 @@ def print_explain(result: "ExplainResult", console: Any = None) -> None:
                 console.print(f"  {src}", soft_wrap=True, style="dim", markup=False, highlight=False)
 
 
-def _stdout_console() -> Any:
+def stdout_console(**options: Any) -> Any:
     """A Console on stdout whose broken pipe (``| head``) raises BrokenPipeError,
-    which ``bot.cli`` treats as a normal end, instead of rich's ``SystemExit(1)``."""
+    which ``bot.cli`` treats as a normal end, instead of rich's ``SystemExit(1)``.
+    ``options`` go to ``rich.console.Console`` (default: ``highlight=False``)."""
     import os
     import sys
 
@@ -199,7 +200,7 @@ def _stdout_console() -> Any:
                 pass
             raise BrokenPipeError
 
-    return _Console(highlight=False)
+    return _Console(**{"highlight": False, **options})
 
 
 def render_explain(result: "ExplainResult", width: int = 100) -> str:

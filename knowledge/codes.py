@@ -41,7 +41,9 @@ registry's X), subject and detail of 1-3 digits."""
 _COMBINED_RE = re.compile(r"([0-9]{3})(?:\s*[-\s]\s*|\s+)([0-9A-Za-z]+\.[0-9]+\.[0-9]+)")
 # Punctuation people paste around codes: quotes, brackets, '#' (Exchange NDRs),
 # trailing sentence punctuation, 'smtp;' prefixes are handled by the caller.
-_STRIP = " \t\r\n\"'`()[]{}<>,;:!?#*."
+# surrounding punctuation, quotes, and invisible characters that copy-paste drags along (no-break
+# space, zero-width space / joiners, word joiner, byte-order mark)
+_STRIP = " \t\r\n\"'`()[]{}<>,;:!?#*.\u00a0\u200b\u200c\u200d\u2060\ufeff"
 
 
 def printable(text: str) -> str:

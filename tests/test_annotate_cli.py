@@ -50,7 +50,12 @@ def test_unreadable_file_reports_and_continues(capsys, tmp_path):
     assert main(["annotate", "--format", "json", missing, ok]) == 1
     captured = capsys.readouterr()
     assert captured.err.strip() == f"smtpbot annotate: {missing}: No such file or directory"
-    assert [o["source"] for o in _json_lines(captured.out)] == [ok]
+    objs = _json_lines(captured.out)
+    # one object per input, in input order: the unreadable one says so
+    assert [o["source"] for o in objs] == [missing, ok]
+    assert objs[0] == {"source": missing, "kind": "none", "findings": [], "notes": [],
+                       "error": "could not read: No such file or directory"}
+    assert "error" not in objs[1]
 
 
 def test_directory_is_unreadable(capsys, tmp_path):
@@ -107,16 +112,20 @@ def test_many_files_keep_order_across_processes(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.count("smtpbot annotate: ") == 1
     objs = _json_lines(proc.stdout)
-    assert [o["source"] for o in objs] == [f for f in files if not f.endswith("missing.eml")]
+    assert [o["source"] for o in objs] == files
+    assert [o["source"] for o in objs if "error" in o] == [f for f in files if f.endswith("missing.eml")]
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_closed_stdout_is_quiet(fmt):
     files = [str(FIXTURES / "postfix-dsn.eml")] * 60
     proc = subprocess.run(
-        f"{sys.executable} -m bot.cli annotate --format {fmt} " + " ".join(files) + " | head -c 10",
-        shell=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], timeout=60)
+        f"{sys.executable} -m bot.cli annotate --format {fmt} " + " ".join(files) + " | head -c 10; "
+        "exit ${PIPESTATUS[0]}",
+        shell=True, executable="/bin/bash", capture_output=True, text=True,
+        cwd=Path(__file__).resolve().parents[1], timeout=60)
     assert "Traceback" not in proc.stderr
+    assert proc.returncode == 0  # a reader that stops early is not an error
 
 
 def test_explained_finding_leads_with_the_provider_meaning():
@@ -183,3 +192,24 @@ def test_software_versions_in_a_header_like_block_are_not_codes():
             b"SMTP ERROR: Failed to connect to server: Connection refused (111)\n")
     kind, findings, _ = annotate_rows(text)
     assert [(f["reply_code"], f["enhanced_status"]) for f in findings] == []
+
+
+def test_text_output_never_sends_control_characters_to_the_terminal(capsys, tmp_path):
+    line = ("Jan  3 10:00:00 mta postfix/smtp[1]: AB: to=<a@example.com>, relay=mx.example.com[192.0.2.1]:25, "
+            "dsn=5.1.1, status=bounced (host mx.example.com[192.0.2.1] said: 550 5.1.1 <a@example.com>: "
+            "\x1b[2J\x1b]0;PWNED\x07\u202eRED User unknown (in reply to RCPT TO command))\n")
+    path = tmp_path / "esc\x1b[31m.txt"
+    path.write_text(line, encoding="utf-8")
+    assert main(["annotate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert not any(ch in out for ch in "\x1b\x07\u202e")
+    assert "reply: <a@example.com>: \\x1b[2J\\x1b]0;PWNED\\x07\\u202eRED User unknown" in out
+    assert "esc\\x1b[31m.txt" in out
+
+
+def test_delivered_recipients_and_auto_replies_are_not_called_bounces(capsys):
+    assert main(["annotate", str(FIXTURES / "delivered-dsn.eml"), str(FIXTURES / "autoreply.eml")]) == 0
+    out = capsys.readouterr().out
+    assert "1. ok@example.com  250 2.0.0  reason: delivered (not a failure)" in out
+    assert "1. person@example.com  -  reason: automatic reply (not a failure)" in out
+    assert "hard bounce" not in out and "soft bounce" not in out

@@ -50,6 +50,24 @@ def test_unknown_provider_is_usage_error(capsys):
     assert "unknown provider 'nosuchprovider'" in capsys.readouterr().err
 
 
+def test_empty_provider_is_an_unknown_provider(capsys):
+    assert main(["explain", "--provider", "", "550"]) == 2
+    assert "unknown provider ''" in capsys.readouterr().err
+
+
+def test_no_code_in_json_still_prints_the_document(capsys):
+    assert main(["explain", "--format", "json", " "]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["items"] == [] and doc["errors"] == [
+        "no code given; try 'smtpbot explain 550' or 'smtpbot explain --help'"]
+
+
+def test_invisible_characters_around_a_pasted_code_are_ignored(capsys):
+    assert main(["explain", "--format", "json", "5.7.26\u200b", "\ufeff550\u00a0"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [i["code"] for i in doc["items"]] == ["5.7.26", "550"]
+
+
 def test_no_code_is_usage_error(capsys):
     with pytest.raises(SystemExit) as info:
         main(["explain"])

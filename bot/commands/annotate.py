@@ -180,6 +180,10 @@ def _run_files(args: argparse.Namespace, files: list[str], out) -> int:
             reason = exc.strerror or type(exc).__name__
             print(f"smtpbot annotate: {name}: {reason}", file=sys.stderr)
             status = 1
+            if as_json:  # one object per input, in input order, readable or not
+                out.write(encode({"source": name, "kind": "none", "findings": [], "notes": [],
+                                  "error": f"could not read: {reason}"}))
+                out.write("\n")
             continue
         full = (not as_json) or args.explain
         kind, findings, notes = annotate_rows(data, explain=full, providers=True)
@@ -188,9 +192,9 @@ def _run_files(args: argparse.Namespace, files: list[str], out) -> int:
             out.write("\n")
             continue
         if console is None:
-            from rich.console import Console
+            from bot.render_text import stdout_console
 
-            console = Console(highlight=False, soft_wrap=False)
+            console = stdout_console(soft_wrap=False)
         _print_text(console, name, kind, findings, notes)
     out.flush()
     return status
@@ -206,33 +210,45 @@ _KIND = {
 }
 
 
+# Findings that say what happened to a message, not why it failed: never labelled hard or soft.
+_NOT_FAILURES = {"delivered": "delivered (not a failure)", "vacation": "automatic reply (not a failure)",
+                 "feedback": "feedback report (not a failure)"}
+
+
 def _print_text(console, name: str, kind: str, findings: list[dict], notes: list[str]) -> None:
     import textwrap
 
     from rich.markup import escape
 
+    from knowledge.codes import printable
     from knowledge.reasons import reason_label
     from knowledge.severity import describe
 
     width = max(40, min(console.width, 120))
 
+    def shown(value: object) -> str:
+        # the input is untrusted mail: control characters (terminal escape sequences, bidi
+        # overrides) are printed as visible escapes, never sent to the terminal
+        return escape(printable(str(value)))
+
     def line(label: str, value: str) -> None:
         # hanging indent so wrapped lines stay under their label; rich must not re-wrap
-        text = textwrap.fill(" ".join(str(value).split()), width=width, initial_indent=f"     {label}: ",
+        text = textwrap.fill(printable(" ".join(str(value).split())), width=width, initial_indent=f"     {label}: ",
                              subsequent_indent=" " * 7, break_long_words=False, break_on_hyphens=False)
         console.print(escape(text), soft_wrap=True)
 
-    console.print(f"[bold]{escape(name)}[/bold]: {_KIND.get(kind, kind)}", soft_wrap=True)
+    console.print(f"[bold]{shown(name)}[/bold]: {_KIND.get(kind, kind)}", soft_wrap=True)
     for i, f in enumerate(findings, 1):
         who = f.get("recipient") or "(recipient not stated)"
         codes = " ".join(c for c in (f.get("reply_code"), f.get("enhanced_status")) if c)
         if not f.get("enhanced_status") and f.get("inferred_status"):
             codes = (codes + " " if codes else "") + f"(likely {f['inferred_status']})"
         reason = f.get("reason")
-        label = f"{reason_label(reason)} ({reason})" if reason else "unknown"
-        console.print(f"  {i}. [bold]{escape(who)}[/bold]  {escape(codes or '-')}  reason: {escape(label)}",
+        label = _NOT_FAILURES.get(reason or "") or (f"{reason_label(reason)} ({reason})" if reason else "unknown")
+        console.print(f"  {i}. [bold]{shown(who)}[/bold]  {shown(codes or '-')}  reason: {shown(label)}",
                       soft_wrap=True)
-        severity = describe(f.get("reply_code"), f.get("enhanced_status"), f.get("action"), f.get("hard_bounce"))
+        severity = None if reason in _NOT_FAILURES else describe(
+            f.get("reply_code"), f.get("enhanced_status"), f.get("action"), f.get("hard_bounce"))
         if severity:
             line("status", severity)
         for label, key in (("command", "command"), ("remote MTA", "remote_mta"), ("provider", "provider"),

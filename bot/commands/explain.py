@@ -109,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
 
     provider = getattr(args, "provider", None)
     as_json = getattr(args, "format", "text") == "json"
+    if provider is not None and not provider.strip():
+        provider = " "  # an empty --provider is an unknown provider, not no provider
     if provider:
         problem = None
         try:
@@ -131,8 +133,12 @@ def run(args: argparse.Namespace) -> int:
 
     queries = queries_from_argv(args.codes)
     if not queries:
-        print("smtpbot explain: no code given; try 'smtpbot explain 550' or 'smtpbot explain --help'",
-              file=sys.stderr)
+        problem = "no code given; try 'smtpbot explain 550' or 'smtpbot explain --help'"
+        print(f"smtpbot explain: {problem}", file=sys.stderr)
+        if as_json:
+            from knowledge.results import ExplainResult
+
+            _print_json(ExplainResult(items=[], errors=[problem]))
         return 2
     result = explain(queries, provider=provider)
 

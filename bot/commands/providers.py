@@ -55,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
             if pid is None:
                 known = ", ".join(p.id for p in catalog())
                 print(f"smtpbot providers: unknown provider {args.provider!r}; known: {known}", file=sys.stderr)
+                if args.format == "json":
+                    print("[]")  # scripts still get a JSON document: no rules
                 return 2
             notes = rules_of(pid)
             if args.format == "json":
