@@ -34,7 +34,12 @@ Data file shape (validated on load, see :func:`validate_provider_data`)::
     enhanced = ["5.7.26", "5.7.1"]     # enhanced codes or ranges "5.7.606-5.7.649", optional
     markers = ["DMARC policy"]         # literal text, case-insensitive, any one must be present
     pattern = 'AS\\(\\d+\\)'           # optional regex that must also match (checked after markers)
-    identifies = false                 # true: a marker alone proves the provider (e.g. "[TSS04]")
+    identifies = false                 # true: a marker alone proves the provider (e.g. "[TSS04]"); or a list of
+                                       # the markers that do (["[hme1]"]) when the others are common words.
+                                       # Only a provider's own token (a code such as "[TSS04]", "AUP#CDRBL",
+                                       # "RESOLVER.ADR", "S3150", a provider URL) may identify: wording that
+                                       # another receiver could send ("connection rejected by policy",
+                                       # "greylisted") needs the provider's host or signature.
     meaning = "..."                    # the provider's meaning, in our words
     remedy = "..."                     # what to change, which form to use
     retry_helps = false                # true / false; omit when it depends
@@ -149,7 +154,7 @@ class _Rule:
     for the fields' meaning); ``note`` caches its ProviderNote."""
 
     __slots__ = ("id", "provider_id", "title", "meaning", "remedy", "retry_helps", "doc_url", "reply", "enh_exact",
-                 "enh_ranges", "classes", "markers", "pattern_src", "identifies", "order", "redefines",
+                 "enh_ranges", "classes", "markers", "pattern_src", "identifies", "id_markers", "order", "redefines",
                  "first_codes", "query_token", "reason", "note", "_pattern")
 
     def __init__(
@@ -158,7 +163,7 @@ class _Rule:
         enh_ranges: tuple[tuple[int, int, int, int], ...], classes: frozenset[str], markers: tuple[str, ...],
         pattern_src: str | None, identifies: bool, order: int, redefines: frozenset[str] = frozenset(),
         first_codes: tuple[str | None, str | None] = (None, None), query_token: str | None = None,
-        reason: str | None = None, note: "ProviderNote | None" = None,
+        reason: str | None = None, note: "ProviderNote | None" = None, id_markers: tuple[str, ...] | None = None,
     ) -> None:
         self.id = id
         self.provider_id = provider_id
@@ -174,6 +179,8 @@ class _Rule:
         self.markers = markers  # lower-cased literals
         self.pattern_src = pattern_src
         self.identifies = identifies
+        # the markers that identify the provider on their own (all of them, or the listed subset)
+        self.id_markers = (markers if id_markers is None else id_markers) if identifies else ()
         self.order = order
         self.redefines = redefines
         self.first_codes = first_codes  # (reply, enhanced) the rule lists first
@@ -457,8 +464,15 @@ def _build_provider(data: dict, path: Path, order_start: int, compile_patterns: 
         if not (reply or exact or ranges or markers):
             raise ProviderDataError(f"{rwhere}: needs codes (reply/enhanced) or markers")
         identifies = r.get("identifies", False)
-        if not isinstance(identifies, bool):
-            raise ProviderDataError(f"{rwhere}: identifies must be true or false")
+        id_markers: tuple[str, ...] | None = None
+        if isinstance(identifies, list):
+            id_markers = tuple(mk.lower() for mk in _strlist(r, "identifies", rwhere))
+            if not id_markers or any(mk not in markers for mk in id_markers):
+                raise ProviderDataError(f"{rwhere}: identifies lists {list(id_markers)!r}; it must name some of "
+                                        f"the rule's markers")
+            identifies = True
+        elif not isinstance(identifies, bool):
+            raise ProviderDataError(f"{rwhere}: identifies must be true, false or a list of the rule's markers")
         if identifies and not markers:
             raise ProviderDataError(f"{rwhere}: identifies = true needs markers")
         retry = r.get("retry_helps")
@@ -502,6 +516,7 @@ def _build_provider(data: dict, path: Path, order_start: int, compile_patterns: 
                 markers=markers,
                 pattern_src=pat_src,
                 identifies=identifies,
+                id_markers=id_markers,
                 order=order_start + i,
                 redefines=frozenset(redefines),
                 first_codes=(first_reply, first_enh),
@@ -596,9 +611,9 @@ def _load(data_dir: Path = DATA_DIR, use_cache: bool = True, compile_patterns: b
     marker_pairs: dict[str, list[tuple[str, _Rule]]] = {}
     for cls in "45":
         marker_pairs[cls] = [
-            (mk, r) for r in identifying if not r.classes or cls in r.classes for mk in r.markers
+            (mk, r) for r in identifying if not r.classes or cls in r.classes for mk in r.id_markers
         ]
-    marker_pairs[""] = [(mk, r) for r in identifying for mk in r.markers]
+    marker_pairs[""] = [(mk, r) for r in identifying for mk in r.id_markers]
     exact: dict[str, _Provider] = {}
     suffixes: dict[str, list[tuple[str, _Provider]]] = {}
     for prov in providers.values():
@@ -845,6 +860,27 @@ def _score(rule: _Rule, reply: str | None, enh: str | None, lower: str, require_
     return score
 
 
+def _specificity(rule: _Rule, lower: str, signatures: tuple[str, ...] = ()) -> int:
+    """How specific the rule's evidence in ``lower`` is: the length of the longest text it recognised there
+    (one of its markers, or the span its pattern matched), since a longer literal is rarer: "mailbox is
+    disabled" says more than a short code prefix.  The provider's own signatures inside a marker do not
+    count: "zen.spamhaus.org" says who answered, "open resolver" what went wrong.  0 when no marker is present."""
+    longest = 0
+    for mk in rule.markers:
+        if mk in lower:
+            w = len(mk)
+            for sig in signatures:
+                if sig in mk:
+                    w -= len(sig)
+            if w > longest:
+                longest = w
+    if longest and rule.pattern is not None:
+        m = rule.pattern.search(lower)
+        if m is not None and m.end() - m.start() > longest:
+            longest = m.end() - m.start()
+    return max(longest, 1) if any(mk in lower for mk in rule.markers) else 0
+
+
 def lookup(provider_id: str, reply_code: str | None, enhanced: str | None, text: str = "") -> ProviderNote | None:
     """The provider's meaning for these codes, or ``None`` when it has no rule.
 
@@ -996,9 +1032,21 @@ def _match_rule(
                             identified[prov.id] = prov
                             break
 
-    best: _Rule | None = None
-    best_key: tuple[int, int, int] = (-1, 0, 0)
+    # Per provider, the best rule: a rule whose marker text is present beats one matched on codes only; among
+    # marker rules the more specific marker wins (a pattern that matched, then the longest marker present) before
+    # code points, so a provider-wide prefix ("delivery error: dd") or a rule that lists an enhanced code cannot
+    # outrank the rule whose own words are in the text ("mailbox is disabled").  Across providers the best
+    # score wins, an identified provider first on ties (marker text > enhanced code > reply code).
+    per_provider: dict[str, tuple[tuple[int, int, int, int], int, _Rule]] = {}
     cls = (reply or enh or "")[:1]
+
+    def consider(rule: _Rule, s: int) -> None:
+        spec = _specificity(rule, lower, idx.providers[rule.provider_id].signatures) if rule.markers else 0
+        rank = (1 if spec else 0, spec, s, -rule.order)
+        cur = per_provider.get(rule.provider_id)
+        if cur is None or rank > cur[0]:
+            per_provider[rule.provider_id] = (rank, s, rule)
+
     for prov in identified.values():
         for rule in prov.by_class.get(cls, prov.rules):
             if rule.markers:
@@ -1009,9 +1057,7 @@ def _match_rule(
                     continue
             s = _score(rule, reply, enh, lower, require_markers=True)
             if s >= 0:
-                key = (s + 1, 1, -rule.order)
-                if key > best_key:
-                    best, best_key = rule, key
+                consider(rule, s)
     if lower:
         candidates: list[_Rule] = []
         markers, marker_rules = idx.marker_index.get(cls, idx.marker_index[""])
@@ -1022,7 +1068,12 @@ def _match_rule(
         for rule in candidates:
             s = _score(rule, reply, enh, lower, require_markers=True)
             if s >= 0:
-                key = (s, 0, -rule.order)
-                if key > best_key:
-                    best, best_key = rule, key
+                consider(rule, s)
+    best: _Rule | None = None
+    best_key: tuple[int, int, int] = (-1, 0, 0)
+    for _rank, s, rule in per_provider.values():
+        ident = 1 if rule.provider_id in identified else 0
+        key = (s + ident, ident, -rule.order)
+        if key > best_key:
+            best, best_key = rule, key
     return best
