@@ -952,7 +952,7 @@ def classify(
     if reason is None and rc in _SYNTAX_REPLIES:
         # RFC 5321 §4.2.1: 50z replies are about the command's syntax or sequence, whatever the text.
         reason = "syntaxerror"
-    if reason is None and rc and rc[0] in "45" and act != "delayed" \
+    if reason is None and rc and rc[0] in "45" \
             and _norm_command(command) not in ("MAIL", "HELO", "EHLO", "CONN") and _has_words(text):
         # A server reply whose words match no family: Sisimai's "onhold"
         # (the reason cannot be decided; nothing says the address is bad).
@@ -963,11 +963,11 @@ def classify(
     low_raw = " ".join((text or "")[:4000].split()).lower()  # folded lines (RFC 5322 §2.2.3) unfolded
     if reason == "userunknown" and not _ASSERTED_UNKNOWN.search(low_raw):
         reason = _unknown_or_filtered(enh, cmd)
-    if act == "delayed" and reason == "expired" and not (enh and enh[1:] == ".4.7") \
-            and not _EXPIRY_EVIDENCE.search(low_raw) and _CONNECT_FAILURE.search(low_raw):
-        # A deferral (Postfix status=deferred, DSN Action: delayed) because the
-        # host could not be reached is a network problem being retried; the
-        # message has not expired yet.
+    if act == "delayed" and reason == "expired" and not _EXPIRY_EVIDENCE.search(low_raw) \
+            and _CONNECT_FAILURE.search(low_raw):
+        # A deferral (Postfix status=deferred, DSN Action: delayed, a delay warning) because the
+        # host could not be reached is a network problem being retried; the message has not
+        # expired yet (a Status of X.4.7 in a delay warning only says the warning time passed).
         reason = "networkerror"
     prov = provider_reason(low_raw)
     if prov is not None:
@@ -1177,7 +1177,7 @@ _EXPIRY_EVIDENCE = re.compile(
 # A connection-level failure (the reason a message is deferred).
 _CONNECT_FAILURE = re.compile(
     r"connection (?:timed out|refused|reset|closed|lost)|timed out|lost connection|no route to host|"
-    r"network is unreachable|host (?:is )?unreachable|could not connect|unable to connect|"
+    r"network is unreachable|host (?:is )?unreachable|could not connect|unable to connect|failed to connect|"
     r"conversation with \S{1,255} timed out"
 )
 
@@ -1206,7 +1206,10 @@ def _norm_command(command: str | None) -> str:
 
 def _command_reason(rc: str | None, enh: str | None, command: str | None, act: str) -> str | None:
     cmd = _norm_command(command)
-    if act == "delayed":
+    if act == "delayed" and not (rc and rc[0] in "45"):
+        # A delay report that names no reply and no cause (RFC 3464 Action: delayed with only a
+        # Status): Sisimai's vocabulary for it is "expired" (the warning time ran out).  A deferral
+        # with a server reply is classified by that reply below: the retries have not run out.
         return "expired"
     if rc:
         if rc in ("421",):

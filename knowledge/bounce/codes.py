@@ -47,7 +47,11 @@ _CMD_MAP = {"RCPT": "RCPT TO", "MAIL": "MAIL FROM", "DATA": "DATA", "HELO": "HEL
 _HOST = re.compile(
     r"(?:remote host|host|server|mx|mail exchanger)[ \t]{1,3}([A-Za-z0-9][A-Za-z0-9.-]{1,200}\.[A-Za-z]{2,24}|\[?\d{1,3}(?:\.\d{1,3}){3}\]?)"
     r"(?:[ \t]{0,3}\[[\d.:a-fA-F]{1,45}\])?[ \t]{0,3}(?:said|says|returned|replied|responded|:)"
-    r"|^([A-Za-z0-9][A-Za-z0-9.:-]{1,200}) does not like recipient",
+    r"|^([A-Za-z0-9][A-Za-z0-9.:-]{1,200}) does not like recipient"
+    # Postfix "connect to mx.example.net[192.0.2.9]:25: Connection timed out", Sendmail
+    # "Deferred: Connection timed out with mx.example.net."
+    r"|\bconnect to ([A-Za-z0-9][A-Za-z0-9.-]{1,200}\.[A-Za-z]{2,24})\[[\d.:a-fA-F]{1,45}\]"
+    r"|\b(?:timed out|refused|reset|closed) (?:with|by) ([A-Za-z0-9][A-Za-z0-9.-]{1,200}\.[A-Za-z]{2,24})\b",
     re.I | re.M,
 )
 
@@ -146,10 +150,14 @@ def find_remote_host(text: str) -> str | None:
     """Return the remote host named in ``host X said:`` phrasing, or None."""
     if not text:
         return None
-    m = _HOST.search(text[:20000])
+    # a host line that Postfix wrapped before "said:" ("host x.example[192.0.2.1]\n    said: 550 ...")
+    m = _HOST.search(_WRAPPED_SAID.sub(r"\1 said", text[:20000]))
     if not m:
         return None
-    return (m.group(1) or m.group(2)).strip("[]")
+    return next(g for g in m.groups() if g).strip("[]")
+
+
+_WRAPPED_SAID = re.compile(r"(\])[ \t]*\n[ \t]+said\b")
 
 
 def reply_line(text: str, limit: int = 600) -> str:
@@ -164,8 +172,18 @@ def reply_line(text: str, limit: int = 600) -> str:
         return ""
     m = _PAIR.search(text) or _RC.search(text) or _ENH.search(text)
     start = 0
+    quoted = False
     if m:
         start = text.rfind("\n", 0, m.start()) + 1
+        intro = _INTRO.search(text, start, m.start())
+        if intro:
+            # "host x said: 550 ...", "... returned '441 4.4.1 ...'": the reply starts at its code
+            start = intro.end()
+            quoted = intro.group(0).rstrip().endswith(("'", '"'))
+        else:
+            prefix = _RCPT_PREFIX.match(text, start)
+            if prefix and prefix.end() <= m.start():
+                start = prefix.end()
     else:
         from knowledge.reasons import text_reason
 
@@ -175,6 +193,28 @@ def reply_line(text: str, limit: int = 600) -> str:
                 start = pos
                 break
             pos += len(line) + 1
+        prefix = _RCPT_PREFIX.match(text, start)
+        if prefix:
+            start = prefix.end()  # "<a@b>: connect to ...", "<a@b>... Deferred: ...": the words after it
     chunk = text[start:start + limit * 2]
     para = re.split(r"\n[ \t]*\n", chunk, maxsplit=1)[0]
-    return " ".join(para.split())[:limit]
+    # a multi-line reply (RFC 5321 §4.2.1: "550-5.7.1 ..." lines, then "550 5.7.1 ...") is one
+    # text: the code is kept once, at its start, and dropped from the continuation lines
+    para = _CONTINUATION.sub(" ", para)
+    para = " ".join(para.split())
+    if len(para) > 3 and para[3] == "-" and para[:3].isdigit():
+        para = para[:3] + " " + para[4:]  # "550-5.7.1 ..." (first line of a multi-line reply)
+    para = _IN_REPLY_TO.sub("", para)
+    if quoted and para.endswith(("'", '"')):
+        para = para[:-1]
+    return para[:limit]
+
+
+# Words that introduce a reply on the same line: Postfix "said:", Exchange "returned '...'".
+_INTRO = re.compile(r"(?:\bsaid|\breturned|\breplied|\bresponded)[ \t]{0,3}:?[ \t]{0,3}['\"]?", re.I)
+# A recipient address that leads a notice line (Postfix "<a@b>: ", Sendmail "<a@b>... ").
+_RCPT_PREFIX = re.compile(r"[ \t]*<[^<>\s@]{1,64}@[^<>\s]{1,255}>(?::|\.\.\.)[ \t]+")
+# The code prefix of a continuation line inside a multi-line reply.
+_CONTINUATION = re.compile(r"\n[ \t]*[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}[ \t])?")
+# Postfix's own remark after the reply: "(in reply to RCPT TO command)".
+_IN_REPLY_TO = re.compile(r"\s*\(in reply to [A-Za-z ]{2,30} command\)\s*$", re.I)
