@@ -107,45 +107,56 @@ def annotate_rows(data: bytes, explain: bool = False, providers: bool = True) ->
     is_message = looks_like_message(data)
     if not is_message and _is_binary(data):
         return "none", [], notes + ["binary input (not text or a mail message): nothing to annotate"]
-    reports = _message_reports(data) if is_message else None
+    reports, total = _message_reports(data) if is_message else (None, 0)
     if reports is None:
         kind, rows, more = _text_rows(_decode_text(data))
         notes.extend(more)
         return kind, [_complete(r, [], explain, providers) for r in rows], notes
     kinds: list[str] = []
     findings: list[dict] = []
-    for rep in reports:
+    several = len(reports) > 1
+    for i, rep in enumerate(reports, 1):
         kinds.append(rep.kind)
-        notes.extend(n for n in rep.notes if n not in notes)
+        # in an mbox file, each message's remarks say which message they are about
+        notes.extend(n for n in (f"message {i}: {x}" if several else x for x in rep.notes) if n not in notes)
         room = MAX_FINDINGS - len(findings)
-        if len(rep.rows) > room:
+        if len(rep.rows) > room and room >= 0:
             notes.append(f"only the first {MAX_FINDINGS:,} failed recipients are listed")
         findings += [_complete(r, rep.hosts, explain, providers) for r in rep.rows[:max(room, 0)]]
-    if len(reports) > 1:
+    if total > len(reports):
+        notes.append(f"only the first {len(reports):,} of {total:,} messages were read")
+    if several:
         notes.append(f"mbox file: {len(reports)} messages read")
     return _overall_kind(kinds), findings, notes
 
 
-# When an mbox holds messages of several kinds, the annotation is named after the most telling one.
-_KIND_ORDER = ("bounce", "delivery-report", "auto-reply", "feedback-report", "log", "none")
+# When an mbox holds messages of several kinds, the annotation is named after the most telling one:
+# a failure first, then a delay warning (still being retried), then the reports that are no failure.
+_KIND_ORDER = ("bounce", "delay-warning", "delivery-report", "auto-reply", "feedback-report", "log", "none")
 
 
 def _overall_kind(kinds: list[str]) -> str:
-    return min(kinds, key=_KIND_ORDER.index) if kinds else "none"
+    """The :data:`knowledge.results.AnnotationKind` of several messages' kinds (first in
+    :data:`_KIND_ORDER`; an unknown kind counts as "none"); "none" for no kinds."""
+    return min(kinds, key=lambda k: _KIND_ORDER.index(k) if k in _KIND_ORDER else len(_KIND_ORDER)) \
+        if kinds else "none"
 
 
 def _message_reports(data: bytes):
     """The bounce parser's reports for a message, or for each message of an
-    mbox file (RFC 4155); None when the data only looks like a message
-    (header-like lines such as pasted DSN fields or a log)."""
+    mbox file (RFC 4155), with the number of messages the file holds:
+    ``(reports, total)`` (``total`` exceeds ``len(reports)`` when the mbox
+    bound :data:`knowledge.bounce.mime.MAX_MBOX_MESSAGES` was hit);
+    ``(None, 0)`` when the data only looks like a message (header-like lines
+    such as pasted DSN fields or a log)."""
     from knowledge.bounce import has_mail_headers, parse_bytes
-    from knowledge.bounce.mime import split_mbox
+    from knowledge.bounce.mime import mbox_messages
 
-    parts = split_mbox(data)
+    parts, total = mbox_messages(data)
     reports = [parse_bytes(part) for part in parts]
     if len(reports) == 1 and reports[0].kind == "none" and not reports[0].rows and not has_mail_headers(data):
-        return None
-    return reports
+        return None, 0
+    return reports, total
 
 
 def _text_rows(text: str) -> tuple[str, list[dict], list[str]]:

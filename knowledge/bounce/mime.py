@@ -31,7 +31,7 @@ MAX_PARTS = 200
 MAX_DEPTH = 12
 MAX_TEXT = 200_000
 
-__all__ = ["Loaded", "load", "header_text", "part_text", "split_mbox", "MAX_BYTES", "MAX_PARTS", "MAX_DEPTH",
+__all__ = ["Loaded", "load", "header_text", "part_text", "split_mbox", "mbox_messages", "MAX_BYTES", "MAX_PARTS", "MAX_DEPTH",
            "MAX_MBOX_MESSAGES"]
 
 MAX_MBOX_MESSAGES = 200
@@ -71,6 +71,11 @@ _HEADER_AFTER = re.compile(rb"[A-Za-z][A-Za-z0-9-]{0,60}:[ \t]")
 
 
 def split_mbox(data: bytes) -> list[bytes]:
+    """The messages of an mbox file: :func:`mbox_messages` without the count."""
+    return mbox_messages(data)[0]
+
+
+def mbox_messages(data: bytes) -> tuple[list[bytes], int]:
     """Split an mbox file (RFC 4155) into its messages.
 
     Input: raw bytes.  Output: the messages as bytes, each without its
@@ -79,23 +84,24 @@ def split_mbox(data: bytes) -> list[bytes]:
     counts only at the start of the data or after an empty line (the format
     quotes ``From `` at the start of body lines as ``>From ``) or when a header
     field follows it (files glued together without the empty line); at most
-    :data:`MAX_MBOX_MESSAGES` messages are returned.
+    :data:`MAX_MBOX_MESSAGES` messages are returned, with the number of
+    messages the data holds: ``(messages, total)``.
     """
     head = data[:1024].lstrip(b"\r\n")
     if not head.startswith(b"From ") or not _MBOX_FROM.match(head):
-        return [data]
+        return [data], 1
     starts = [m for m in _MBOX_FROM.finditer(data)
               if not data[:m.start()].strip()
               or data[max(0, m.start() - 4):m.start()].replace(b"\r", b"").endswith(b"\n\n")
               or _HEADER_AFTER.match(data, m.end() + 1) or _HEADER_AFTER.match(data, m.end() + 2)]
     if len(starts) < 2:
-        return [data]
+        return [data], 1
     out = []
     for k, m in enumerate(starts[:MAX_MBOX_MESSAGES]):
         end = starts[k + 1].start() if k + 1 < len(starts) else len(data)
         body_start = data.find(b"\n", m.start()) + 1
         out.append(data[body_start:end])
-    return out
+    return out, len(starts)
 
 
 def header_text(msg: Message, name: str) -> str:
