@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot import observability as _obs
-from bot.slack.blocks import Message, Renderer, error_message, short_help_message
+from bot.slack.blocks import NOT_FAILURE_REASONS, Message, Renderer, error_message, is_failure, short_help_message
 
 PASTE_MIN_CHARS = 300  # longer (or multi-line) text is treated as a paste: annotation first
 
@@ -94,8 +94,9 @@ def _annotate(engine, text: str, r: Renderer, source: str | None, asked_by: str 
 
 
 # Findings that report what happened to a message rather than a failure (success DSN, auto-reply,
-# feedback report): shown when someone asks, never posted unasked.
-NOT_FAILURES = frozenset({"delivered", "vacation", "feedback"})
+# feedback report; delivered / relayed / expanded recipients): shown when someone asks, never
+# posted unasked (:func:`bot.slack.blocks.is_failure`).
+NOT_FAILURES = NOT_FAILURE_REASONS
 
 
 def message_annotation(engine, data: bytes, *, mask: bool, source: str | None = None,
@@ -106,7 +107,7 @@ def message_annotation(engine, data: bytes, *, mask: bool, source: str | None = 
     bounce parser (``knowledge.annotate.annotate_bytes``), so the MIME parts' own charsets and
     transfer encodings are honoured (RFC 2045 / RFC 2046) instead of a UTF-8 guess."""
     annotation = engine.annotate_bytes(data, source=source)
-    if failures_only and all(f.reason in NOT_FAILURES for f in annotation.findings):
+    if failures_only and not any(is_failure(f) for f in annotation.findings):
         return None
     return _annotation_answer(annotation, Renderer(mask=mask), asked_by)
 
@@ -161,4 +162,16 @@ def auto_annotation(engine, text: str, *, mask: bool) -> Answer | None:
             return None
     if not engine.has_smtp_evidence(text):
         return None
-    return _annotate(engine, text, Renderer(mask=mask), None)
+    annotation = engine.annotate_text(text, source=None)
+    if not any(is_failure(f) for f in annotation.findings):
+        return None  # only deliveries or auto-replies: nobody asked, nothing failed
+    return _annotation_answer(annotation, Renderer(mask=mask))
+
+
+def file_annotation(engine, text: str, *, mask: bool, source: str | None = None) -> Answer | None:
+    """The annotation of text read from files (snippets, logs) a user shared with the bot, or None
+    when it holds no finding. File content is never taken as a question about codes (a CSV with
+    ``550`` and ``421`` in its cells is not "550 vs 421"): only the message's typed text can be."""
+    if not text.strip():
+        return None
+    return _annotate(engine, text, Renderer(mask=mask), source)

@@ -462,7 +462,8 @@ class Renderer:
         said = list(dict.fromkeys(" ".join(x.reply_text.split()) for x in group if x.reply_text))
         if said:
             quote = self.clean(code_span(trim(said[0], QUOTE_MAX)))
-            more = f" (and {len(said) - 1} other wording{'s' if len(said) > 2 else ''})" if len(said) > 1 else ""
+            others = len(set(map(wording, said))) - 1
+            more = f" (and {others} other wording{'s' if others > 1 else ''})" if others > 0 else ""
             ctx.append(f"Server said: `{quote}`{more}")
         if ctx:
             blocks.append(self.context(*ctx))
@@ -479,8 +480,12 @@ class Renderer:
         :data:`MAX_GROUPS` groups are shown (and whatever fits :data:`MESSAGE_ROOM`), the rest
         are counted in a context line. ``asked_by``: a user id shown as "@user asked" (``/smtp``).
         ``max_messages`` is accepted for compatibility; the answer is always one message."""
-        findings = list(annotation.findings)
+        findings = [f for f in annotation.findings if is_failure(f)]
+        others = [f for f in annotation.findings if not is_failure(f)]
         title = self.kind_title(annotation)
+        if not findings and others and annotation.kind in ("bounce", "log"):
+            title = self.KIND_TITLES["delivery-report" if any(
+                f.reason not in ("vacation", "feedback") for f in others) else "auto-reply"]
         groups: dict[tuple, list] = {}
         for f in findings:
             groups.setdefault(self.group_key(f), []).append(f)
@@ -492,6 +497,7 @@ class Renderer:
             if len(ordered) > 1 and len(ordered) < n:
                 header += f", {len(ordered)} kinds"
         lead: list[Block] = [self.header(header)]
+        not_failures = self.not_failure_lines(others)
         summaries: list[str] = []
         shown = 0
         size = 0
@@ -507,6 +513,13 @@ class Renderer:
             size += gsize
             shown += 1
         tail: list[Block] = []
+        if not_failures:
+            # delivered / relayed / expanded recipients and auto-replies: plain lines, never a
+            # hard/soft label, never counted as failures (RFC 3464 §2.3.3, RFC 3834)
+            if findings:
+                tail.append(self.context("*Not failures:* " + "; ".join(not_failures)))
+            else:
+                lead.append(self.section("\n".join(not_failures)))
         if shown < len(ordered):
             rest = ordered[shown:]
             tail.append(self.context(
@@ -515,13 +528,46 @@ class Renderer:
                 "paste fewer lines to see them."))
         if annotation.notes:
             tail.append(self.context(*(self.clean(x) for x in annotation.notes[:10])))
-        if not findings and not annotation.notes:
+        if not annotation.findings and not annotation.notes:
             lead.append(self.section("I found no SMTP failure (reply code, enhanced status code or DSN) "
                                      "in this text. Try `/smtp 550 5.1.1` to explain a code."))
         if asked_by:
             tail.append(self.context(f"<@{asked_by}> asked about a pasted text: `/smtp …`"))
         text = self.annotation_text(title, ordered, summaries)
+        if not_failures:
+            plain = "; ".join(x.replace("`", "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+                              for x in not_failures)  # already masked by recipients_line
+            text = trim(f"{text} {plain}." if findings else f"{title}: {plain}.", 400)
         return [Message(fit_one_message(lead, tail), text)]
+
+    # what a non-failure finding's RFC 3464 Action (or reason) says happened to the recipient
+    OUTCOMES = {"delivered": "delivered", "relayed": "relayed (no further report will come)",
+                "expanded": "expanded (a mailing list or alias)"}
+
+    def not_failure_lines(self, findings: Sequence) -> list[str]:
+        """Plain lines for findings that are not failures (:func:`is_failure` false), in order of
+        first appearance: ``"1 recipient delivered: `o***@example.net`"``, ``"2 recipients relayed
+        (no further report will come): …"``, ``"auto-reply (out of office) from `p***@example.com`:
+        not a failure"``, ``"abuse feedback report: not a failure"``. Recipients are listed as in
+        :meth:`recipients_line` (masked when asked). Empty list for no findings."""
+        buckets: dict[str, list] = {}
+        for f in findings:
+            act = (f.action or "").strip().lower()
+            key = ("vacation" if f.reason == "vacation" else "feedback" if f.reason == "feedback"
+                   else act if act in self.OUTCOMES else "delivered")
+            buckets.setdefault(key, []).append(f)
+        lines = []
+        for key, group in buckets.items():
+            recipients = [f.recipient for f in group if f.recipient]
+            who = self.recipients_line(recipients)
+            if key == "vacation":
+                lines.append(f"auto-reply (out of office){' from ' + who if who else ''}: not a failure")
+            elif key == "feedback":
+                lines.append(f"abuse feedback report{' about ' + who if who else ''}: not a failure")
+            else:
+                n = len({r.strip().lower() for r in recipients}) or len(group)
+                lines.append(f"{n} recipient{'s' if n != 1 else ''} {self.OUTCOMES[key]}{': ' + who if who else ''}")
+        return lines
 
     def annotation_text(self, title: str, groups: Sequence[Sequence], summaries: Sequence[str]) -> str:
         """The plain fallback of an annotation: one short sentence (notifications show it)."""
@@ -544,6 +590,29 @@ class Renderer:
             return trim(sentence, 400)
         listed = "; ".join(summaries[:5]) + ("; …" if len(summaries) > 5 else "")
         return trim(f"{title}: {n} failures of {len(groups)} kinds: {listed}.", 400)
+
+
+# Findings that report what happened to a message rather than a failure: reason tags (success DSN,
+# auto-reply RFC 3834, feedback report RFC 5965) and RFC 3464 §2.3.3 Actions of recipients that got the message.
+NOT_FAILURE_REASONS = frozenset({"delivered", "vacation", "feedback"})
+NOT_FAILURE_ACTIONS = frozenset({"delivered", "relayed", "expanded"})
+
+
+def is_failure(finding) -> bool:
+    """False for a ``Finding`` that is not a delivery failure: reason ``delivered`` / ``vacation`` /
+    ``feedback``, or an RFC 3464 Action ``delivered`` / ``relayed`` / ``expanded``; True otherwise
+    (``failed``, ``delayed`` and findings with no Action are failures)."""
+    return (finding.reason not in NOT_FAILURE_REASONS
+            and (finding.action or "").strip().lower() not in NOT_FAILURE_ACTIONS)
+
+
+_ADDRESS_RE = re.compile(r"<?[^\s<>()\[\]@,;:\"]+@[^\s<>()\[\],;:\"]+>?")
+
+
+def wording(reply_text: str) -> str:
+    """A server reply's wording with its e-mail addresses removed and spaces collapsed, lowercased:
+    replies that differ only by the recipient address are one wording."""
+    return " ".join(_ADDRESS_RE.sub(" ", reply_text).lower().split())
 
 
 # Human labels for Sisimai's bounce reason tags (https://libsisimai.org/en/reason/), in our words.

@@ -75,9 +75,11 @@ def _answer_addressed(deps: BotDeps, client: WebClient, body: dict, event: dict,
     eff = deps.channel(str(body.get("team_id") or ""), channel)
     text = unslack(message_text(event), drop_user=bot_user_id)
     try:
-        shared = files.read_files(event.get("files"), client)  # snippets, .eml / .log files
-        answers = files.addressed_answers(deps.engine, text, shared, mask=eff.mask_addresses,
-                                          answer=answer_for_text)
+        with files.turn(event.get("files")):  # bounded: files cost memory while read and annotated
+            shared = files.read_files(event.get("files"), client)  # snippets, .eml / .log files
+            answers = files.addressed_answers(deps.engine, text, shared.texts, mask=eff.mask_addresses,
+                                              answer=answer_for_text, skipped=shared.skipped)
+            del shared
         if answers[0].kind in ("help", "error") and not is_direct(event):
             # only the asker sees help and errors (a DM is already private)
             delivery.post_ephemeral(client, channel, str(event.get("user") or ""), answers[0].main,
@@ -103,9 +105,12 @@ def _auto_annotate(deps: BotDeps, client: WebClient, body: dict, event: dict) ->
         return
     text = unslack(message_text(event))
     try:
-        shared = files.read_files(event.get("files"), client)  # snippets, .eml / .log files
-        answers = files.auto_answers(deps.engine, text, shared, mask=eff.mask_addresses,
-                                     judge=auto_annotation)
+        with files.turn(event.get("files")):  # bounded: files cost memory while read and annotated
+            shared = files.read_files(event.get("files"), client)  # snippets, .eml / .log files
+            # unreadable files are not mentioned: nobody asked
+            answers = files.auto_answers(deps.engine, text, shared.texts, mask=eff.mask_addresses,
+                                         judge=auto_annotation)
+            del shared
     except Exception as exc:  # noqa: BLE001 - stay silent in channels nobody asked us in
         log.error("auto annotation failed: %s", type(exc).__name__)
         log.debug("traceback", exc_info=True)

@@ -29,20 +29,22 @@ Limits and safety:
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable, Iterator, Sequence
 from urllib.parse import urljoin, urlsplit
 
 from slack_sdk.web import WebClient
 
-from bot.slack.answers import Answer, answer_for_text, auto_annotation, message_annotation
-from bot.slack.blocks import MAX_BLOCKS, Renderer
+from bot.slack.answers import Answer, answer_for_text, auto_annotation, file_annotation, message_annotation
+from bot.slack.blocks import MAX_BLOCKS, Message, Renderer, code_span
 from bot.slack.delivery import slack_error
-from bot.slack.text import escape_mrkdwn
+from bot.slack.text import MAX_EXTRACTED, escape_mrkdwn
 
 log = logging.getLogger("bot.slack.files")
 
@@ -53,6 +55,9 @@ TIMEOUT_S = 10.0              # per connect / read operation
 DEADLINE_S = 20.0             # whole download of one file
 MAX_REDIRECTS = 3
 CHUNK = 64 * 1024
+MAX_TEXT_CHARS = 1_000_000    # characters of free text annotated per message (knowledge.annotate.MAX_TEXT_INPUT)
+MAX_BUSY = 2                  # messages whose files are read and annotated at the same time (bounds memory)
+BUSY_WAIT_S = 120.0           # how long a message waits for a turn before going ahead anyway
 
 SLACK_FILE_ORIGIN = ("https", "files.slack.com", 443)
 
@@ -85,6 +90,36 @@ class FileText:
     whole_message: bool = False
     truncated: bool = False
     data: bytes = b""
+
+
+# why a file was not read, in the user's words ("I could not read `x.pdf`: not a text file")
+NOT_TEXT = "not a text file"
+UNAVAILABLE = "it is not available (external, deleted or hidden)"
+NOT_FOUND = "Slack could not find it"
+NO_ACCESS = "Slack did not let me read it"
+OUTSIDE = "its link is not on Slack's file host"
+DOWNLOAD_FAILED = "the download failed"
+EMPTY = "it is empty"
+TOO_MANY = "too many files"  # only the first MAX_FILES files of a message are read
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file of the message that was not read: ``name`` (file name, title or id) and ``reason``,
+    one of :data:`NOT_TEXT`, :data:`UNAVAILABLE`, :data:`NOT_FOUND`, :data:`NO_ACCESS`,
+    :data:`OUTSIDE`, :data:`DOWNLOAD_FAILED`, :data:`EMPTY`, :data:`TOO_MANY`."""
+
+    name: str
+    reason: str
+
+
+@dataclass
+class FilesRead:
+    """What :func:`read_files` got: ``texts`` the files read (in message order, at most
+    :data:`MAX_FILES`) and ``skipped`` the others with the reason (in message order)."""
+
+    texts: list[FileText]
+    skipped: list[Skipped]
 
 
 class DownloadRefused(Exception):
@@ -154,7 +189,7 @@ def _needs_info(file: dict) -> bool:
         file.get("url_private_download") or file.get("url_private")) or not file.get("mimetype")
 
 
-def decode(data: bytes) -> str | None:
+def decode(data: bytes | bytearray) -> str | None:
     """File bytes -> text: UTF-16 with a BOM, else UTF-8 (a BOM dropped, bad bytes replaced).
     None for binary data (NUL bytes, or over 10% C0 control bytes other than tab, line breaks,
     form feed and ESC in the first 8 KB)."""
@@ -164,12 +199,12 @@ def decode(data: bytes) -> str | None:
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 11, 12, 13, 27))
     if b"\x00" in sample or controls > len(sample) // 10:
         return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    return data.decode("utf-8", "replace")
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    with memoryview(data) as view:
+        return str(view[start:], "utf-8", "replace")  # no intermediate copy of the bytes
 
 
-def _fetch(url: str, client: WebClient, max_bytes: int, want_range: bool) -> tuple[bytes, bool]:
+def _fetch(url: str, client: WebClient, max_bytes: int, want_range: bool) -> tuple[bytearray, bool]:
     """GET ``url`` with the client's bot token; returns (at most ``max_bytes`` bytes, truncated).
     Raises :class:`DownloadRefused`, ``urllib.error.URLError`` / ``HTTPError``, ``OSError``, ``TimeoutError``."""
     proxy = getattr(client, "proxy", None)
@@ -195,45 +230,71 @@ def _fetch(url: str, client: WebClient, max_bytes: int, want_range: bool) -> tup
             url = urljoin(url, location)
             continue
         with resp:
-            chunks: list[bytes] = []
+            # one buffer, filled in place: no list of chunks, no join, no slice copy
+            try:
+                hint = int(resp.headers.get("Content-Length") or 0)
+            except ValueError:
+                hint = 0
+            buf = bytearray(min(hint, max_bytes) + 1 if hint > 0 else min(CHUNK, max_bytes + 1))
+            view = memoryview(buf)
             got = 0
-            while got <= max_bytes:
-                if time.monotonic() > deadline:
-                    raise TimeoutError("download deadline")
-                chunk = resp.read(min(CHUNK, max_bytes + 1 - got))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                got += len(chunk)
-            data = b"".join(chunks)
-        return data[:max_bytes], len(data) > max_bytes
+            try:
+                while got <= max_bytes:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("download deadline")
+                    if got == len(buf):
+                        view.release()
+                        buf.extend(bytes(min(len(buf), max_bytes + 1 - got)))  # grow (no Content-Length)
+                        view = memoryview(buf)
+                    n = resp.readinto(view[got: min(len(buf), got + CHUNK)])
+                    if not n:
+                        break
+                    got += n
+            finally:
+                view.release()
+            truncated = got > max_bytes
+            del buf[min(got, max_bytes):]
+        return buf, truncated
     raise DownloadRefused("too many redirects")
 
 
-def _read_one(file: dict, client: WebClient, max_bytes: int) -> FileText | None:
+def _read_one(file: dict, client: WebClient, max_bytes: int) -> FileText | str:
+    """One text-like file -> its :class:`FileText`, or the reason (a :class:`Skipped` reason) it
+    was not read. Network errors propagate (the caller turns them into :data:`DOWNLOAD_FAILED`)."""
     url = str(file.get("url_private_download") or file.get("url_private") or "")
-    name = str(file.get("name") or file.get("title") or file.get("id") or "file")
     if not url or not allowed_url(url, client):
         log.warning("file %s skipped: download url outside the Slack file host", file.get("id") or "-")
-        return None
+        return OUTSIDE
     try:
         size = int(file.get("size") or 0)
     except (TypeError, ValueError):
         size = 0
     data, truncated = _fetch(url, client, max_bytes, want_range=size > max_bytes)
     truncated = truncated or size > max_bytes
+    if truncated and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\n" in data:
+        del data[data.rfind(b"\n"):]  # keep whole lines only (in place: no copy)
     text = decode(data)
-    if text is None or not text.strip():
-        return None
-    if truncated and "\n" in text:
-        text = text[: text.rfind("\n")]  # keep whole lines only
-        if b"\n" in data:
-            data = data[: data.rfind(b"\n")]
+    if text is None:
+        log.warning("file %s skipped: binary content", file.get("id") or "-")
+        return NOT_TEXT
+    if not text.strip():
+        return EMPTY
+    if truncated and "\n" in text and data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = text[: text.rfind("\n")]
     whole = _looks_like_message(text[:8192].encode("utf-8", "replace"))
     raw = b""
     if whole:
-        raw = data if _looks_like_message(data[:8192]) else text.encode("utf-8", "replace")
+        raw = bytes(data) if _looks_like_message(bytes(data[:8192])) else text.encode("utf-8", "replace")
+    del data  # the bytes of a free-text file are not kept: only its text
+    name = str(file.get("name") or file.get("title") or file.get("id") or "file")
     return FileText(name=name, text=text, whole_message=whole, truncated=truncated, data=raw)
+
+
+def _skip_reason(file: dict) -> str | None:
+    """None for a file worth downloading (:func:`is_text_like`), else why it is not read."""
+    if file.get("is_external") or str(file.get("mode") or "") in SKIPPED_MODES:
+        return UNAVAILABLE
+    return None if is_text_like(file) else NOT_TEXT
 
 
 def _looks_like_message(data: bytes) -> bool:
@@ -245,39 +306,98 @@ def _looks_like_message(data: bytes) -> bool:
         return False
 
 
+def _name(file: Any) -> str:
+    if not isinstance(file, dict):
+        return "file"
+    return str(file.get("name") or file.get("title") or file.get("id") or "file")
+
+
 def read_files(files: Any, client: WebClient, *, max_files: int = MAX_FILES,
-               max_bytes: int = MAX_BYTES) -> list[FileText]:
-    """The text of the text-like files of a message event's ``files`` list, in order.
+               max_bytes: int = MAX_BYTES) -> FilesRead:
+    """The text of the text-like files of a message event's ``files`` list, and the files not read.
 
     Input: ``files`` as Slack sends it (a list of file objects, possibly partial, or
     anything else: ignored); ``client`` a ``WebClient`` whose ``token`` may read files
-    (scope ``files:read``). Output: at most ``max_files`` :class:`FileText`, each from at
-    most ``max_bytes`` bytes. Partial objects (``file_access: check_file_info``) are
-    completed with ``files.info``. Never raises: a file that cannot be read is skipped
-    and logged (file id, Slack error code or exception type only).
+    (scope ``files:read``). Output: :class:`FilesRead` with at most ``max_files``
+    :class:`FileText` (each from at most ``max_bytes`` bytes) and, for every other file, a
+    :class:`Skipped` with its reason (not a text file, download failed, ``files.info`` error,
+    link outside Slack's file host, over the ``max_files`` limit ...). Partial objects
+    (``file_access: check_file_info``) are completed with ``files.info``. Never raises; the
+    log names only the file id and the Slack error code or exception type.
     """
-    out: list[FileText] = []
+    out = FilesRead([], [])
     if not isinstance(files, list) or not files or not getattr(client, "token", None):
         return out
-    for file in files[:MAX_CANDIDATES]:
-        if len(out) >= max_files:
+    for n, file in enumerate(files):
+        if len(out.texts) >= max_files or n >= MAX_CANDIDATES:
+            out.skipped.extend(Skipped(_name(f), TOO_MANY) for f in files[n:] if isinstance(f, dict))
             break
         if not isinstance(file, dict):
             continue
         file_id = str(file.get("id") or "-")
         try:
             if _needs_info(file) and file.get("id"):
-                resp = client.files_info(file=file_id)
+                try:
+                    resp = client.files_info(file=file_id)
+                except Exception as exc:  # noqa: BLE001
+                    code = slack_error(exc)
+                    log.warning("file %s skipped: %s", file_id, code)
+                    out.skipped.append(Skipped(_name(file), NOT_FOUND if code in (
+                        "file_not_found", "file_deleted") else NO_ACCESS))
+                    continue
                 info = resp.get("file")
                 file = info if isinstance(info, dict) else file
-            if not is_text_like(file):
-                continue
-            got = _read_one(file, client, max_bytes)
-            if got is not None:
-                out.append(got)
+            reason = _skip_reason(file)
+            got = _read_one(file, client, max_bytes) if reason is None else reason
+            if isinstance(got, FileText):
+                out.texts.append(got)
+            else:
+                out.skipped.append(Skipped(_name(file), got))
         except Exception as exc:  # noqa: BLE001 - one bad file never stops the others
             code = exc.code if isinstance(exc, urllib.error.HTTPError) else slack_error(exc)
             log.warning("file %s skipped: %s", file_id, f"http_{code}" if isinstance(code, int) else code)
+            out.skipped.append(Skipped(_name(file), OUTSIDE if isinstance(exc, DownloadRefused) else DOWNLOAD_FAILED))
+    out.texts = share_budget(out.texts)  # the long texts' uncut copies are freed here
+    return out
+
+
+_busy = threading.BoundedSemaphore(MAX_BUSY)
+
+
+@contextlib.contextmanager
+def turn(files: Any) -> Iterator[None]:
+    """Context manager around reading and annotating a message's files: at most :data:`MAX_BUSY`
+    messages with files are worked on at once (each may hold 3 files of 1 MiB and their
+    annotation), so peak memory stays bounded however many arrive together. A message without
+    files never waits; one that waited :data:`BUSY_WAIT_S` goes ahead anyway."""
+    if not (isinstance(files, list) and files):
+        yield
+        return
+    got = _busy.acquire(timeout=BUSY_WAIT_S)
+    try:
+        yield
+    finally:
+        if got:
+            _busy.release()
+
+
+def share_budget(texts: list[FileText], budget: int = MAX_TEXT_CHARS - MAX_EXTRACTED) -> list[FileText]:
+    """Free-text files cut so that together they hold at most ``budget`` characters (the message's
+    own text, at most ``bot.slack.text.MAX_EXTRACTED`` characters, takes the rest of
+    :data:`MAX_TEXT_CHARS`, the annotator's limit): each file gets a fair share (short files keep
+    all their text, the room they leave goes to the long ones), cut after its last whole line and
+    marked ``truncated``. Whole-message files are returned unchanged (the bounce parser bounds them).
+    Cutting here, not in the annotator, means one truncation note and no copy of text never read."""
+    loose = sorted((i for i, f in enumerate(texts) if not f.whole_message), key=lambda i: len(texts[i].text))
+    out = list(texts)
+    left = budget
+    for k, i in enumerate(loose):
+        share = left // (len(loose) - k)
+        f = texts[i]
+        if len(f.text) > share:
+            cut = f.text.rfind("\n", 0, share + 1)
+            out[i] = replace(f, text=f.text[: cut if cut > share // 2 else share], truncated=True)
+        left -= len(out[i].text)
     return out
 
 
@@ -299,56 +419,122 @@ def combine(text: str, files: Iterable[FileText]) -> tuple[str, list[FileText]]:
     return "\n\n".join(p for p in pieces if p), messages
 
 
+def _names(names: Sequence[str], limit: int = 3) -> str:
+    shown = [f"`{escape_mrkdwn(code_span(n)[:80])}`" for n in names[:limit]]
+    if len(names) > limit:
+        shown.append(f"{len(names) - limit} more")
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
 def truncation_note(files: Iterable[FileText], max_bytes: int = MAX_BYTES) -> str | None:
-    """A short line naming the files of which only the first ``max_bytes`` bytes were read, or None."""
+    """One short line naming the files of which only the beginning was read (cut at ``max_bytes``
+    bytes when downloaded, or at the message's :data:`MAX_TEXT_CHARS` characters of text), or None."""
     names = [f.name for f in files if f.truncated]
     if not names:
         return None
-    shown = ", ".join(escape_mrkdwn(n.replace("`", "'")[:80]) for n in names[:3])
     verb = "was" if len(names) == 1 else "were"
-    return f"Only the first {max_bytes // 1024:,} KiB of {shown} {verb} read (the rest was not annotated)."
+    return (f"Only the beginning of {_names(names)} {verb} read (at most {max_bytes // 1024:,} KiB of each "
+            f"file and {MAX_TEXT_CHARS:,} characters of text per message); the rest was not annotated.")
+
+
+def skipped_lines(skipped: Sequence[Skipped], max_files: int = MAX_FILES) -> list[str]:
+    """Plain mrkdwn lines telling the user which files were not read and why:
+    ``"I could not read `bounce.pdf`: not a text file."``, and for files over the limit
+    ``"I did not read `d.eml` and `e.eml`: only the first 3 files of a message are read."``
+    At most 5 files are named one per line; the rest are counted. Empty for no skipped file."""
+    lines = []
+    failed = [s for s in skipped if s.reason != TOO_MANY]
+    for s in failed[:5]:
+        lines.append(f"I could not read {_names([s.name])}: {s.reason}.")
+    if len(failed) > 5:
+        lines.append(f"I could not read {len(failed) - 5} more file{'s' if len(failed) > 6 else ''}.")
+    over = [s.name for s in skipped if s.reason == TOO_MANY]
+    if over:
+        lines.append(f"I did not read {_names(over)}: only the first {max_files} files of a message are read.")
+    return lines
 
 
 # -- answers --------------------------------------------------------------------------
+
+def _with_context(answer: Answer, lines: Sequence[str], *, last: bool = True) -> Answer:
+    """``answer`` with a context line made of ``lines`` under its last (or main) message."""
+    target = (answer.thread[-1] if answer.thread else answer.main) if last else answer.main
+    if lines and len(target.blocks) < MAX_BLOCKS:
+        target.blocks.append(Renderer.context("\n".join(lines)))
+    return answer
+
 
 def _noted(answer: Answer | None, files: list[FileText]) -> Answer | None:
     """``answer`` with a context line under its last message when one of ``files`` was cut
     (only for annotations: the part read is what was annotated)."""
     note = truncation_note(files)
     if answer is not None and note and answer.kind == "annotate":
-        last = answer.thread[-1] if answer.thread else answer.main
-        if len(last.blocks) < MAX_BLOCKS:
-            last.blocks.append(Renderer.context(note))
+        _with_context(answer, [note])
     return answer
 
 
+def _notice(lines: Sequence[str]) -> Answer:
+    """An answer made only of notices about the files (kind ``help``: shown to the asker only)."""
+    body = "\n".join(lines)
+    hint = "Paste the bounce or log as text, or share it as a `.eml`, `.txt` or `.log` file."
+    return Answer("help", Message([Renderer.section(body), Renderer.context(hint)],
+                                  body.replace("`", "").replace("&lt;", "<").replace("&gt;", ">")
+                                  .replace("&amp;", "&")))
+
+
 def addressed_answers(engine: Any, text: str, files: list[FileText], *, mask: bool,
-                      answer: Callable[..., Answer] = answer_for_text) -> list[Answer]:
+                      answer: Callable[..., Answer] = answer_for_text,
+                      skipped: Sequence[Skipped] = ()) -> list[Answer]:
     """Answers to a message addressed to the bot (mention, DM, message shortcut) with files.
 
-    Input: ``text`` the message's plain text (Slack markup undone), ``files`` from
-    :func:`read_files`. The message text and the free-text files are answered together by
-    :func:`bot.slack.answers.answer_for_text`; each whole-message file on its own (labelled with
-    its name). Output: the explanations / annotations found, in that order; when there are none,
-    one help or error answer (the caller shows it to the asker only). ``answer``: the function
-    answering one text (the listener's own reference, so tests can replace it there)."""
-    free, messages = combine(text, files)
+    Input: ``text`` the message's plain text (Slack markup undone), ``files`` and ``skipped``
+    from :func:`read_files`. Only the typed text can be a question about codes: it is answered
+    by ``answer`` (:func:`bot.slack.answers.answer_for_text`). File content is only annotated:
+    the free-text files together (:func:`bot.slack.answers.file_annotation`), each whole-message
+    file on its own (labelled with its name); a file with no finding gets "I found no SMTP
+    failure in `s.csv`." Files that could not be read are named with the reason
+    (:func:`skipped_lines`). Output: the explanations / annotations found, in that order, the
+    notices in a context line under the first; when there are none, one answer of kind ``help``
+    / ``error`` (the notices alone, or help / an error when there are no notices), which the
+    caller shows to the asker only."""
+    typed = text.strip()
     loose = [f for f in files if not f.whole_message]
-    first = _noted(answer(engine, free, mask=mask), loose) if free or not messages else None
-    more = [_noted(_message_answer(engine, m, mask, answer), [m]) for m in messages]
-    found = [a for a in [first, *more] if a is not None and a.kind in ("explain", "annotate")]
-    return found or [first or next((a for a in more if a is not None), None) or answer(engine, "", mask=mask)]
+    messages = [f for f in files if f.whole_message]
+    first = answer(engine, typed, mask=mask) if typed or not files else None
+    notes: list[str] = []
+    found_files: list[Answer | None] = []
+    if loose:
+        free = combine("", loose)[0]
+        got = _noted(file_annotation(engine, free, mask=mask, source=loose[0].name if len(loose) == 1 else None),
+                     loose)
+        if got is None:
+            notes.append(f"I found no SMTP failure (reply code, enhanced status code or DSN) in "
+                         f"{_names([f.name for f in loose])}.")
+        found_files.append(got)
+    for m in messages:
+        got = _noted(_message_answer(engine, m, mask), [m])
+        if got is None:
+            notes.append(f"I found no SMTP failure (reply code, enhanced status code or DSN) in {_names([m.name])}.")
+        found_files.append(got)
+    notes += skipped_lines(skipped)
+    found = [a for a in [first, *found_files] if a is not None and a.kind in ("explain", "annotate")]
+    if found:
+        return [_with_context(found[0], notes, last=False) if notes else found[0], *found[1:]]
+    if notes:
+        return [_notice(notes)]
+    return [first or answer(engine, "", mask=mask)]
 
 
-def _message_answer(engine: Any, m: FileText, mask: bool, answer: Callable[..., Answer]) -> Answer | None:
+def _message_answer(engine: Any, m: FileText, mask: bool) -> Answer | None:
     """A whole-message file: annotated from its bytes when the engine can (see
-    :func:`bot.slack.answers.message_annotation`); otherwise, or when that finds no failure,
-    answered like text (which may still explain the codes it names)."""
+    :func:`bot.slack.answers.message_annotation`: delivered recipients and auto-replies are shown,
+    since someone asked); otherwise, or when that finds nothing, its text is annotated. Never
+    explained as a question: None when it holds no finding."""
     if m.data and hasattr(engine, "annotate_bytes"):
         found = message_annotation(engine, m.data, mask=mask, source=m.name)
         if found is not None:
             return found
-    return answer(engine, m.text, mask=mask, source=m.name)
+    return file_annotation(engine, m.text, mask=mask, source=m.name)
 
 
 def auto_answers(engine: Any, text: str, files: list[FileText], *, mask: bool,
@@ -360,13 +546,15 @@ def auto_answers(engine: Any, text: str, files: list[FileText], *, mask: bool,
     evidence (``engine.has_smtp_evidence``); otherwise the message text is judged alone, as
     without files (a question about codes next to a spreadsheet stays unanswered). Each
     whole-message file is judged on its own. ``judge``: the function annotating one text or
-    returning None (the listener's own reference, so tests can replace it there)."""
+    returning None (the listener's own reference, so tests can replace it there). Files that
+    could not be read are never mentioned (nobody asked)."""
     free, messages = combine("", files)
     loose = [f for f in files if not f.whole_message]
     if free and engine.has_smtp_evidence(free):
         first = _noted(judge(engine, combine(text, loose)[0], mask=mask), loose)
     else:
         first = judge(engine, text, mask=mask) if text.strip() else None
+    del free
     more = [_noted(message_annotation(engine, m.data, mask=mask, failures_only=True)
                    if m.data and hasattr(engine, "annotate_bytes")
                    else judge(engine, m.text, mask=mask), [m]) for m in messages]

@@ -40,9 +40,11 @@ def register(app: App, deps: BotDeps) -> None:
         try:
             eff = deps.channel(team, channel)
             text = unslack(message_text(message), drop_user=context.bot_user_id)
-            shared = files.read_files(message.get("files"), client)  # snippets, .eml / .log files
-            answers = files.addressed_answers(deps.engine, text, shared, mask=eff.mask_addresses,
-                                              answer=answer_for_text)
+            with files.turn(message.get("files")):  # bounded: files cost memory while read and annotated
+                shared = files.read_files(message.get("files"), client)  # snippets, .eml / .log files
+                answers = files.addressed_answers(deps.engine, text, shared.texts, mask=eff.mask_addresses,
+                                                  answer=answer_for_text, skipped=shared.skipped)
+                del shared
             if answers[0].kind in ("help", "error"):
                 # only the user who ran the shortcut sees help and errors
                 delivery.respond_all(respond, [answers[0].main], "ephemeral")

@@ -238,7 +238,11 @@ def test_file_on_another_host_is_never_fetched_and_the_token_stays(slack, elsewh
     slack.event(ev)
     [call] = slack.fake.wait("chat.postMessage", channel=channel)
     assert call.params["thread_ts"] == ev["ts"]
-    assert blocks_of(call.params) == _expected(annotate_text(BOUNCE_LINE), mask=False)  # DMs are not masked
+    blocks = blocks_of(call.params)
+    assert blocks[:-1] == _expected(annotate_text(BOUNCE_LINE), mask=False)  # DMs are not masked
+    assert blocks[-1] == {"type": "context", "elements": [{"type": "mrkdwn", "text": (
+        "I could not read `Untitled`: its link is not on Slack's file host.\n"
+        "I could not read `Untitled`: its link is not on Slack's file host.")}]}
     _settle()
     assert elsewhere.calls == []
     assert [_downloads(slack, o["id"]) for o in objs] == [[], []]
@@ -256,8 +260,10 @@ def test_redirect_to_another_host_is_not_followed(slack, elsewhere):
     slack.event(ev)
     [call] = slack.fake.wait("chat.postMessage", channel=channel)
     assert call.params["thread_ts"] == ev["ts"]
-    # the redirected file was not read: the text alone gets the short help (a DM: a normal reply)
-    assert blocks_of(call.params) == [b.to_dict() for b in short_help_message().blocks]
+    # the redirected file was not read, and the user is told (a DM: a normal reply)
+    assert blocks_of(call.params)[0]["text"]["text"] == (
+        "I could not read `Untitled`: its link is not on Slack's file host.")
+    assert call.params["text"] == "I could not read Untitled: its link is not on Slack's file host."
     [download] = _downloads(slack, fid)
     assert download.headers["Authorization"] == f"Bearer {TOKEN}"
     _settle()
@@ -308,12 +314,18 @@ def test_five_megabyte_file_is_capped_at_one_mebibyte(slack):
     assert call.params["thread_ts"] == ev["ts"]
     assert _codes(call.params) == ["550 5.1.1"]  # the failure 4 MB in was never read
     assert "l***@example.org" not in all_text(call.params)
+    # what is annotated: whole lines of the first 1 MiB, within the 960,000 characters files may
+    # take of the 1,000,000 characters annotated per message (the typed text may take 40,000)
     read = data[:slack_files.MAX_BYTES].decode()
-    expected = _expected(annotate_text(read[: read.rfind("\n")]))
+    read = read[: read.rfind("\n", 0, 960_001)]
+    annotation = annotate_text(read)
+    assert annotation.notes == []  # the annotator did not cut again: one truncation note only
     blocks = blocks_of(call.params)
-    assert blocks[:-1] == expected
-    assert blocks[-1]["elements"][0]["text"] == (
-        "Only the first 1,024 KiB of maillog.txt was read (the rest was not annotated).")
+    assert blocks[:-1] == _expected(annotation)
+    assert blocks[-1]["elements"] == [{"type": "mrkdwn", "text": (
+        "Only the beginning of `maillog.txt` was read (at most 1,024 KiB of each file and 1,000,000 "
+        "characters of text per message); the rest was not annotated.")}]
+    assert "characters of the text were read" not in all_text(call.params)
     assert_valid_message(call.params)
 
 
@@ -328,7 +340,10 @@ def test_failed_download_still_answers_the_message_text(slack, status):
     assert slack.event(ev)[0] == 200
     [call] = slack.fake.wait("chat.postMessage", channel=channel)
     assert call.params["thread_ts"] == ev["ts"]
-    assert blocks_of(call.params) == _expected(annotate_text(BOUNCE_LINE), mask=False)
+    blocks = blocks_of(call.params)
+    assert blocks[:-1] == _expected(annotate_text(BOUNCE_LINE), mask=False)
+    assert blocks[-1] == {"type": "context", "elements": [
+        {"type": "mrkdwn", "text": "I could not read `Untitled`: the download failed."}]}
     [download] = _downloads(slack, fid)
     assert download.response == {"ok": False, "error": "scripted"}
     _settle()
