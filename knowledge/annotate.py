@@ -111,7 +111,7 @@ def annotate_rows(data: bytes, explain: bool = False, providers: bool = True) ->
     if reports is None:
         kind, rows, more = _text_rows(_decode_text(data))
         notes.extend(more)
-        return kind, [_complete(r, [], explain, providers) for r in rows], notes
+        return kind, [_delayed(_complete(r, [], explain, providers)) for r in rows], notes
     kinds: list[str] = []
     findings: list[dict] = []
     several = len(reports) > 1
@@ -120,14 +120,33 @@ def annotate_rows(data: bytes, explain: bool = False, providers: bool = True) ->
         # in an mbox file, each message's remarks say which message they are about
         notes.extend(n for n in (f"message {i}: {x}" if several else x for x in rep.notes) if n not in notes)
         room = MAX_FINDINGS - len(findings)
-        if len(rep.rows) > room and room >= 0:
-            notes.append(f"only the first {MAX_FINDINGS:,} failed recipients are listed")
-        findings += [_complete(r, rep.hosts, explain, providers) for r in rep.rows[:max(room, 0)]]
+        cut = f"only the first {MAX_FINDINGS:,} failed recipients are listed"
+        if len(rep.rows) > room and cut not in notes:
+            notes.append(cut)
+        findings += [_delayed(_complete(r, rep.hosts, explain, providers)) for r in rep.rows[:max(room, 0)]]
     if total > len(reports):
         notes.append(f"only the first {len(reports):,} of {total:,} messages were read")
     if several:
         notes.append(f"mbox file: {len(reports)} messages read")
     return _overall_kind(kinds), findings, notes
+
+
+def _delayed(finding: dict) -> dict:
+    """A finding still being retried (RFC 3464 Action "delayed"): its inferred enhanced status is of
+    class 4 (RFC 3463 §3.1, persistent transient failure), and its next step says nothing needs
+    resending yet (:func:`knowledge.reasons.next_step`), also where a provider rule's remedy
+    replaced it.  Other findings are returned unchanged."""
+    if (finding.get("action") or "").strip().lower() != "delayed":
+        return finding
+    inferred = finding.get("inferred_status")
+    if inferred and inferred[0] == "5":
+        finding["inferred_status"] = "4" + inferred[1:]
+    step = finding.get("next_step") or ""
+    if not step.startswith("Nothing to resend yet"):
+        base = next_step(finding.get("reason"), "delayed")
+        if base:
+            finding["next_step"] = base if not step or step in base else f"{base} {step}"
+    return finding
 
 
 # When an mbox holds messages of several kinds, the annotation is named after the most telling one:
