@@ -145,7 +145,8 @@ def _delayed(finding: dict) -> dict:
     if not step.startswith("Nothing to resend yet"):
         base = next_step(finding.get("reason"), "delayed")
         if base:
-            finding["next_step"] = base if not step or step in base else f"{base} {step}"
+            # (a remedy that says to resend is for a failure, not for a message still queued)
+            finding["next_step"] = base if not step or step in base or "resend" in step.lower() else f"{base} {step}"
     return finding
 
 
