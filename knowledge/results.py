@@ -158,7 +158,11 @@ class Finding(_Model):
     next_step: str | None = None
 
 
-AnnotationKind = Literal["bounce", "delivery-report", "auto-reply", "feedback-report", "log", "none"]
+AnnotationKind = Literal["bounce", "delay-warning", "delivery-report", "auto-reply", "feedback-report", "log", "none"]
+"""``bounce``: a non-delivery report (some recipient failed); ``delay-warning``: every finding is
+still being retried (RFC 3464 Action: delayed), nothing to resend yet; ``delivery-report``: a
+success DSN; ``auto-reply``: RFC 3834; ``feedback-report``: ARF (RFC 5965); ``log``: log lines or
+pasted text; ``none``: no SMTP failure found."""
 
 
 class Annotation(_Model):

@@ -56,7 +56,19 @@ CASES = {
         ("user@orange.example.com", "550", "5.2.0", "spamdetected", False, "DATA"),
         ("other@laposte.example.com", "550", "5.5.0", "userunknown", True, "RCPT TO"),
     ]),
-    "postfix-delayed.eml": ("bounce", [("user@example.com", None, "4.4.1", "networkerror", False, None)]),
+    # Delay warnings (still being retried): kind delay-warning, the cause's reason (tests/test_delay_warnings.py).
+    "postfix-delayed.eml": ("delay-warning", [("user@example.com", None, "4.4.1", "networkerror", False, None)]),
+    "postfix-delay-text.eml": ("delay-warning", [("late@example.net", None, None, "networkerror", False, None)]),
+    "exim-delay.eml": ("delay-warning", [("late@example.net", None, None, "mailboxfull", False, None)]),
+    "sendmail-delay.eml": ("delay-warning", [("slow@example.net", None, None, "networkerror", False, None)]),
+    "gmail-delay.eml": ("delay-warning", [("user@example.net", None, None, "networkerror", False, None)]),
+    "office365-delay.eml": ("delay-warning", [("user@example.net", "441", "4.4.1", "networkerror", False, None)]),
+    "exchange-delay-dsn.eml": ("delay-warning", [("user@example.net", "452", "4.2.2", "mailboxfull", False, None)]),
+    # Postfix wraps the host line before "said:"; Gmail's reply spans "550-5.7.1" continuation lines.
+    "postfix-wrapped.eml": ("bounce", [
+        ("third@outlook.com", "550", "5.5.0", "userunknown", True, "RCPT TO"),
+        ("user@gmail.com", "550", "5.7.1", "spamdetected", False, "DATA"),
+    ]),
     "provider-replies.eml": ("bounce", [
         ("a@gmail.example.com", "550", "5.7.28", "blocked", False, "DATA"),
         ("b@mimecast.example.com", "554", "5.0.0", "virusdetected", False, "DATA"),

@@ -22,7 +22,9 @@ What is read, in order of trust:
 ARF feedback reports (RFC 5965) give kind ``feedback-report`` and no failed
 recipient; RFC 3834 auto-replies give kind ``auto-reply`` and one row with
 reason ``vacation``; success DSNs (Action delivered / relayed / expanded)
-give kind ``delivery-report``.
+give kind ``delivery-report``; delay warnings (every recipient's Action is
+delayed, or a notice that says the message is still being retried) give kind
+``delay-warning``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import re
 from knowledge.bounce import mime
 from knowledge.bounce.codes import find_codes, find_command, find_remote_host, reply_line
 from knowledge.bounce.dsn import parse_dsn, strip_addr_type
-from knowledge.bounce.text import scan_notice, cut_original, is_known_format
+from knowledge.bounce.text import scan_notice, cut_original, is_delay_notice, is_known_format
 from knowledge.reasons import _ASSERTED_UNKNOWN, _LATE_UNKNOWN, classify, is_hard
 
 __all__ = ["Report", "parse_bytes", "looks_like_message", "rows_from_pasted_dsn", "has_mail_headers"]
@@ -44,8 +46,8 @@ ROW_KEYS = ("recipient", "reply_code", "enhanced_status", "inferred_status", "re
 class Report:
     """Result of :func:`parse_bytes`.
 
-    ``kind``: "bounce", "delivery-report", "auto-reply", "feedback-report" or
-    "none"; ``rows``: list of dicts with keys :data:`ROW_KEYS` (values str,
+    ``kind``: "bounce", "delay-warning" (every row's Action is delayed),
+    "delivery-report", "auto-reply", "feedback-report" or "none"; ``rows``: list of dicts with keys :data:`ROW_KEYS` (values str,
     bool or None), one per failed recipient in message order; ``notes``:
     human remarks (bounds hit, success report, auto-reply ...); ``hosts``:
     host names seen (for provider matching).
@@ -174,7 +176,8 @@ def parse_bytes(data: bytes, _depth: int = 0) -> Report:
         if rows:
             _finish(rep, rows, msg, notice)
             return rep
-    rows = scan_notice(notice_cut, exclude, subject=subject, failed=failed)
+    delay = is_delay_notice(notice_cut, subject)
+    rows = scan_notice(notice_cut, exclude, subject=subject, failed=failed, action="delayed" if delay else "failed")
     vague = not any(r.get("reply_code") or r.get("enhanced_status") for r in rows)
     if rows and vague and not is_known_format(notice_cut, subject, sender):
         rows = []
@@ -310,7 +313,10 @@ def _finish(rep: Report, rows: list[dict], msg=None, notice: str = "") -> None:
             if row.get("reason") == "filtered" and _UNKNOWN_USER.search(row.get("reply_text") or ""):
                 row["reason"], row["hard_bounce"] = "userunknown", True
     delivered = all(r.get("reason") == "delivered" for r in rows)
-    rep.kind = "delivery-report" if delivered else "bounce"
+    delayed = bool(rows) and all((r.get("action") or "") == "delayed" for r in rows)
+    # every recipient still being retried (RFC 3464 §2.3.3 Action "delayed"): a delay warning,
+    # not a non-delivery report
+    rep.kind = "delivery-report" if delivered else "delay-warning" if delayed else "bounce"
     if delivered:
         rep.notes.append("success DSN: the message was delivered (or relayed); nothing to do")
     rep.rows = rows

@@ -26,7 +26,8 @@ import re
 from knowledge.bounce.codes import find_codes, find_command, find_remote_host, reply_line
 from knowledge.reasons import classify
 
-__all__ = ["cut_original", "recipient_blocks", "scan_notice", "is_known_format"]
+__all__ = ["cut_original", "recipient_blocks", "scan_notice", "is_known_format", "is_delay_notice",
+           "strip_delay_wording"]
 
 # Where the returned message starts inside a notice.
 _CUT = re.compile(
@@ -192,14 +193,92 @@ def recipient_blocks(notice: str, exclude: set[str] | frozenset[str] = frozenset
     return {a: "\n".join(v) for a, v in out.items()}
 
 
-def scan_notice(notice: str, exclude: set[str], subject: str = "", failed: list[str] | None = None) -> list[dict]:
+# Delay warnings: the message is still queued and the sending MTA keeps retrying (RFC 3464 §2.3.3
+# Action "delayed"; RFC 5321 §4.5.4.1 retry strategy).  Subjects as the MTAs write them: Exim
+# "Warning: message 1abc-... delayed 24 hours", Postfix "Delayed Mail (still being retried)",
+# Sendmail "Warning: could not send message for past 4 hours", Exchange / Gmail "Delivery Status
+# Notification (Delay)", Microsoft 365 "Delivery delayed:...", Oracle Messaging Server "Delivery
+# Notification: Delivery has been delayed".
+_DELAY_SUBJECT = re.compile(
+    r"^\s*(?:warning: message \S{1,80} delayed|delayed mail|delivery delayed|mail delivery delayed|"
+    r"warning: could not send message for past|delivery notification: delivery has been delayed|"
+    r"delivery incomplete|message delayed)|\(delay\)|\(mail delivery delayed\)|still being retried",
+    re.I,
+)
+# Sentences only a delay warning uses (the notices above, Gmail "Delivery incomplete", OpenSMTPD
+# "only a temporary failure report").
+_DELAY_BODY = re.compile(
+    r"this is a warning (?:message )?only|you do not need to resend|there is no need to resend|"
+    r"no action is required on your part|has not yet been delivered to one or more|"
+    r"delivery is delayed to these recipients|delivery to the following recipients? (?:has been|was) delayed|"
+    r"there was a temporary problem delivering|this is only a notification about a delay|"
+    r"only a temporary failure report|will keep trying until message is",
+    re.I,
+)
+# Lines of a delay warning that describe the delay and the retries, not its cause.
+_DELAY_WORDING = re.compile(
+    r"warning (?:message )?only|do not need to resend|no need to resend|no action is required|"
+    r"delivery attempts will continue|warning may be repeated|will give up|will be returned to you|remains undelivered|"
+    r"(?:will be|is being|being) retried|retried (?:until|for)|will (?:keep|continue) trying|keep trying to deliver|"
+    r"will retry|still undelivered after|could not send message for past|not yet been delivered|"
+    r"(?:hasn't|has not) been delivered yet|(?:has|have) been delayed|\bis delayed|message delayed|delivery delayed|"
+    r"delivery incomplete|could not be delivered for more than|temporary failure report|kept in the queue|"
+    r"you'll be notified|you will be notified|technical details of temporary failure|notification about a delay|"
+    r"continue to be attempted|for further assistance|include this problem report|delete your own text|"
+    r"^\s*the mail system\s*$|^[\s#*]+$",
+    re.I,
+)
+_CODE_OR_ADDR = re.compile(r"@|(?<![\w.])[245]\d\d[ -]|(?<![\w.])[245]\.\d{1,3}\.\d{1,3}(?!\.?\d)")
+
+
+def is_delay_notice(notice: str, subject: str = "") -> bool:
+    """True when a notice (cut by :func:`cut_original`) with subject ``subject`` is a delay warning:
+    delivery is still being retried, nothing failed yet (RFC 3464 §2.3.3 Action "delayed")."""
+    return bool(_DELAY_SUBJECT.search(subject or "") or _DELAY_BODY.search(notice[:20000]))
+
+
+def strip_delay_wording(text: str) -> str:
+    """Remove from ``text`` (a delay warning, or one recipient's part of it) what describes the
+    delay itself ("will be retried until ...", "no action is required ..."), so that the
+    diagnostic that is left names the cause.  Paragraphs with such wording and neither an address
+    nor a code are removed whole (Exim's closing paragraph); elsewhere only those lines."""
+    out: list[str] = []
+    for k, para in enumerate(re.split(r"(\n[ \t]*\n)", text)):
+        if k % 2:
+            out.append(para)  # the blank line between paragraphs
+            continue
+        if _DELAY_WORDING.search(para) and not _CODE_OR_ADDR.search(para):
+            continue
+        kept: list[str] = []
+        dropped = False
+        for ln in para.split("\n"):
+            if ln.strip() and (_DELAY_WORDING.search(ln)
+                               or (dropped and len(ln.split()) < 3 and not _CODE_OR_ADDR.search(ln))):
+                # (a short line right after a dropped one ends its sentence: "permanently.")
+                dropped = True
+                continue
+            dropped = False
+            kept.append(ln)
+        out.append("\n".join(kept))
+    return "".join(out)
+
+
+def scan_notice(notice: str, exclude: set[str], subject: str = "", failed: list[str] | None = None,
+                action: str = "failed") -> list[dict]:
     """Return one row dict per failed recipient found in ``notice`` (a notice
     already cut by :func:`cut_original`).  With no recipient address, one
     row for the whole notice when it holds a failure code.
+
+    ``action``: "failed" for a non-delivery report, "delayed" for a delay warning
+    (:func:`is_delay_notice`): then the delay wording is removed before codes, reason and reply
+    text are read, and a row keeps "failed" only when its own reply is a 5xx.
     """
     from knowledge.bounce import ROW_KEYS
 
     rows: list[dict] = []
+    delayed = action == "delayed"
+    if delayed:
+        notice = strip_delay_wording(notice)
     blocks = recipient_blocks(notice, exclude)
     if not blocks and failed:
         # X-Failed-Recipients (Exim, Gmail) names them when the text does not.
@@ -218,25 +297,36 @@ def scan_notice(notice: str, exclude: set[str], subject: str = "", failed: list[
         rc, enh = find_codes(text, "45")
         ctx = text
         if not rc and not enh and single:
-            rc, enh = find_codes(notice, "45")
-            ctx = notice
+            rc2, enh2 = find_codes(notice, "45")
+            if rc2 or enh2 or not delayed or not _names_cause(text):
+                rc, enh, ctx = rc2, enh2, notice
         if rc and rc[0] == "2":
             rc = None
         if enh and enh[0] == "2":
             enh = None
         command = find_command(text) or (find_command(notice) if single else None)
-        reason, hard = classify(rc, enh, ctx, command, "failed")
+        act = "failed" if not delayed or (rc or enh or "4")[0] == "5" else "delayed"
+        reason, hard = classify(rc, enh, ctx, command, act)
         if reason is None or reason == "delivered":
             continue
         row = dict.fromkeys(ROW_KEYS)
         row.update(recipient=addr or None, reply_code=rc, enhanced_status=enh, reason=reason,
-                   hard_bounce=hard, action="failed", command=command,
+                   hard_bounce=hard, action=act, command=command,
                    remote_mta=find_remote_host(ctx), reply_text=reply_line(ctx) or None)
         rows.append(row)
     return rows
 
 
+def _names_cause(text: str) -> bool:
+    """True when a recipient's text, its address left out, has words of a failure reason."""
+    from knowledge.reasons import text_reason
+
+    rest = _ADDR.sub(" ", text)
+    return bool(text_reason(rest) or text_reason(rest, weak=True))
+
+
 _KNOWN = re.compile(
+    r"could not send message for past|will keep trying|delivery incomplete|delivery (?:is |has been )?delayed|"
     r"this is the mail system at host|i'm afraid i wasn't able to deliver|"
     r"could not be delivered to one or more|delivery to the following recipient|"
     r"the following addresses had permanent fatal errors|mail delivery software|"
