@@ -202,6 +202,7 @@ def _run_files(args: argparse.Namespace, files: list[str], out) -> int:
 
 _KIND = {
     "bounce": "bounce (non-delivery report)",
+    "delay-warning": "delay warning (still being retried; nothing to resend yet)",
     "delivery-report": "delivery report (success)",
     "auto-reply": "automatic reply",
     "feedback-report": "ARF feedback report",

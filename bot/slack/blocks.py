@@ -374,6 +374,7 @@ class Renderer:
 
     KIND_TITLES = {
         "bounce": "Bounce",
+        "delay-warning": "Delay warning (still being retried, nothing to resend yet)",
         "delivery-report": "Delivery status",
         "auto-reply": "Auto-reply (not a bounce)",
         "feedback-report": "Feedback (abuse) report",
