@@ -21,8 +21,8 @@ json``: the same findings as plain dicts, without pydantic; pass
 
 Bounds: at most :data:`MAX_INPUT` bytes of a message and
 :data:`MAX_TEXT_INPUT` characters of free text are read (10 MB pastes are
-cut), free text is scanned in pieces of :data:`CHUNK_CHARS` characters, and
-at most :data:`MAX_FINDINGS` findings are listed; the annotation's notes say
+cut), free text is scanned whole with at most :data:`MAX_CODE_CANDIDATES` code-like numbers
+examined, and at most :data:`MAX_FINDINGS` findings are listed; the annotation's notes say
 when a bound was hit.  The MIME walk is bounded too (see
 :mod:`knowledge.bounce.mime`).
 """
@@ -190,13 +190,14 @@ def _text_rows(text: str) -> tuple[str, list[dict], list[str]]:
     if pasted:
         return "bounce", pasted[:MAX_FINDINGS], notes
     try:
-        from knowledge.textscan import failures_from_text
+        from knowledge.textscan import failures_limited
     except ImportError:
         return "none", [], notes + ["free-text scanning is not available in this build"]
     rows: list[dict] = []
-    for f in _scan_chunks(failures_from_text, text):
+    for f in _scan_chunks(failures_limited, text, notes):
         if len(rows) >= MAX_FINDINGS:
-            notes.append(f"only the first {MAX_FINDINGS:,} failures are listed")
+            if f"only the first {MAX_FINDINGS:,} failures are listed" not in notes:
+                notes.append(f"only the first {MAX_FINDINGS:,} failures are listed")
             break
         rc = getattr(f, "reply_code", None)
         enh = getattr(f, "enhanced_status", None)
@@ -243,29 +244,33 @@ _BOUNCE_NOTICE = re.compile(
 )
 
 
-CHUNK_CHARS = 8_000
+MAX_CODE_CANDIDATES = 6_000
+"""At most this many code-shaped numbers of a free text are examined (whatever its size or content).
+
+A realistic mail log has 2-3 per failing line, so MAX_FINDINGS findings fit; a text made of nothing but
+codes (``550 5.1.1 `` pasted 100,000 times) stops here, which bounds the worst-case time of one input
+(about 0.3 s; see benchmarks/textscan_speed.py).  The annotation's notes say when the bound was hit."""
 
 
-def _scan_chunks(scan, text: str):
-    """Run the free-text scanner on ``text`` in pieces of about CHUNK_CHARS
-    characters cut at line breaks (a blank line when there is one near the
-    cut), so that the cost of a huge paste grows linearly with its size.
-    Short texts (up to four pieces) are scanned whole.
+def _scan_chunks(scan, text: str, notes: list[str] | None = None):
+    """The free-text scanner's failures for ``text``, scanned whole, within the annotation's bounds.
+
+    ``scan`` is :func:`knowledge.textscan.failures_limited`; it is called once on the whole text with
+    ``max_failures=MAX_FINDINGS`` and ``max_tokens=MAX_CODE_CANDIDATES``, and its work is linear in the
+    text's length and bounded by those two numbers.  (Earlier the text was scanned in pieces of 8,000
+    characters: the scanner merges the repeated codes of one reply and the same failure logged twice
+    only within what it sees, so each piece reported the same failure again, and a paste of
+    ``550 5.1.1 `` repeated gave one finding per piece, 125 for 1 MB, against 1 for the whole text.)
+    So a repeated identical reply is one finding, as in the whole-text scan; per-recipient log lines
+    stay one finding each.  When a bound stops the scan, a note saying so is appended to ``notes``.
     """
-    if len(text) <= 4 * CHUNK_CHARS:
-        yield from scan(text)
-        return
-    start = 0
-    n = len(text)
-    while start < n:
-        end = min(n, start + CHUNK_CHARS)
-        if end < n:
-            para = text.rfind("\n\n", start + CHUNK_CHARS // 2, end)
-            cut = para + 2 if para >= 0 else text.rfind("\n", start + CHUNK_CHARS // 2, end) + 1
-            if cut > start:
-                end = cut
-        yield from scan(text[start:end])
-        start = end
+    failures, stats = scan(text, max_tokens=MAX_CODE_CANDIDATES, max_failures=MAX_FINDINGS)
+    if notes is not None and stats.token_limit_hit:
+        notes.append(f"only the first {MAX_CODE_CANDIDATES:,} code-like numbers of the text were examined; "
+                     "failures after that point are not listed")
+    if notes is not None and stats.failure_limit_hit:
+        notes.append(f"only the first {MAX_FINDINGS:,} failures are listed")
+    return failures
 
 
 def _complete(row: dict, hosts: list[str], explain: bool, providers: bool) -> dict:

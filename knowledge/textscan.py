@@ -68,7 +68,7 @@ from knowledge.slack_text import OffsetMap, rewrite, unslack_with_map
 
 __all__ = [
     "CodeMention", "TextFailure", "scan", "failures_from_text", "has_smtp_evidence",
-    "scan_limited", "MAX_SCAN_CHARS", "MAX_TOKENS",
+    "scan_limited", "MAX_SCAN_CHARS", "MAX_TOKENS", "failures_limited", "ScanStats",
 ]
 
 MAX_SCAN_CHARS = 1_000_000
@@ -77,6 +77,7 @@ MAX_TOKENS = 2500
 MAX_FAILURES = 300
 """At most this many server replies are turned into failures per text."""
 _LINE_REACH = 2000
+_RULE_CACHE_MAX = 20_000  # windows remembered per text by _Doc._before_rule (bounds its memory)
 _REPLY_REACH = 3000
 """At most this many code-shaped tokens are examined per text (bounds adversarial input)."""
 
@@ -240,7 +241,7 @@ _REPLY_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p 
     ("reject-ipv6", r"(?i)(?:^|[\s\[(=])(?:[0-9a-f]{0,4}:){2,7}\Z"),
     ("reject-file", r"[A-Za-z0-9_-]\.[A-Za-z][A-Za-z0-9_-]{0,15}[:(]\Z"),
     ("reject-host", r"[A-Za-z0-9-]\.[A-Za-z][A-Za-z0-9-]*\]?:\Z"),
-    ("reject-word", r"(?i)(?:\b(?:line|ln|lines|row|col|column|page|p|pp|no|num|number|nr|issue|issues|pr|ticket|bug|case|"
+    ("reject-word", r"(?i)(?:\b(?=[A-Za-z$])(?:line|ln|lines|row|col|column|page|p|pp|no|num|number|nr|issue|issues|pr|ticket|bug|case|"
                     r"order|item|step|errno|err(?:no)?\s*#|error\s*#|exit|exit\s+code|exit\s+status|pid|uid|gid|id|ids|"
                     r"version|ver|v|rev|revision|build|release|rfc|section|sec|chapter|figure|fig|table|port|ports|"
                     r"timeout|delay|delays|took|after|wait|waited|waiting|in|for|every|within|size|length|len|count|"
@@ -259,7 +260,7 @@ _REPLY_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p 
 _TRANSCRIPT_RULE = next(i for i, (n, _) in enumerate(_REPLY_BEFORE) if n == "transcript")
 
 _ENH_BEFORE: list[tuple[str, re.Pattern[str]]] = [(n, re.compile(p)) for n, p in [
-    ("reject-version", r"(?i)(?:\b(?:version|versions|ver|v|rev|revision|release|released|build|python|python3|node|"
+    ("reject-version", r"(?i)(?:\b(?=[A-Za-z.§])(?:version|versions|ver|v|rev|revision|release|released|build|python|python3|node|"
                        r"nodejs|npm|pip|php|java|jdk|jre|ruby|perl|go|golang|rust|dotnet|\.net|nodemailer|phpmailer|"
                        r"swiftmailer|swift|symfony|laravel|mailkit|mimekit|javamail|django|rails|spring|wordpress|"
                        r"library|lib|package|module|plugin|app|update|updated|upgrade|upgraded|downgrade|downgraded|"
@@ -336,6 +337,7 @@ _CODE_LABEL_RE = re.compile(r"(?i)status|code|dsn|error|\berr\b|reply|response|r
                             r"detail|message|\bmsg\b|bounce|fail|reject|said|answer|text|class|info|return|got|"
                             r"receiv|defer|delay|x-|notice|warning|desc|explanation|\bnote")
 _PAREN_CLOSE_RE = re.compile(r"[ \t]*\)")
+_PAREN_RE = re.compile(r"[()]")
 # "... but got code", "got:", "received" at the end of the window (the expectation is said before it)
 _GOT_END_RE = re.compile(r"(?i)\b(?:but|got|received|returned|gave|instead)\b(?:[ \t]+(?:an?|the|smtp|response|reply|"
                          r"code|status|with|of))*[ \t]*[:=]?[ \t]*[\"'(\[]?[ \t]*\Z")
@@ -441,9 +443,10 @@ class _Tok:
 class _Doc:
     """A normalised text with its tokens classified."""
 
-    __slots__ = ("raw", "text", "omap", "toks", "doc_smtp", "transcript", "truncated", "_line_cache")
+    __slots__ = ("raw", "text", "omap", "toks", "doc_smtp", "transcript", "truncated", "_line_cache",
+                 "_rule_cache", "rule_searches", "token_cut")
 
-    def __init__(self, raw: str):
+    def __init__(self, raw: str, max_tokens: int = MAX_TOKENS):
         if not isinstance(raw, str):
             raw = str(raw)
         self.truncated = len(raw) > MAX_SCAN_CHARS
@@ -453,6 +456,10 @@ class _Doc:
         self.text, self.omap = _normalise(raw)
         self.toks: list[_Tok] = []
         self._line_cache: dict[int, tuple[bool, bool]] = {}
+        # (rule list, 70-character window) -> rule: a text dense with codes repeats the same windows
+        self._rule_cache: dict[tuple[int, str], str | None] = {}
+        self.rule_searches = 0  # context patterns actually run (a deterministic measure of the work done)
+        self.token_cut = False  # more than max_tokens code-shaped tokens: the rest was not examined
         if not _QUICK_RE.search(self.text):
             self.doc_smtp = False
             self.transcript = False
@@ -460,8 +467,8 @@ class _Doc:
         self.doc_smtp = _mail_words(self.text)
         self.transcript = bool(_TRANSCRIPT_RE.search(self.text))
         for i, m in enumerate(_TOKEN_RE.finditer(self.text)):
-            if i >= MAX_TOKENS:
-                self.truncated = True
+            if i >= max_tokens:
+                self.truncated = self.token_cut = True
                 break
             kind = "enhanced" if m.group("enh") else "reply"
             self.toks.append(_Tok(kind, m.group(0), m.start(), m.end()))
@@ -581,16 +588,28 @@ class _Doc:
             if _PAIR_GAP_RE.match(gap) and _PAIR_GAP_RE.match(gap).end() == len(gap):
                 a.paired, b.paired = b, a
 
-    @staticmethod
-    def _before_rule(rules, window: str) -> str | None:
+    def _before_rule(self, rules, window: str) -> str | None:
+        """The first rule of ``rules`` whose pattern ends at the end of ``window``, else None.
+
+        A pure function of the window, so it is cached per text: the same window before every code of a
+        repeated line (``550 5.1.1 `` pasted 100,000 times) costs one evaluation, not one per code."""
+        key = (id(rules), window)
+        cache = self._rule_cache
+        if key in cache:
+            return cache[key]
         last = window.rstrip(" \t")[-1:]
         wordy = last.isalnum() or last in "#:=$."
+        found = None
         for name, pat in rules:
             if name == "reject-word" and not wordy:
                 continue  # its words end in a letter, "#", ":", "=", "$" or "." (the costliest rule: skip it early)
+            self.rule_searches += 1
             if pat.search(window):
-                return name
-        return None
+                found = name
+                break
+        if len(cache) < _RULE_CACHE_MAX:
+            cache[key] = found
+        return found
 
     def _role(self, t: _Tok) -> str:
         return "failure" if t.code[0] in "45" else "success"
@@ -892,6 +911,7 @@ _LOG_ACTION_RE = re.compile(
     r"|(?:^|[ \t])(\*\*|==)[ \t]+<?[^\s@<>]{1,64}@"  # Exim: ** failed, == deferred
     r"|\bdelivery[ \t]+\d{1,12}:[ \t]+(failure|deferral):"  # qmail
     r"|\b(defer)[ \t]+\(-?\d{1,4}\)")  # Exim "defer (-44)"
+_LOG_ACTION_KEYS = ("stat", "**", "==", "defer", "very")  # one of these is in every _LOG_ACTION_RE match
 _LOG_ACTION_WORDS = {"bounced": "failed", "deferred": "delayed", "expired": "failed", "undeliverable": "failed",
                      "sent": "sent", "**": "failed", "==": "delayed", "failure": "failed", "deferral": "delayed",
                      "defer": "delayed"}
@@ -1074,21 +1094,20 @@ class _Builder:
         if "(" not in seg:
             return end
         open_ = 0
-        for c in seg:
-            if c == "(":
+        for m in _PAREN_RE.finditer(seg):  # only the parentheses, not every character
+            if m.group() == "(":
                 open_ += 1
-            elif c == ")" and open_:
+            elif open_:
                 open_ -= 1
         if not open_:
             return end
         d = 0
-        for k in range(code_end, end):
-            c = t[k]
-            if c == "(":
+        for m in _PAREN_RE.finditer(t, code_end, end):
+            if m.group() == "(":
                 d += 1
-            elif c == ")":
+            else:
                 if d == 0:
-                    return k
+                    return m.start()
                 d -= 1
         return end
 
@@ -1224,11 +1243,16 @@ class _Builder:
             u.host = info["host"]
         # action
         am = None
-        for x in _LOG_ACTION_RE.finditer(t, max(rs, ls - 1), min(re_, le + 1)):
-            am = x
+        a_lo, a_hi = max(rs, ls - 1), min(re_, le + 1)
+        # a substring test first: on a long line dense with codes the patterns would cost far more
+        # (every one of them needs one of these pieces; casefold as re.IGNORECASE does)
+        seg = t[a_lo:a_hi].casefold()
+        if any(k in seg for k in _LOG_ACTION_KEYS):
+            for x in _LOG_ACTION_RE.finditer(t, a_lo, a_hi):
+                am = x
         word = next(g for g in am.groups() if g).lower() if am else None
         if word is None:
-            dm = _LOG_DSN_CLASS_RE.search(t, max(rs, ls - 1), min(re_, le + 1))
+            dm = _LOG_DSN_CLASS_RE.search(t, a_lo, a_hi) if ("to=" in seg and "dsn=" in seg) else None
             word = ({"5": "bounced", "4": "deferred"}[dm.group(1)] if dm else None) or info["action"]
         if word:
             u.action = _LOG_ACTION_WORDS.get(word, word)
@@ -1304,7 +1328,7 @@ class _Builder:
         return got
 
 
-def _build_failures(doc: _Doc) -> list[TextFailure]:
+def _build_failures(doc: _Doc, max_failures: int = MAX_FAILURES, stats: dict | None = None) -> list[TextFailure]:
     b = _Builder(doc)
     units: list[_Unit] = []
     field_enh: list[_Tok] = []
@@ -1316,7 +1340,7 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
         if t.kind == "enhanced" and t.context in ("dsn-status", "dsn-field", "hash"):
             field_enh.append(t)
             continue
-        if len(units) >= MAX_FAILURES:
+        if len(units) >= max_failures:
             doc.truncated = True
             break
         reply = t.code if t.kind == "reply" else None
@@ -1332,6 +1356,8 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
             if dm:
                 u.text = b._clean(dm.group(1), t)
         units.append(u)
+    if stats is not None:
+        stats["units"] = len(units)
     # context per unit; markers before a previous unit belong to it
     prev_end = 0
     for u in units:
@@ -1360,16 +1386,24 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
         merged.append(u)
     # an enhanced code given apart from its reply code ("code": 550 ... "message": "5.1.1 ...")
     joined: list[_Unit] = []
+    by_rec_enh: dict[tuple[int, str], list[_Unit]] = {}  # (record, enhanced code) -> units of joined (kept current)
     for u in merged:
-        if u.reply is None and u.enh and any(p.record == u.record and p.enh == u.enh and (
-                p.recipient is None or u.recipient is None or p.recipient == u.recipient) for p in joined):
+        if u.reply is None and u.enh and any((
+                p.recipient is None or u.recipient is None or p.recipient == u.recipient)
+                for p in by_rec_enh.get((u.record, u.enh), ())):
             continue  # the same enhanced code given twice (JSON "message" and "enhanced-code")
         if u.reply is None and u.enh and u.tok.context != "pair":
-            host = next((p for p in reversed(joined) if p.record == u.record and p.reply and p.enh is None
-                         and p.reply[0] == u.enh[0] and u.start - p.start < 600
-                         and (p.recipient is None or u.recipient is None or p.recipient == u.recipient)), None)
+            host = None
+            for p in reversed(joined):  # starts never decrease along joined: stop 600 characters back
+                if u.start - p.start >= 600:
+                    break
+                if (p.record == u.record and p.reply and p.enh is None and p.reply[0] == u.enh[0]
+                        and (p.recipient is None or u.recipient is None or p.recipient == u.recipient)):
+                    host = p
+                    break
             if host is not None:
                 host.enh = u.enh
+                by_rec_enh.setdefault((host.record, host.enh), []).append(host)
                 host.recipient = host.recipient or u.recipient
                 host.command = host.command or u.command
                 if not host.text or re.match(r"(?i)additional smtp info", host.text):
@@ -1384,11 +1418,17 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
                 p.command = p.command or u.command
                 continue
         joined.append(u)
+        if u.enh:
+            by_rec_enh.setdefault((u.record, u.enh), []).append(u)
     merged = joined
     # DSN Status / dsn= / #x.y.z fields: attach to a reply of the same record, else stand alone
+    by_record: dict[int, list[_Unit]] = {}
+    for u in merged:
+        by_record.setdefault(u.record, []).append(u)
+    added = False
     for f in field_enh:
         rid = b.record_of(f.s)
-        same = [u for u in merged if u.record == rid]
+        same = by_record.get(rid, [])
         targets = [u for u in same if u.enh is None and u.reply and u.reply[0] == f.code[0]]
         if targets:
             for u in targets:
@@ -1409,7 +1449,10 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
                 u.text = b._clean(sm.group(1) or sm.group(2), f) if sm else None
         b.fill_context(u, 0)
         merged.append(u)
-        merged.sort(key=lambda x: x.start)
+        by_record.setdefault(rid, []).append(u)
+        added = True
+    if added:
+        merged.sort(key=lambda x: x.start)  # stable: the same order as sorting after each addition
     # an MTA log line that records a failure with no code at all (Exim "** addr ...: Unrouteable address",
     # "== addr ... defer (-53): retry time not reached"): one failure for that recipient, codes unknown
     if "**" in doc.text or "==" in doc.text:
@@ -1419,7 +1462,7 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
             ls, _ = doc.line_bounds(m.start(1))
             if rid in have or not _EXIM_FIELDS_RE.search(doc.text, ls, m.end()):
                 continue
-            if len(merged) >= MAX_FAILURES:
+            if len(merged) >= max_failures:
                 break
             have.add(rid)
             s = m.start(1)
@@ -1432,13 +1475,29 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
             merged.append(u)
         merged.sort(key=lambda x: x.start)
     # the same failure logged twice (once with, once without recipient) is one failure
+    # (indexed by codes and recipient, so that thousands of findings cost linear time, not a pass over all)
     out: list[_Unit] = []
+    same_codes: dict[tuple, list[tuple[int, _Unit]]] = {}  # (reply, enh) -> (index in out, unit)
+    same_rcpt: dict[tuple, list[tuple[int, _Unit]]] = {}  # (reply, enh, recipient or None) -> (index, unit)
     for u in merged:
         log_line = b.is_log_record(u.record)
-        dup = next((o for o in out if o.reply == u.reply and o.enh == u.enh
-                    and not (log_line and o.record != u.record and b.is_log_record(o.record))
+        key = (u.reply, u.enh)
+
+        def fits(o: _Unit) -> bool:
+            return (not (log_line and o.record != u.record and b.is_log_record(o.record))
                     and (o.recipient == u.recipient or u.recipient is None or o.recipient is None)
-                    and (o.command == u.command or o.command is None or u.command is None)), None)
+                    and (o.command == u.command or o.command is None or u.command is None))
+
+        if u.recipient is None:
+            pools = [same_codes.get(key, ())]
+        else:
+            pools = [same_rcpt.get((*key, u.recipient), ()), same_rcpt.get((*key, None), ())]
+        dup = None
+        best = -1
+        for pool in pools:
+            hit = next(((i, o) for i, o in pool if fits(o)), None)
+            if hit is not None and (best < 0 or hit[0] < best):
+                best, dup = hit
         if dup is not None:
             dup.recipient = dup.recipient or u.recipient
             dup.command = dup.command or u.command
@@ -1446,7 +1505,11 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
             dup.action = dup.action or u.action
             if u.text and (not dup.text or len(u.text) > len(dup.text)):
                 dup.text = u.text
+            # (a unit whose recipient was just filled in stays in the pool of its codes without recipient:
+            # fits() reads the current fields, so later units of that recipient still find it there)
             continue
+        same_codes.setdefault(key, []).append((len(out), u))
+        same_rcpt.setdefault((*key, u.recipient), []).append((len(out), u))
         out.append(u)
     # a client's list of refused recipients with one reply for all of them: one failure per recipient
     named = {u.recipient for u in out if u.recipient}
@@ -1462,7 +1525,7 @@ def _build_failures(doc: _Doc) -> list[TextFailure]:
                 continue
         expanded.append(u)
     res = []
-    for u in expanded[:MAX_FAILURES]:
+    for u in expanded[:max_failures]:
         if u.enh and u.text and u.text.startswith(u.enh + " "):
             u.text = u.text[len(u.enh) + 1:]  # PHPMailer's "Detail: 5.7.57 Client not ..." repeats the code
         if u.reply and u.text and u.text.endswith(")"):
@@ -1494,13 +1557,52 @@ def failures_from_text(text: str) -> list[TextFailure]:
     Sources: RFC 5321 §4.2 (reply codes, multi-line replies §4.2.1), RFC 3463
     (enhanced status codes), RFC 3464 §2.3 (per-recipient DSN fields).
     """
+    return failures_limited(text)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanStats:
+    """How much work one scan did (deterministic, for bounds and tests; no clock involved).
+
+    ``chars``: characters scanned (after the :data:`MAX_SCAN_CHARS` cut); ``tokens``: code-shaped tokens
+    examined (at most ``max_tokens``); ``rule_searches``: context patterns run on the 70-character windows
+    before tokens (windows already seen in the same text are not searched again); ``units``: replies
+    turned into candidate failures (at most ``max_failures``); ``token_limit_hit`` / ``failure_limit_hit``
+    / ``text_cut``: which bound stopped the scan early.
+    """
+
+    chars: int = 0
+    tokens: int = 0
+    rule_searches: int = 0
+    units: int = 0
+    token_limit_hit: bool = False
+    failure_limit_hit: bool = False
+    text_cut: bool = False
+
+
+def failures_limited(text: str, *, max_tokens: int = MAX_TOKENS,
+                     max_failures: int = MAX_FAILURES) -> tuple[list[TextFailure], ScanStats]:
+    """:func:`failures_from_text` with explicit bounds, and a measure of the work done.
+
+    Input: any str; ``max_tokens`` the most code-shaped tokens examined (the rest of the text is not
+    looked at), ``max_failures`` the most replies turned into failures.  Output: ``(failures, stats)``
+    (:class:`ScanStats`).  The work is linear in the text's length and bounded by ``max_tokens`` and
+    ``max_failures`` whatever the text holds (every context window and reply search has a fixed reach,
+    and merging repeated replies uses indexes, not a pass over the failures found so far).  The same
+    failures as :func:`failures_from_text` when no bound is hit.  Never raises.
+    """
     try:
-        doc = _Doc(text)
+        doc = _Doc(text, max_tokens=max_tokens)
+        info: dict = {}
+        cut = isinstance(text, str) and len(text) > MAX_SCAN_CHARS
         if not doc.toks and "**" not in doc.text and "==" not in doc.text:
-            return []
-        return _build_failures(doc)
+            return [], ScanStats(len(doc.raw), 0, doc.rule_searches, 0, False, False, cut)
+        res = _build_failures(doc, max_failures, info)
+        units = info.get("units", 0)
+        return res, ScanStats(len(doc.raw), len(doc.toks), doc.rule_searches, units, doc.token_cut,
+                              units >= max_failures or len(res) >= max_failures, cut)
     except Exception:  # pragma: no cover - defensive: never raise on user text
-        return []
+        return [], ScanStats()
 
 
 def has_smtp_evidence(text: str) -> bool:
