@@ -109,7 +109,9 @@ def annotate_rows(data: bytes, explain: bool = False, providers: bool = True) ->
         return "none", [], notes + ["binary input (not text or a mail message): nothing to annotate"]
     reports, total = _message_reports(data) if is_message else (None, 0)
     if reports is None:
-        kind, rows, more = _text_rows(_decode_text(data))
+        text = _decode_text(data)
+        pasted = _pasted_delay_rows(text)
+        kind, rows, more = ("delay-warning", pasted, []) if pasted else _text_rows(text)
         notes.extend(more)
         return kind, [_delayed(_complete(r, [], explain, providers)) for r in rows], notes
     kinds: list[str] = []
@@ -129,6 +131,20 @@ def annotate_rows(data: bytes, explain: bool = False, providers: bool = True) ->
     if several:
         notes.append(f"mbox file: {len(reports)} messages read")
     return _overall_kind(kinds), findings, notes
+
+
+def _pasted_delay_rows(text: str) -> list[dict]:
+    """The body of a delay warning pasted without its headers (Postfix "THIS IS A WARNING ONLY",
+    Exim "has not yet been delivered", Sendmail "Will keep trying until message is 5 days old" ...):
+    its rows read as in a whole message (:func:`knowledge.bounce.text.scan_notice`), when every
+    one is still being retried; else [] and the text goes to the free-text scanner."""
+    from knowledge.bounce.text import cut_original, is_delay_notice, scan_notice
+
+    text = text[:MAX_TEXT_INPUT].replace("\r\n", "\n").replace("\r", "\n")
+    if not is_delay_notice(text):
+        return []
+    rows = scan_notice(cut_original(text), set(), action="delayed")[:MAX_FINDINGS]
+    return rows if rows and all(r.get("action") == "delayed" for r in rows) else []
 
 
 def _delayed(finding: dict) -> dict:
