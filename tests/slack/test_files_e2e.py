@@ -16,7 +16,7 @@ import pytest
 from slack_sdk.web import WebClient
 
 from bot.slack import files as slack_files
-from bot.slack.blocks import Renderer, short_help_message
+from bot.slack.blocks import Renderer
 from bot.storage.base import ChannelSettings
 from knowledge.annotate import annotate_bytes, annotate_text
 from tests.slack.checks import all_text, assert_valid_message, blocks_of
@@ -438,3 +438,277 @@ def test_files_never_reach_the_log(slack, caplog):
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "bot.slack.files")
     assert logged == f"file {fid} skipped: http_500"
     assert TOKEN not in logged and json.dumps(POSTFIX_SNIPPET)[:20] not in logged
+
+
+# -- bounces with no SMTP code, shared as whole-message files (QA report 2, finding 8) -------
+
+EXIM_NO_CODE = (
+    "From: Mail Delivery System <Mailer-Daemon@mx.example.net>\nTo: sender@example.net\n"
+    "Subject: Mail delivery failed: returning message to sender\nDate: Sat, 3 Jan 2026 10:00:00 +0000\n\n"
+    "This message was created automatically by mail delivery software.\n\n"
+    "A message that you sent could not be delivered to one or more of its\n"
+    "recipients. This is a permanent error. The following address(es) failed:\n\n"
+    "  erin@example.net\n    Unrouteable address\n").encode()
+GMAIL_NO_CODE = (
+    "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: sender@example.net\n"
+    "Subject: Delivery Status Notification (Failure)\nDate: Sat, 3 Jan 2026 10:00:00 +0000\n\n"
+    "Delivery to the following recipient failed permanently:\n\n     nobody@example.org\n\n"
+    "Technical details of permanent failure:\nDNS Error: Domain name not found\n").encode()
+
+
+@pytest.mark.parametrize("data, recipient, masked", [
+    (EXIM_NO_CODE, "erin@example.net", "e***@example.net"),
+    (GMAIL_NO_CODE, "nobody@example.org", "n***@example.org"),
+])
+def test_uncoded_bounce_eml_shared_in_a_channel_is_annotated_unasked(slack, data, recipient, masked):
+    channel = uid("C")
+    obj = slack.fake.add_file(_fid(), data, name="failed.eml", mimetype="message/rfc822", filetype="email")
+    ev = _file_event(slack, [obj], channel=channel)
+    slack.event(ev)
+    [call] = slack.fake.wait("chat.postMessage", channel=channel)
+    assert call.params["thread_ts"] == ev["ts"]
+    expected = annotate_bytes(data)
+    assert [(f.recipient, f.reply_code, f.reason, f.hard_bounce) for f in expected.findings] == [
+        (recipient, None, "hostunknown", True)]
+    assert blocks_of(call.params) == _expected(expected)
+    assert masked in all_text(call.params) and recipient not in all_text(call.params)
+    _settle()
+    assert len(slack.fake.for_channel(channel)) == 1
+
+
+# -- delivered / relayed recipients are not failures (finding 6) -------------------------------
+
+DSN_MIXED = b"""From: MAILER-DAEMON@mx.example.net
+To: sender@example.net
+Subject: Delivery status notification
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="BB"
+
+--BB
+Content-Type: text/plain
+
+Delivery report.
+
+--BB
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.net
+
+Final-Recipient: rfc822; ok@example.net
+Action: delivered
+Status: 2.0.0
+Diagnostic-Code: smtp; 250 2.0.0 OK
+
+Final-Recipient: rfc822; gone@example.net
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 <gone@example.net>: Recipient address
+ rejected: User unknown
+
+Final-Recipient: rfc822; fwd@example.net
+Action: relayed
+Status: 2.0.0
+
+Final-Recipient: rfc822; full@example.net
+Action: failed
+Status: 4.2.2
+Diagnostic-Code: smtp; 452 4.2.2 Mailbox full
+
+--BB--
+"""
+
+
+def test_dsn_with_delivered_and_relayed_recipients_counts_only_the_failures(slack):
+    channel = uid("C")
+    obj = slack.fake.add_file(_fid(), DSN_MIXED, name="dsn.eml", mimetype="message/rfc822", filetype="email")
+    slack.event(_file_event(slack, [obj], channel=channel))
+    [call] = slack.fake.wait("chat.postMessage", channel=channel)
+    blocks = blocks_of(call.params)
+    assert blocks[0]["text"]["text"] == "Bounce: 2 failures"
+    assert _codes(call.params) == ["550 5.1.1", "452 4.2.2"]
+    assert blocks[-1] == {"type": "context", "elements": [{"type": "mrkdwn", "text": (
+        "*Not failures:* 1 recipient delivered: `o***@example.net`; "
+        "1 recipient relayed (no further report will come): `f***@example.net`")}]}
+    text = all_text(call.params)
+    assert "250 2.0.0" not in text and text.count("soft bounce") == 1  # the 452 only
+    assert call.params["text"] == (
+        "Bounce: 2 failures of 2 kinds: 550 5.1.1 user unknown; 452 4.2.2 mailbox full. "
+        "1 recipient delivered: o***@example.net; 1 recipient relayed (no further report will come): "
+        "f***@example.net.")
+    assert_valid_message(call.params)
+
+
+def test_mbox_with_an_auto_reply_lists_it_as_not_a_failure(slack):
+    channel = uid("C")
+    data = (FIXTURES / "three-messages.mbox").read_bytes()
+    obj = slack.fake.add_file(_fid(), data, name="day.mbox", mimetype="application/mbox", filetype="text")
+    slack.event(_file_event(slack, [obj], channel=channel))
+    [call] = slack.fake.wait("chat.postMessage", channel=channel)
+    blocks = blocks_of(call.params)
+    assert blocks[0]["text"]["text"] == "Bounce: 3 failures"
+    assert "auto-reply" not in call.params["text"].split(".")[0]  # not among the failures
+    assert {"type": "mrkdwn", "text": "*Not failures:* auto-reply (out of office) from `p***@example.com`: "
+            "not a failure"} in [e for b in blocks if b["type"] == "context" for e in b["elements"]]
+
+
+# -- files that could not be read are named when someone asked (finding 9) -------------------
+
+def _notice(slack, channel: str) -> tuple[str, str]:
+    """(first section text, fallback text) of the one ephemeral notice in ``channel``."""
+    [call] = slack.fake.wait("chat.postEphemeral", channel=channel)
+    blocks = blocks_of(call.params)
+    assert blocks[1] == {"type": "context", "elements": [{"type": "mrkdwn", "text": (
+        "Paste the bounce or log as text, or share it as a `.eml`, `.txt` or `.log` file.")}]}
+    return blocks[0]["text"]["text"], call.params["text"]
+
+
+@pytest.mark.parametrize("status", [403, 500])
+def test_mention_with_a_file_that_fails_to_download_says_so_to_the_asker(slack, status):
+    channel = uid("C")
+    fid = _fid()
+    obj = slack.fake.add_file(fid, POSTFIX_SNIPPET.encode(), name="bounce.eml", mimetype="message/rfc822",
+                              filetype="email")
+    slack.fake.script("file_download", status=status, when=lambda p: True)
+    ev = slack.mention("check this", channel=channel)
+    ev["files"] = [obj]
+    slack.event(ev)
+    section, text = _notice(slack, channel)
+    assert section == "I could not read `bounce.eml`: the download failed."
+    assert text == "I could not read bounce.eml: the download failed."
+    _settle()
+    assert slack.fake.find("chat.postMessage", channel=channel) == []
+
+
+@pytest.mark.parametrize("content, name, mimetype, filetype, said", [
+    (bytes(range(256)) * 64, "x.log", "application/octet-stream", "binary",
+     "I could not read `x.log`: not a text file."),
+    (b"%PDF-1.4 550 5.1.1", "bounce.pdf", "application/pdf", "pdf",
+     "I could not read `bounce.pdf`: not a text file."),
+    (b"", "empty.txt", "text/plain", "text", "I could not read `empty.txt`: it is empty."),
+])
+def test_mention_with_an_unreadable_file_names_it_and_the_reason(slack, content, name, mimetype, filetype, said):
+    channel = uid("C")
+    fid = _fid()
+    obj = slack.fake.add_file(fid, content, name=name, mimetype=mimetype, filetype=filetype)
+    ev = slack.mention("", channel=channel)
+    ev["files"] = [obj]
+    slack.event(ev)
+    section, _ = _notice(slack, channel)
+    assert section == said
+    assert len(_downloads(slack, fid)) == (0 if mimetype == "application/pdf" else 1)
+
+
+def test_pdf_and_png_are_both_named_and_never_downloaded(slack):
+    channel = uid("C")
+    pdf = slack.fake.add_file(_fid(), b"%PDF", name="report.pdf", mimetype="application/pdf", filetype="pdf")
+    png = slack.fake.add_file(_fid(), b"\x89PNG", name="shot.png", mimetype="image/png", filetype="png")
+    ev = slack.mention("why?", channel=channel)
+    ev["files"] = [pdf, png]
+    slack.event(ev)
+    section, _ = _notice(slack, channel)
+    assert section == ("I could not read `report.pdf`: not a text file.\n"
+                       "I could not read `shot.png`: not a text file.")
+    assert [_downloads(slack, o["id"]) for o in (pdf, png)] == [[], []]
+
+
+def test_partial_file_that_files_info_cannot_find_is_named(slack):
+    channel = uid("C")
+    partial = {"id": "FGONE0001", "mode": "file_access", "file_access": "check_file_info", "name": "gone.eml"}
+    ev = slack.mention("", channel=channel)
+    ev["files"] = [partial]
+    slack.event(ev)
+    section, _ = _notice(slack, channel)
+    assert section == "I could not read `gone.eml`: Slack could not find it."
+
+
+def test_file_link_outside_slack_is_named_in_a_mention(slack, elsewhere):
+    channel = uid("C")
+    fid = _fid()
+    foreign = f"{elsewhere.url}/files-pri/{TEAM_ID}-{fid}/download/log.txt"
+    obj = slack.fake.add_file(fid, POSTFIX_SNIPPET.encode(), name="log.txt", url=foreign)
+    ev = slack.mention("", channel=channel)
+    ev["files"] = [obj]
+    slack.event(ev)
+    section, _ = _notice(slack, channel)
+    assert section == "I could not read `log.txt`: its link is not on Slack's file host."
+    assert elsewhere.calls == []
+
+
+def test_files_over_the_limit_are_named_under_the_first_answer(slack):
+    channel = uid("C")
+    data = (FIXTURES / "postfix-dsn.eml").read_bytes()
+    objs = [slack.fake.add_file(_fid(), data, name=f"b{n}.eml", mimetype="message/rfc822", filetype="email")
+            for n in range(5)]
+    ev = slack.mention("", channel=channel)
+    ev["files"] = objs
+    slack.event(ev)
+    calls = slack.fake.wait("chat.postMessage", channel=channel, count=3)
+    _settle()
+    assert len(slack.fake.find("chat.postMessage", channel=channel)) == 3
+    first = blocks_of(calls[0].params)
+    assert first[:-1] == _expected(annotate_bytes(data))
+    assert first[-1] == {"type": "context", "elements": [{"type": "mrkdwn", "text": (
+        "I did not read `b3.eml` and `b4.eml`: only the first 3 files of a message are read.")}]}
+    assert [blocks_of(c.params) for c in calls[1:]] == [_expected(annotate_bytes(data))] * 2
+    assert [len(_downloads(slack, o["id"])) for o in objs] == [1, 1, 1, 0, 0]
+
+
+def test_unreadable_files_are_never_mentioned_in_a_channel_nobody_asked_in(slack):
+    channel = uid("C")
+    fid = _fid()
+    obj = slack.fake.add_file(fid, bytes(range(256)) * 8, name="x.log", mimetype="application/octet-stream",
+                              filetype="binary")
+    data = (FIXTURES / "postfix-dsn.eml").read_bytes()
+    objs = [obj] + [slack.fake.add_file(_fid(), data, name=f"b{n}.eml", mimetype="message/rfc822",
+                                        filetype="email") for n in range(4)]
+    slack.event(_file_event(slack, objs, channel=channel))
+    calls = slack.fake.wait("chat.postMessage", channel=channel, count=3)
+    _settle()
+    assert len(slack.fake.for_channel(channel)) == 3
+    assert [blocks_of(c.params) for c in calls] == [_expected(annotate_bytes(data))] * 3
+    assert "could not read" not in json.dumps([c.params for c in calls])
+
+
+def test_shortcut_on_a_message_with_an_unreadable_file_answers_privately(slack):
+    channel = uid("C")
+    obj = slack.fake.add_file(_fid(), b"%PDF", name="bounce.pdf", mimetype="application/pdf", filetype="pdf")
+    msg = {"type": "message", "user": "U0USER02", "ts": new_ts(), "text": "", "files": [obj]}
+    slack.message_shortcut(msg, channel=channel)
+    [call] = slack.fake.wait("response_url")
+    assert call.path == f"/response/sc-{channel}"
+    assert call.params["response_type"] == "ephemeral"
+    assert blocks_of(call.params)[0]["text"]["text"] == "I could not read `bounce.pdf`: not a text file."
+    assert slack.fake.find("chat.postMessage", channel=channel) == []
+
+
+# -- file content is never a question about codes (finding 11) -------------------------------
+
+def test_dm_csv_with_numbers_is_not_a_code_question(slack):
+    channel = uid("D")
+    obj = slack.fake.add_file(_fid(), b"region,units\nnorth,550\nsouth,421\n", name="s.csv",
+                              mimetype="text/csv", filetype="csv")
+    ev = _file_event(slack, [obj], channel=channel, channel_type="im")
+    slack.event(ev)
+    [call] = slack.fake.wait("chat.postMessage", channel=channel)
+    assert call.params["thread_ts"] == ev["ts"]
+    blocks = blocks_of(call.params)
+    assert blocks[0]["text"]["text"] == (
+        "I found no SMTP failure (reply code, enhanced status code or DSN) in `s.csv`.")
+    assert "550 vs 421" not in all_text(call.params) and "vs" not in call.params["text"]
+    _settle()
+    assert len(slack.fake.for_channel(channel)) == 1
+
+
+def test_dm_typed_question_with_a_csv_explains_the_typed_codes_only(slack):
+    channel = uid("D")
+    obj = slack.fake.add_file(_fid(), b"region,units\nnorth,552\nsouth,451\n", name="s.csv",
+                              mimetype="text/csv", filetype="csv")
+    slack.event(_file_event(slack, [obj], channel=channel, channel_type="im", text="what's 421 vs 450?"))
+    [call] = slack.fake.wait("chat.postMessage", channel=channel)
+    blocks = blocks_of(call.params)
+    assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "421 vs 450", "emoji": False}}
+    assert blocks[-1] == {"type": "context", "elements": [{"type": "mrkdwn", "text": (
+        "I found no SMTP failure (reply code, enhanced status code or DSN) in `s.csv`.")}]}
+    assert call.params["text"].startswith("421 vs 450 |")  # the CSV's 552 and 451 are not compared
+    _settle()
+    assert len(slack.fake.for_channel(channel)) == 1
