@@ -457,7 +457,7 @@ class _Doc:
         self.toks: list[_Tok] = []
         self._line_cache: dict[int, tuple[bool, bool]] = {}
         # (rule list, 70-character window) -> rule: a text dense with codes repeats the same windows
-        self._rule_cache: dict[tuple[int, str], str | None] = {}
+        self._rule_cache: dict[tuple[int, str], str | bool | None] = {}
         self.rule_searches = 0  # context patterns actually run (a deterministic measure of the work done)
         self.token_cut = False  # more than max_tokens code-shaped tokens: the rest was not examined
         if not _QUICK_RE.search(self.text):
@@ -588,6 +588,17 @@ class _Doc:
             if _PAIR_GAP_RE.match(gap) and _PAIR_GAP_RE.match(gap).end() == len(gap):
                 a.paired, b.paired = b, a
 
+    def _window_has(self, pat: re.Pattern[str], window: str) -> bool:
+        """``bool(pat.search(window))``, cached per text like :meth:`_before_rule`."""
+        key = (id(pat), window)
+        got = self._rule_cache.get(key)
+        if got is None:
+            self.rule_searches += 1
+            got = bool(pat.search(window))
+            if len(self._rule_cache) < _RULE_CACHE_MAX:
+                self._rule_cache[key] = got
+        return got
+
     def _before_rule(self, rules, window: str) -> str | None:
         """The first rule of ``rules`` whose pattern ends at the end of ``window``, else None.
 
@@ -641,7 +652,7 @@ class _Doc:
             rule = None  # "y <- 450 + x" (R code), "S: 550" with no reply text: not a server line
         # "Expected response code 250 but got code "235"", "expected 354, got 250": the reply the client
         # did not expect is the failure, whatever its class (Swift Mailer, Symfony, Go, Python clients)
-        if (rule in (None, "got", "got-code", "value-key") and _GOT_END_RE.search(window)
+        if (rule in (None, "got", "got-code", "value-key") and self._window_has(_GOT_END_RE, window)
                 and self._expected_smtp_reply(t)):
             rule = "unexpected"
         elif rule == "unexpected" and not _SMTP_UNEXPECTED_RE.search(window) and not self._smtp_line(t.s):
@@ -697,7 +708,7 @@ class _Doc:
             t.context, t.strength = "glued", "medium"
             return
         if _ERROR_WORD_AFTER.match(after) or (
-                _ERROR_WORD_BEFORE.search(window) and re.search(r"(?i)(?:smtp|error|code|bounce|reject|fail|reply|response|错误|失败|返回|エラー)", window[-24:])):
+                self._window_has(_ERROR_WORD_BEFORE, window) and re.search(r"(?i)(?:smtp|error|code|bounce|reject|fail|reply|response|错误|失败|返回|エラー)", window[-24:])):
             t.context, t.strength = "error-word", "medium"
             return
         t.context, t.strength = "bare", "weak"
@@ -991,6 +1002,8 @@ class _Builder:
         self._rec: dict[int, dict] = {}
         self._rejected: dict[int, list[str]] = {}
         self._log_rec: dict[int, bool] = {}
+        # once per text, not once per record (a whole-text test per record made many records quadratic)
+        self._may_list = "rejected" in t or "envelope" in t
 
     def record_info(self, rid: int) -> dict:
         """Record-wide DSN fields (Final-Recipient, Remote-MTA, Action, Diagnostic-Code), cached."""
@@ -1071,7 +1084,8 @@ class _Builder:
                 if sep >= 0:
                     end = sep
         raw = t[begin:end]
-        stop = _STOP_TEXT_RE.search(raw)
+        low = raw.casefold()
+        stop = _STOP_TEXT_RE.search(raw) if ("reply" in low or "from=" in low or "proto" in low) else None
         if stop:
             raw = raw[:stop.start()]
         return self._clean(raw, tok), end
@@ -1090,16 +1104,25 @@ class _Builder:
         ls = t.rfind("\n", max(0, start - _LINE_REACH), start) + 1
         if ls == 0 and start > _LINE_REACH:
             ls = start - _LINE_REACH
-        seg = t[ls:start]
-        if "(" not in seg:
-            return end
-        open_ = 0
-        for m in _PAREN_RE.finditer(seg):  # only the parentheses, not every character
-            if m.group() == "(":
-                open_ += 1
-            elif open_:
-                open_ -= 1
-        if not open_:
+        # is a "(" before the code left open?  Walk back from the code over the parentheses only: the
+        # nearest unmatched "(" is usually right there ("status=bounced (host X said: 550 ...")
+        opened = False
+        close = 0
+        hi = start
+        o, c = t.rfind("(", ls, hi), t.rfind(")", ls, hi)
+        while o >= 0:
+            if c > o:
+                close += 1
+                hi = c
+                c = t.rfind(")", ls, hi)
+                continue
+            if close == 0:
+                opened = True
+                break
+            close -= 1
+            hi = o
+            o = t.rfind("(", ls, hi)
+        if not opened:
             return end
         d = 0
         for m in _PAREN_RE.finditer(t, code_end, end):
@@ -1201,7 +1224,8 @@ class _Builder:
             if b:
                 u.recipient = b[1]
             else:
-                a = _TO_AFTER_RE.search(t, u.start, min(re_, max(le, u.start + 600)))
+                a_hi = min(re_, max(le, u.start + 600))
+                a = _TO_AFTER_RE.search(t, u.start, a_hi) if t.find("@", u.start, a_hi) >= 0 else None
                 if a:
                     u.recipient = a.group(1)
         # command
@@ -1316,7 +1340,7 @@ class _Builder:
         rs, re_ = self.record_bounds(rid)
         t = self.text
         got = []
-        if "rejected" in t or "envelope" in t:
+        if self._may_list:
             m = _REJECTED_LIST_RE.search(t, rs, re_)
             if m is None:
                 m = _ENVELOPE_TO_RE.search(t, rs, re_)
