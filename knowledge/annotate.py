@@ -281,11 +281,15 @@ def _scan_chunks(scan, text: str, notes: list[str] | None = None):
     stay one finding each.  When a bound stops the scan, a note saying so is appended to ``notes``.
     """
     failures, stats = scan(text, max_tokens=MAX_CODE_CANDIDATES, max_failures=MAX_FINDINGS)
-    if notes is not None and stats.token_limit_hit:
-        notes.append(f"only the first {MAX_CODE_CANDIDATES:,} code-like numbers of the text were examined; "
-                     "failures after that point are not listed")
-    if notes is not None and stats.failure_limit_hit:
+    if notes is None:
+        return failures
+    if len(failures) >= MAX_FINDINGS:
         notes.append(f"only the first {MAX_FINDINGS:,} failures are listed")
+    elif stats.token_limit_hit or stats.failure_limit_hit:
+        # one note whichever bound stopped the scan (a text made of codes hits both)
+        notes.append(f"the text is dense with codes: only its first part was examined (up to "
+                     f"{MAX_CODE_CANDIDATES:,} code-like numbers and {MAX_FINDINGS:,} failing replies); "
+                     "failures after that point are not listed")
     return failures
 
 
