@@ -1242,17 +1242,29 @@ def _command_reason(rc: str | None, enh: str | None, command: str | None, act: s
     return None
 
 
-def next_step(reason: str | None, action: str | None = None) -> str | None:
+GREYLISTING_STEP = ("Nothing to resend yet: the receiver greylists mail from senders it has not seen before "
+                    "(RFC 6647) and accepts it when the sending MTA retries a few minutes later. Look further "
+                    "only if the same recipients are still deferred after an hour.")
+_GREYLIST = re.compile(r"grey-?list|gray-?list|postgrey", re.I)
+
+
+def next_step(reason: str | None, action: str | None = None, text: str | None = None) -> str | None:
     """Return one concrete next step for a finding, or None for no reason.
 
     ``reason``: a Sisimai reason; ``action``: the RFC 3464 Action value
-    ("failed", "delayed", ...) or None.  A *delayed* message (DSN Action:
-    delayed, Postfix ``status=deferred``) is still queued and being retried
-    by the sending MTA (RFC 5321 section 4.5.4.1), so its step never says
-    the MTA gave up; otherwise the step comes from :data:`NEXT_STEPS`.
+    ("failed", "delayed", ...) or None; ``text``: the reply text, when known.
+    A temporary refusal that says it is greylisting (RFC 6647 §2: the
+    receiver defers an unknown sender once and expects a retry) gets
+    :data:`GREYLISTING_STEP`, whatever the reason.  A *delayed* message (DSN
+    Action: delayed, Postfix ``status=deferred``) is still queued and being
+    retried by the sending MTA (RFC 5321 section 4.5.4.1), so its step never
+    says the MTA gave up; otherwise the step comes from :data:`NEXT_STEPS`.
     """
     if not reason:
         return None
+    if text and reason not in ("delivered", "vacation", "feedback") and _GREYLIST.search(text[:2000]) \
+            and not re.search(r"(?<![\d.])5[0-9][0-9](?![\d.])|(?<![\d.])5\.\d{1,3}\.\d{1,3}", text[:200]):
+        return GREYLISTING_STEP
     if (action or "").strip().lower() == "delayed" and reason not in ("delivered", "vacation", "feedback"):
         hint = DEFERRAL_HINTS.get(reason, "")
         return ("Nothing to resend yet: the message is deferred and the sending MTA is still retrying it; "

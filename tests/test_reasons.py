@@ -414,3 +414,20 @@ def test_folded_diagnostic_lines_are_read_unfolded():
     folded = "550 <user@ezweb.ne.jp>:\n User unknown"
     assert classify("550", "5.0.0", folded, None, "failed") == classify(
         "550", "5.0.0", "550 <user@ezweb.ne.jp>: User unknown", None, "failed") == ("userunknown", True)
+
+
+@pytest.mark.parametrize("text, greylisting", [
+    ("451 4.7.1 Greylisted, try again after some time", True),
+    ("450 4.2.0 <user@example.com>: Recipient address rejected: Greylisted, see "
+     "http://postgrey.schweikert.ch/help/example.com.html", True),
+    ("421 4.7.0 Try again later, closing connection. (greylisting)", True),
+    # a permanent refusal that mentions greylisting is no greylisting deferral
+    ("550 5.7.1 Greylisting is disabled for this sender, message refused", False),
+    ("451 4.7.1 Service unavailable - try again later", False),
+])
+def test_greylisting_gets_its_own_next_step(text, greylisting):
+    from knowledge.reasons import GREYLISTING_STEP, next_step
+
+    reason, _ = classify(text[:3], None, text, "RCPT", "delayed" if text[0] == "4" else "failed")
+    step = next_step(reason, "delayed" if text[0] == "4" else "failed", text)
+    assert (step == GREYLISTING_STEP) is greylisting
