@@ -353,7 +353,7 @@ def _complete(row: dict, hosts: list[str], explain: bool, providers: bool) -> di
     reason = out["reason"]
     if not out["enhanced_status"] and reason not in (None, "delivered", "vacation", "feedback", "undefined", "onhold"):
         out["inferred_status"] = _inferred(reason, out["reply_code"], out["hard_bounce"])
-    out["next_step"] = next_step(reason, out.get("action"), out["reply_text"])
+    out["next_step"] = next_step(reason, out.get("action"), out["reply_text"], out["enhanced_status"])
     if hit is not None:
         out["provider"], out["provider_rule"], remedy, out["provider_doc_url"] = hit[:4]
         if remedy:

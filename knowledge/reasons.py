@@ -1248,14 +1248,31 @@ GREYLISTING_STEP = ("Nothing to resend yet: the receiver greylists mail from sen
 _GREYLIST = re.compile(r"grey-?list|gray-?list|postgrey", re.I)
 
 
-def next_step(reason: str | None, action: str | None = None, text: str | None = None) -> str | None:
+# Enhanced status codes whose own meaning calls for a different step than their reason's generic one
+# (the SMTPUTF8 codes of RFC 6531 §3.6 / RFC 6533 fall under "contenterror", whose step is about MIME).
+CODE_STEPS: dict[str, str] = {
+    "6.7": ("The address is internationalised (non-ASCII) and this server takes such addresses only over "
+            "SMTPUTF8 (RFC 6531): send through a path that supports SMTPUTF8, or use the correspondent's "
+            "ASCII address."),
+    "6.8": ("The server answered in UTF-8 but the client did not ask for SMTPUTF8 (RFC 6531): enable "
+            "SMTPUTF8 on the sending MTA or client."),
+    "6.9": ("The message has UTF-8 headers and a hop on the way does not support SMTPUTF8 (RFC 6531): send it "
+            "with ASCII headers (RFC 2047 encoded words) or through a path that supports SMTPUTF8."),
+    "6.10": ("The server answered in UTF-8 but the client did not ask for SMTPUTF8 (RFC 6531): enable "
+             "SMTPUTF8 on the sending MTA or client."),
+}
+
+
+def next_step(reason: str | None, action: str | None = None, text: str | None = None,
+              enhanced: str | None = None) -> str | None:
     """Return one concrete next step for a finding, or None for no reason.
 
     ``reason``: a Sisimai reason; ``action``: the RFC 3464 Action value
     ("failed", "delayed", ...) or None; ``text``: the reply text, when known.
     A temporary refusal that says it is greylisting (RFC 6647 §2: the
     receiver defers an unknown sender once and expects a retry) gets
-    :data:`GREYLISTING_STEP`, whatever the reason.  A *delayed* message (DSN
+    :data:`GREYLISTING_STEP`, whatever the reason; an ``enhanced`` status code
+    listed in :data:`CODE_STEPS` gets its own step.  A *delayed* message (DSN
     Action: delayed, Postfix ``status=deferred``) is still queued and being
     retried by the sending MTA (RFC 5321 section 4.5.4.1), so its step never
     says the MTA gave up; otherwise the step comes from :data:`NEXT_STEPS`.
@@ -1265,6 +1282,10 @@ def next_step(reason: str | None, action: str | None = None, text: str | None = 
     if text and reason not in ("delivered", "vacation", "feedback") and _GREYLIST.search(text[:2000]) \
             and not re.search(r"(?<![\d.])5[0-9][0-9](?![\d.])|(?<![\d.])5\.\d{1,3}\.\d{1,3}", text[:200]):
         return GREYLISTING_STEP
+    if enhanced and enhanced.count(".") == 2 and reason not in ("delivered", "vacation", "feedback"):
+        step = CODE_STEPS.get(enhanced.split(".", 1)[1])
+        if step:
+            return step
     if (action or "").strip().lower() == "delayed" and reason not in ("delivered", "vacation", "feedback"):
         hint = DEFERRAL_HINTS.get(reason, "")
         return ("Nothing to resend yet: the message is deferred and the sending MTA is still retrying it; "

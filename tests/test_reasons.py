@@ -431,3 +431,14 @@ def test_greylisting_gets_its_own_next_step(text, greylisting):
     reason, _ = classify(text[:3], None, text, "RCPT", "delayed" if text[0] == "4" else "failed")
     step = next_step(reason, "delayed" if text[0] == "4" else "failed", text)
     assert (step == GREYLISTING_STEP) is greylisting
+
+
+def test_smtputf8_codes_get_their_own_next_step():
+    from knowledge.reasons import CODE_STEPS, next_step
+
+    reason, hard = classify("553", "5.6.7", "553 5.6.7 <user@example.com>: non-ASCII addresses not permitted",
+                            "RCPT", "failed")
+    assert next_step(reason, "failed", "non-ASCII addresses not permitted", "5.6.7") == CODE_STEPS["6.7"]
+    assert "SMTPUTF8" in CODE_STEPS["6.7"] and "MIME" not in CODE_STEPS["6.7"]
+    # other codes of the same reason keep the reason's step
+    assert next_step("contenterror", "failed", "", "5.6.0") == NEXT_STEPS["contenterror"]
