@@ -162,3 +162,29 @@ def test_wrapped_postfix_notice():
          "the amount of spam sent to Gmail, this message has been blocked. For more information, go to "
          "https://support.google.com/mail/?p=UnsolicitedMessage x1si123 - gsmtp"),
     ]
+
+
+@pytest.mark.parametrize("name", ["exim-delay.eml", "postfix-delay-text.eml", "sendmail-delay.eml", "gmail-delay.eml",
+                                  "office365-delay.eml"])
+def test_pasted_body_of_a_delay_warning(name):
+    # the notice pasted without its header fields (a Slack message, a ticket) reads the same
+    body = (FIXTURES / name).read_text().split("\n\n", 1)[1]
+    kind, findings, _ = annotate_rows(body.encode())
+    assert kind == "delay-warning"
+    want = DELAYS[name]
+    got = [tuple(f[k] for k in KEYS) for f in findings]
+    assert [(g[0], g[4], g[5], g[6], g[9]) for g in got] == [(want[0], want[4], want[5], want[6], want[9])]
+
+
+def test_final_sendmail_expiry_is_a_bounce():
+    # Sendmail's final notice quotes the same "Deferred:" transcript line, but the retries are over
+    msg = (b"From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.com>\nTo: sender@example.com\n"
+           b"Subject: Returned mail: see transcript for details\n\n"
+           b"   ----- Transcript of session follows -----\n"
+           b"<slow@example.net>... Deferred: Connection timed out with mx.example.net.\n"
+           b"Message could not be delivered for 5 days\nMessage will be deleted from queue\n")
+    kind, findings, _ = annotate_rows(msg)
+    assert kind == "bounce"
+    assert [(f["recipient"], f["action"], f["reason"], f["hard_bounce"]) for f in findings] == [
+        ("slow@example.net", "failed", "expired", False)]
+    assert findings[0]["next_step"].startswith("The sending MTA gave up retrying")
