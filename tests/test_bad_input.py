@@ -152,3 +152,203 @@ def test_non_str_input_never_raises(value):
     assert isinstance(failures_from_text(value), list)
     assert has_smtp_evidence(value) in (True, False)
 
+
+
+# ---------------------------------------------------------------------------
+# Texts dense with codes (QA report 2, finding 2): bounded, linear work, and the same findings whatever the
+# size of the paste.  annotate used to scan free text in pieces of 8,000 characters; the scanner merges a
+# repeated reply only within what it sees, so every piece reported it again ("550 5.1.1 " pasted 100,000
+# times: 125 findings in Slack, 13 per 100 KB in the CLI, 1 from failures_from_text).  The text is now
+# scanned whole: a repeated identical reply is one finding, each per-recipient log line one finding.
+
+import re as _re  # noqa: E402
+import sys as _sys  # noqa: E402
+
+import knowledge.textscan as _ts  # noqa: E402
+from knowledge.textscan import ScanStats, failures_limited  # noqa: E402
+
+try:
+    from knowledge.annotate import MAX_CODE_CANDIDATES, MAX_FINDINGS, annotate_rows
+except ImportError:  # pragma: no cover
+    annotate_rows = None
+
+
+def _fill(unit: str, size: int) -> str:
+    return unit * (size // len(unit))
+
+
+def _keys(rows) -> list[tuple]:
+    return [(r["reply_code"], r["enhanced_status"], r["recipient"]) for r in rows]
+
+
+# one code form per line: (unit repeated, the one finding it gives)
+DENSE_ONE = [
+    ("550 5.1.1 ", ("550", "5.1.1", None)),
+    ("550-5.7.1 ", ("550", "5.7.1", None)),
+    ("#5.1.1 ", (None, "5.1.1", None)),
+    ("dsn=5.1.1 ", (None, "5.1.1", None)),
+    ("Status: 5.1.1\n", (None, "5.1.1", None)),
+    ("(550, b'5.1.1 user unknown') ", ("550", "5.1.1", None)),
+    ("<<< 550 5.1.1 no\n", ("550", "5.1.1", None)),
+    ("SMTP Error (550): x ", ("550", None, None)),
+    ("said: 550 x ", ("550", None, None)),
+    ("邮件失败550错误", ("550", None, None)),
+    ("<a@example.com>: 550 5.1.1 user unknown\n", ("550", "5.1.1", "a@example.com")),
+    ("550 5.1.1 x\n\n", ("550", "5.1.1", None)),
+]
+# bare numbers with no SMTP context: never a finding, however many
+DENSE_NONE = ["550 ", "4.2.2 550\n", "550\n", "550 x\n", "5.1.1 "]
+
+
+@pytest.mark.skipif(annotate_rows is None, reason="knowledge.annotate not built")
+@pytest.mark.parametrize("unit,finding", DENSE_ONE)
+def test_repeated_reply_is_one_finding_at_every_size(unit, finding):
+    for size in (20_000, 100_000, 400_000):
+        text = _fill(unit, size)
+        kind, rows, notes = annotate_rows(text.encode())
+        assert _keys(rows) == [finding], (unit, size)
+        assert kind in ("log", "bounce")
+    # the same as the whole-text scanner on its own
+    small = _fill(unit, 20_000)
+    assert [(f.reply_code, f.enhanced_status, f.recipient) for f in failures_from_text(small)] == [finding]
+
+
+@pytest.mark.skipif(annotate_rows is None, reason="knowledge.annotate not built")
+@pytest.mark.parametrize("unit", DENSE_NONE)
+def test_bare_numbers_in_bulk_are_no_finding(unit):
+    for size in (20_000, 400_000):
+        assert annotate_rows(_fill(unit, size).encode())[1] == []
+    assert failures_from_text(_fill(unit, 20_000)) == []
+
+
+@pytest.mark.skipif(annotate_rows is None, reason="knowledge.annotate not built")
+def test_dense_text_says_where_the_scan_stopped():
+    kind, rows, notes = annotate_rows(_fill("550 5.1.1 ", 1_000_000).encode())
+    assert _keys(rows) == [("550", "5.1.1", None)]
+    assert notes == [f"the text is dense with codes: only its first part was examined (up to "
+                     f"{MAX_CODE_CANDIDATES:,} code-like numbers and {MAX_FINDINGS:,} failing replies); "
+                     "failures after that point are not listed"]
+    _, stats = failures_limited(_fill("550 5.1.1 ", 1_000_000), max_tokens=MAX_CODE_CANDIDATES,
+                                max_failures=MAX_FINDINGS)
+    assert isinstance(stats, ScanStats)
+    assert stats.tokens == MAX_CODE_CANDIDATES and stats.token_limit_hit is True
+    assert stats.units == MAX_FINDINGS and stats.failure_limit_hit is True
+
+
+_POSTFIX = ("Jan  3 10:00:{s:02d} mta postfix/smtp[123]: A{i:05X}: to=<user{i}@example.net>, "
+            "relay=mx.example.net[192.0.2.5]:25, delay=1, dsn=5.1.1, status=bounced (host mx.example.net[192.0.2.5] "
+            "said: 550 5.1.1 <user{i}@example.net>: Recipient address rejected: User unknown (in reply to RCPT TO "
+            "command))\n")
+
+
+@pytest.mark.skipif(annotate_rows is None, reason="knowledge.annotate not built")
+@pytest.mark.parametrize("lines,listed", [(60, 60), (700, 700), (1500, 1000)])
+def test_log_lines_are_one_finding_each_scanned_whole(lines, listed):
+    text = "".join(_POSTFIX.format(s=i % 60, i=i) for i in range(lines))
+    kind, rows, notes = annotate_rows(text.encode())
+    assert len(rows) == listed
+    assert [r["recipient"] for r in rows] == [f"user{i}@example.net" for i in range(listed)]
+    assert {(r["reply_code"], r["enhanced_status"], r["action"]) for r in rows} == {("550", "5.1.1", "failed")}
+    assert notes == ([] if lines == listed else [f"only the first {MAX_FINDINGS:,} failures are listed"])
+    # exactly the whole-text scan with the annotation's bounds
+    whole, _ = failures_limited(text, max_tokens=MAX_CODE_CANDIDATES, max_failures=MAX_FINDINGS)
+    assert [(f.reply_code, f.enhanced_status, f.recipient) for f in whole] == _keys(rows)
+
+
+@pytest.mark.skipif(annotate_rows is None, reason="knowledge.annotate not built")
+def test_mixed_paste_longer_than_the_old_piece_size_gives_the_whole_text_findings():
+    # a bounce notice's paragraph, a client error and Exim log lines, the first two repeated past the old
+    # 32,000-character "scan whole" limit: each repeated reply is found once, each log line once
+    block = ("<gone@example.net>: host mx.example.net[192.0.2.5] said: 550 5.1.1 user unknown (in reply to "
+             "RCPT TO command)\n\nsmtplib.SMTPDataError: (554, b'5.7.1 Message rejected as spam')\n\n")
+    exim = "2026-01-03 10:00:00 1abcDE-000{i:03d}-XY ** lost{i}@example.org R=dnslookup T=remote_smtp: Unrouteable address\n"
+    text = block * 300 + "".join(exim.format(i=i) for i in range(40))
+    assert len(text) > 40_000
+    kind, rows, notes = annotate_rows(text.encode())
+    assert _keys(rows) == [("550", "5.1.1", "gone@example.net"), ("554", "5.7.1", None)] + [
+        (None, None, f"lost{i}@example.org") for i in range(40)]
+    assert notes == []
+
+
+class _CountingPattern:
+    """A compiled pattern that adds the length of every span it is asked to search (for an anchored
+    ``match``, the length it matched) to a counter."""
+
+    def __init__(self, pat, box):
+        self._pat, self._box = pat, box
+
+    def _count(self, string, pos=0, endpos=_sys.maxsize):
+        self._box[0] += max(0, min(endpos, len(string)) - pos)
+
+    def search(self, string, pos=0, endpos=_sys.maxsize):
+        self._count(string, pos, endpos)
+        return self._pat.search(string, pos, endpos)
+
+    def match(self, string, pos=0, endpos=_sys.maxsize):
+        # anchored at pos, and every anchored pattern here has a short reach: count what it matched
+        m = self._pat.match(string, pos, endpos)
+        self._box[0] += 1 + (m.end() - pos if m else 0)
+        return m
+
+    def fullmatch(self, string, pos=0, endpos=_sys.maxsize):
+        self._count(string, pos, endpos)
+        return self._pat.fullmatch(string, pos, endpos)
+
+    def finditer(self, string, pos=0, endpos=_sys.maxsize):
+        self._count(string, pos, endpos)
+        return self._pat.finditer(string, pos, endpos)
+
+    def findall(self, string, pos=0, endpos=_sys.maxsize):
+        self._count(string, pos, endpos)
+        return self._pat.findall(string, pos, endpos)
+
+    def sub(self, repl, string, count=0):
+        self._count(string)
+        return self._pat.sub(repl, string, count)
+
+    def __getattr__(self, name):
+        return getattr(self._pat, name)
+
+
+@pytest.fixture
+def regex_work(monkeypatch):
+    """Count the characters handed to every pattern of knowledge.textscan: a deterministic measure of the
+    scanning work (no clock), which grows linearly when no pattern re-scans what another code already saw."""
+    box = [0]
+    for name, value in list(vars(_ts).items()):
+        if isinstance(value, _re.Pattern):
+            monkeypatch.setattr(_ts, name, _CountingPattern(value, box))
+        elif name in ("_REPLY_BEFORE", "_ENH_BEFORE"):
+            monkeypatch.setattr(_ts, name, [(n, _CountingPattern(p, box)) for n, p in value])
+        elif name in ("_RCPT_BEFORE_RES", "_HOST_RES", "_HOST_BEFORE_RES", "_CMD_BEFORE_RES"):
+            monkeypatch.setattr(_ts, name, [_CountingPattern(p, box) for p in value])
+
+    def work(text: str) -> tuple[int, ScanStats]:
+        box[0] = 0
+        _, stats = failures_limited(text, max_tokens=10**9, max_failures=10**9)  # no bound: the raw growth
+        return box[0], stats
+
+    return work
+
+
+@pytest.mark.parametrize("unit", [u for u, _ in DENSE_ONE] + DENSE_NONE + [
+    _POSTFIX.format(s=1, i=7), "** a@example.com R=x T=y: Unrouteable address\n",
+    "rejected: [ 'a@example.com' ] 550 5.1.1 x\n\n", "(451) x 4.7.1 y (550) ",
+])
+def test_scan_work_grows_linearly_with_the_size(regex_work, unit):
+    # linear (affine) growth: each added block of 8,000 characters costs the same as the one before
+    # (a quadratic path makes each block dearer than the previous: 2x, 3x ...)
+    block = _fill(unit, 8_000)
+    (w1, s1), (w2, s2), (w4, s4) = (regex_work(block * k) for k in (1, 2, 4))
+    assert s2.tokens == 2 * s1.tokens and s4.tokens == 4 * s1.tokens  # every candidate examined once
+    assert (w4 - w2) / 2 <= 1.1 * (w2 - w1) + 100, (w1, w2, w4)
+    assert w4 <= 5 * w1, (w1, w4)
+    assert s4.rule_searches <= 4 * max(s1.rule_searches, 1)
+
+
+def test_scan_work_is_bounded_by_the_token_and_failure_caps():
+    text = _fill("550 5.1.1 ", 1_000_000)
+    _, stats = failures_limited(text)
+    assert stats.tokens == _ts.MAX_TOKENS and stats.token_limit_hit is True
+    assert stats.units == _ts.MAX_FAILURES and stats.failure_limit_hit is True
+    assert stats.chars == 1_000_000 and stats.text_cut is False
