@@ -23,8 +23,13 @@ Limits and safety:
   proxy of the Web API), to that same scheme, host and port (:func:`allowed_url`);
   redirects are followed only to an allowed URL, at most :data:`MAX_REDIRECTS`;
 * :data:`TIMEOUT_S` per network operation and :data:`DEADLINE_S` per file;
-* a failure skips that file only; the log line names the file id and the Slack
-  error code or exception type, never the token nor the file's content.
+* a failure skips that file only and is reported with a plain reason (:class:`Skipped`), which
+  answers to a mention, DM or shortcut show ("I could not read `x.pdf`: not a text file");
+  the log line names the file id and the Slack error code or exception type, never the
+  token nor the file's content;
+* free text from files is cut to a fair share of :data:`MAX_TEXT_CHARS` per message
+  (:func:`share_budget`) and at most :data:`MAX_BUSY` messages' files are worked on at once
+  (:func:`turn`), so memory stays bounded (``benchmarks/slack_memory.py``).
 """
 
 from __future__ import annotations
@@ -534,7 +539,11 @@ def _message_answer(engine: Any, m: FileText, mask: bool) -> Answer | None:
         found = message_annotation(engine, m.data, mask=mask, source=m.name)
         if found is not None:
             return found
-    return file_annotation(engine, m.text, mask=mask, source=m.name)
+    text = m.text
+    if len(text) > MAX_TEXT_CHARS:  # cut here at a line end, so the annotator adds no second truncation note
+        cut = text.rfind("\n", 0, MAX_TEXT_CHARS + 1)
+        text = text[: cut if cut > 0 else MAX_TEXT_CHARS]
+    return file_annotation(engine, text, mask=mask, source=m.name)
 
 
 def auto_answers(engine: Any, text: str, files: list[FileText], *, mask: bool,
