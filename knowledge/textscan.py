@@ -50,9 +50,16 @@ How it works
    failures.  In a session transcript each reply goes to the command it
    answers, pipelined commands included (RFC 2920 §3.1).
 
-Limits: only the first :data:`MAX_SCAN_CHARS` characters are scanned and at
-most :data:`MAX_TOKENS` code-shaped tokens are examined (see :func:`scan_limited`).
-Every pattern is linear (no nested quantifiers over the same characters).
+Limits: only the first :data:`MAX_SCAN_CHARS` characters are scanned, at
+most :data:`MAX_TOKENS` code-shaped tokens are examined and :data:`MAX_FAILURES`
+replies turned into failures (see :func:`scan_limited`; :func:`failures_limited`
+takes other bounds and reports the work done).
+Every pattern is linear (no nested quantifiers over the same characters), and
+the work is linear in the text's length: each token's context is read in
+windows of fixed reach, context-rule results are cached per window (a text of
+one code repeated costs one evaluation per distinct window), searches of a
+long line are gated by substring tests, and repeated failures are merged
+through indexes rather than by comparing each with all found before.
 No function here raises on any ``str`` input.
 """
 
@@ -74,12 +81,12 @@ __all__ = [
 MAX_SCAN_CHARS = 1_000_000
 """Only this many characters (code points) of a text are scanned; a 10 MB paste is cut."""
 MAX_TOKENS = 2500
+"""At most this many code-shaped tokens are examined per text (bounds adversarial input)."""
 MAX_FAILURES = 300
 """At most this many server replies are turned into failures per text."""
 _LINE_REACH = 2000
 _RULE_CACHE_MAX = 20_000  # windows remembered per text by _Doc._before_rule (bounds its memory)
 _REPLY_REACH = 3000
-"""At most this many code-shaped tokens are examined per text (bounds adversarial input)."""
 
 Role = Literal["failure", "success", "expected", "mention"]
 Strength = Literal["strong", "medium", "weak"]
