@@ -850,7 +850,8 @@ def scan(text: str) -> list[CodeMention]:
 # ---------------------------------------------------------------------------
 # 4. failures
 
-_ADDR = r"[^\s<>()\[\]{}\"',;:@|`]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z][A-Za-z0-9-]{1,62}"
+# domain labels may be U-labels (internationalized domain names, RFC 5890; SMTPUTF8, RFC 6531)
+_ADDR = r"[^\s<>()\[\]{}\"',;:@|`]{1,64}@[^\W_](?:[\w-]{0,62}\.){1,8}[^\W\d_][\w-]{1,62}"
 _RECORD_BREAK_RE = re.compile(r"\n[ \t>]*\n|\n(?=[ \t>]*final-recipient:)", re.I)
 _FINAL_RCPT_RE = re.compile(r"(?im)^[ \t>]*final-recipient:[ \t]*(?:[a-z0-9-]+[ \t]*;)?[ \t]*<?(" + _ADDR + r")>?")
 _ORIG_RCPT_RE = re.compile(r"(?im)^[ \t>]*original-recipient:[ \t]*(?:[a-z0-9-]+[ \t]*;)?[ \t]*<?(" + _ADDR + r")>?")

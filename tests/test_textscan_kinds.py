@@ -290,3 +290,14 @@ def test_software_versions_are_never_enhanced_codes(text, versions):
 def test_the_same_shapes_stay_codes_in_code_positions(text, expected):
     assert codes(text) == expected
     assert has_smtp_evidence(text) is True
+
+
+def test_internationalized_recipients_in_log_lines_are_read():
+    from knowledge.textscan import failures_from_text
+
+    text = ("<用户@例子.广告>: host mx.例子.广告[192.0.2.1] said: 553 5.6.7 <用户@例子.广告>: non-ASCII addresses "
+            "not permitted (in reply to RCPT TO command)\n"
+            "<josé@exämple.com>: host mx.example.com[192.0.2.2] said: 550 5.1.1 <josé@exämple.com>: Recipient "
+            "address rejected: User unknown (in reply to RCPT TO command)\n")
+    assert [(f.recipient, f.reply_code, f.enhanced_status) for f in failures_from_text(text)] == [
+        ("用户@例子.广告", "553", "5.6.7"), ("josé@exämple.com", "550", "5.1.1")]
