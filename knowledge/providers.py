@@ -72,6 +72,8 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
+from knowledge.vocabulary import NOT_FAILURE_REASONS, REASONS
+
 if TYPE_CHECKING:  # pydantic models are imported only when a ProviderNote is built
     from knowledge.results import ProviderNote
 
@@ -100,19 +102,10 @@ _REPLY_RE = re.compile(r"^[245][0-9][0-9]$")
 _ENH_RE = re.compile(r"^([245])\.([0-9]{1,3})\.([0-9]{1,3})$")
 _HOST_GLOB_RE = re.compile(r"^[a-z0-9*][a-z0-9*.-]*[a-z0-9]$")
 _URL_RE = re.compile(r"^https?://[^\s]+$")
-# The Sisimai reason names a rule's ``reason`` may take: the same set as
-# knowledge.reasons.REASONS (tests/test_provider_reasons.py keeps them equal).  Not imported from
-# there because knowledge.reasons compiles its phrase families on import (~6 ms on every CLI start).
-_REASON_NAMES = frozenset((
-    "authfailure", "badreputation", "blocked", "contenterror", "delivered", "exceedlimit",
-    "expired", "feedback", "filtered", "hasmoved", "hostunknown", "mailboxfull", "mailererror",
-    "mesgtoobig", "networkerror", "norelaying", "notaccept", "notcompliantrfc", "onhold",
-    "policyviolation", "rejected", "requireptr", "securityerror", "spamdetected", "speeding",
-    "suspend", "syntaxerror", "systemerror", "systemfull", "toomanyconn", "undefined",
-    "userunknown", "vacation", "virusdetected",
-))
-# Reasons that describe the message's fate rather than a receiver's refusal: no provider rule gives them.
-_NOT_RULE_REASONS = frozenset(("delivered", "vacation", "feedback"))
+# The Sisimai reason names a rule's ``reason`` may take (knowledge.vocabulary, cheap to import), and
+# those that describe the message's fate rather than a receiver's refusal: no provider rule gives them.
+_REASON_NAMES = frozenset(REASONS)
+_NOT_RULE_REASONS = NOT_FAILURE_REASONS
 
 # First code pair in a text, used only when the caller passes no codes.
 _CODES_IN_TEXT = re.compile(

@@ -47,17 +47,10 @@ from __future__ import annotations
 
 import re
 
+from knowledge.vocabulary import NOT_FAILURE_REASONS, REASONS  # Sisimai's reason names, defined once
+
 __all__ = ["classify", "is_hard", "next_step", "provider_reason", "reason_label", "REASONS", "REASON_LABELS",
            "NEXT_STEPS", "STATUS_REASON"]
-
-REASONS: tuple[str, ...] = (
-    "authfailure", "badreputation", "blocked", "contenterror", "delivered", "exceedlimit",
-    "expired", "feedback", "filtered", "hasmoved", "hostunknown", "mailboxfull", "mailererror",
-    "mesgtoobig", "networkerror", "norelaying", "notaccept", "notcompliantrfc", "onhold",
-    "policyviolation", "rejected", "requireptr", "securityerror", "spamdetected", "speeding",
-    "suspend", "syntaxerror", "systemerror", "systemfull", "toomanyconn", "undefined",
-    "userunknown", "vacation", "virusdetected",
-)
 
 # Plain-language labels for the reason tags, for people reading a reply (Slack, terminal).
 REASON_LABELS: dict[str, str] = {
@@ -1279,14 +1272,14 @@ def next_step(reason: str | None, action: str | None = None, text: str | None = 
     """
     if not reason:
         return None
-    if text and reason not in ("delivered", "vacation", "feedback") and _GREYLIST.search(text[:2000]) \
+    if text and reason not in NOT_FAILURE_REASONS and _GREYLIST.search(text[:2000]) \
             and not re.search(r"(?<![\d.])5[0-9][0-9](?![\d.])|(?<![\d.])5\.\d{1,3}\.\d{1,3}", text[:200]):
         return GREYLISTING_STEP
-    if enhanced and enhanced.count(".") == 2 and reason not in ("delivered", "vacation", "feedback"):
+    if enhanced and enhanced.count(".") == 2 and reason not in NOT_FAILURE_REASONS:
         step = CODE_STEPS.get(enhanced.split(".", 1)[1])
         if step:
             return step
-    if (action or "").strip().lower() == "delayed" and reason not in ("delivered", "vacation", "feedback"):
+    if (action or "").strip().lower() == "delayed" and reason not in NOT_FAILURE_REASONS:
         hint = DEFERRAL_HINTS.get(reason, "")
         return ("Nothing to resend yet: the message is deferred and the sending MTA is still retrying it; "
                 "it bounces only if the retries run out. " + hint).strip()

@@ -18,6 +18,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from knowledge.vocabulary import REASONS
+
 SCHEMA_VERSION = 1
 
 CodeKind = Literal["reply", "enhanced", "combined"]
@@ -121,14 +123,7 @@ class ExplainResult(_Model):
     comparison: Comparison | None = None
 
 
-Reason = Literal[
-    "authfailure", "badreputation", "blocked", "contenterror", "delivered", "exceedlimit",
-    "expired", "feedback", "filtered", "hasmoved", "hostunknown", "mailboxfull", "mailererror",
-    "mesgtoobig", "networkerror", "norelaying", "notaccept", "notcompliantrfc", "onhold",
-    "policyviolation", "rejected", "requireptr", "securityerror", "spamdetected", "speeding",
-    "suspend", "syntaxerror", "systemerror", "systemfull", "toomanyconn", "undefined",
-    "userunknown", "vacation", "virusdetected",
-]
+Reason = Literal[REASONS]  # type: ignore[valid-type]  # the tuple is spread: Literal["authfailure", ...]
 """Bounce reasons, Sisimai's vocabulary (https://libsisimai.org/en/reason/)."""
 
 

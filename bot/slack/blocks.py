@@ -38,6 +38,7 @@ from slack_sdk.models.blocks import (
 
 from bot.slack.masking import mask_text
 from knowledge.reasons import REASON_LABELS, reason_label  # noqa: F401 - re-exported for the renderer's users
+from knowledge.vocabulary import NOT_FAILURE_REASONS  # delivered, vacation, feedback: not failures
 from bot.slack.text import escape_mrkdwn
 
 MAX_BLOCKS = 50
@@ -595,7 +596,6 @@ class Renderer:
 
 # Findings that report what happened to a message rather than a failure: reason tags (success DSN,
 # auto-reply RFC 3834, feedback report RFC 5965) and RFC 3464 §2.3.3 Actions of recipients that got the message.
-NOT_FAILURE_REASONS = frozenset({"delivered", "vacation", "feedback"})
 NOT_FAILURE_ACTIONS = frozenset({"delivered", "relayed", "expanded"})
 
 
