@@ -1238,6 +1238,9 @@ def _command_reason(rc: str | None, enh: str | None, command: str | None, act: s
 GREYLISTING_STEP = ("Nothing to resend yet: the receiver greylists mail from senders it has not seen before "
                     "(RFC 6647) and accepts it when the sending MTA retries a few minutes later. Look further "
                     "only if the same recipients are still deferred after an hour.")
+GREYLISTING_FAILED_STEP = ("The retries never got past the receiver's greylisting (RFC 6647): check that the "
+                           "sending MTA retries from the same IP address (or from a pool the receiver treats as "
+                           "one) and keeps retrying for at least an hour, then resend.")
 _GREYLIST = re.compile(r"grey-?list|gray-?list|postgrey", re.I)
 
 
@@ -1264,7 +1267,8 @@ def next_step(reason: str | None, action: str | None = None, text: str | None = 
     ("failed", "delayed", ...) or None; ``text``: the reply text, when known.
     A temporary refusal that says it is greylisting (RFC 6647 §2: the
     receiver defers an unknown sender once and expects a retry) gets
-    :data:`GREYLISTING_STEP`, whatever the reason; an ``enhanced`` status code
+    :data:`GREYLISTING_STEP`, whatever the reason (:data:`GREYLISTING_FAILED_STEP`
+    when the message was returned all the same); an ``enhanced`` status code
     listed in :data:`CODE_STEPS` gets its own step.  A *delayed* message (DSN
     Action: delayed, Postfix ``status=deferred``) is still queued and being
     retried by the sending MTA (RFC 5321 section 4.5.4.1), so its step never
@@ -1274,7 +1278,9 @@ def next_step(reason: str | None, action: str | None = None, text: str | None = 
         return None
     if text and reason not in NOT_FAILURE_REASONS and _GREYLIST.search(text[:2000]) \
             and not re.search(r"(?<![\d.])5[0-9][0-9](?![\d.])|(?<![\d.])5\.\d{1,3}\.\d{1,3}", text[:200]):
-        return GREYLISTING_STEP
+        # a greylisting deferral is retried; once the message was returned (Action: failed, Postfix
+        # "status=expired, returned to sender") the retries did not get through
+        return GREYLISTING_FAILED_STEP if (action or "").strip().lower() == "failed" else GREYLISTING_STEP
     if enhanced and enhanced.count(".") == 2 and reason not in NOT_FAILURE_REASONS:
         step = CODE_STEPS.get(enhanced.split(".", 1)[1])
         if step:

@@ -81,7 +81,8 @@ __all__ = [
 MAX_SCAN_CHARS = 1_000_000
 """Only this many characters (code points) of a text are scanned; a 10 MB paste is cut."""
 MAX_TOKENS = 2500
-"""At most this many code-shaped tokens are examined per text (bounds adversarial input)."""
+"""At most this many code-shaped tokens of class 4/5, and as many of class 2/3, are examined per text
+(bounds adversarial input)."""
 MAX_FAILURES = 300
 """At most this many server replies are turned into failures per text."""
 _LINE_REACH = 2000
@@ -473,10 +474,21 @@ class _Doc:
             return
         self.doc_smtp = _mail_words(self.text)
         self.transcript = bool(_TRANSCRIPT_RE.search(self.text))
-        for i, m in enumerate(_TOKEN_RE.finditer(self.text)):
-            if i >= max_tokens:
-                self.truncated = self.token_cut = True
-                break
+        # The bound counts the tokens that can be a failure (class 4 or 5). Success and intermediate
+        # codes (class 2 / 3: "status=sent (250 2.0.0 Ok)") are examined only up to the same number:
+        # beyond it they are passed over, so a long log of deliveries cannot use the budget up
+        # before the one bounce at its end.
+        failing = passing = 0
+        for m in _TOKEN_RE.finditer(self.text):
+            if m.group(0)[0] in "45":
+                failing += 1
+                if failing > max_tokens:
+                    self.truncated = self.token_cut = True
+                    break
+            else:
+                passing += 1
+                if passing > max_tokens:
+                    continue
             kind = "enhanced" if m.group("enh") else "reply"
             self.toks.append(_Tok(kind, m.group(0), m.start(), m.end()))
         self._pair()

@@ -352,3 +352,22 @@ def test_scan_work_is_bounded_by_the_token_and_failure_caps():
     assert stats.tokens == _ts.MAX_TOKENS and stats.token_limit_hit is True
     assert stats.units == _ts.MAX_FAILURES and stats.failure_limit_hit is True
     assert stats.chars == 1_000_000 and stats.text_cut is False
+
+
+def test_a_long_log_of_deliveries_does_not_hide_the_bounce_at_its_end():
+    # thousands of successful deliveries (250 2.0.0, dsn=2.0.0) must not use up the bound on
+    # code-like numbers before the one failure at the end
+    from knowledge.annotate import annotate_rows
+
+    lines = [f"Nov 29 10:{i % 60:02d}:00 mx postfix/smtp[{1000 + i}]: {i:08X}: to=<user{i}@example.com>, "
+             f"relay=mx.example.net[192.0.2.5]:25, delay=0.5, delays=0.1/0/0.2/0.2, dsn=2.0.0, "
+             f"status=sent (250 2.0.0 Ok: queued as {i:06X})" for i in range(4000)]
+    lines.append("Nov 29 11:00:00 mx postfix/smtp[9999]: DEADBEEF: to=<gone@example.org>, "
+                 "relay=mx.example.org[192.0.2.9]:25, delay=1, delays=0.1/0/0.2/0.7, dsn=5.1.1, status=bounced "
+                 "(host mx.example.org[192.0.2.9] said: 550 5.1.1 <gone@example.org>: Recipient address "
+                 "rejected: User unknown (in reply to RCPT TO command))")
+    kind, findings, notes = annotate_rows("\n".join(lines).encode())
+    assert kind == "log"
+    assert [(f["recipient"], f["reply_code"], f["enhanced_status"], f["reason"]) for f in findings] == [
+        ("gone@example.org", "550", "5.1.1", "userunknown")]
+    assert notes == []

@@ -442,3 +442,12 @@ def test_smtputf8_codes_get_their_own_next_step():
     assert "SMTPUTF8" in CODE_STEPS["6.7"] and "MIME" not in CODE_STEPS["6.7"]
     # other codes of the same reason keep the reason's step
     assert next_step("contenterror", "failed", "", "5.6.0") == NEXT_STEPS["contenterror"]
+
+
+def test_a_returned_message_after_greylisting_is_told_to_check_the_retries():
+    from knowledge.reasons import GREYLISTING_FAILED_STEP, GREYLISTING_STEP, next_step
+
+    text = "451 4.7.1 Greylisted, try again after some time"
+    assert next_step("blocked", "delayed", text) == GREYLISTING_STEP
+    assert next_step("blocked", "failed", text) == GREYLISTING_FAILED_STEP
+    assert "resend" in GREYLISTING_FAILED_STEP and "Nothing to resend" not in GREYLISTING_FAILED_STEP
