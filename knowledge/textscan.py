@@ -863,7 +863,12 @@ def scan(text: str) -> list[CodeMention]:
 # 4. failures
 
 # domain labels may be U-labels (internationalized domain names, RFC 5890; SMTPUTF8, RFC 6531)
-_ADDR = r"[^\s<>()\[\]{}\"',;:@|`]{1,64}@[^\W_](?:[\w-]{0,62}\.){1,8}[^\W\d_][\w-]{1,62}"
+# A label may hold Unicode letters and the combining marks of Indic and Thai scripts; an ASCII top-level
+# label ends where ASCII ends, so that text glued after an address ("user@example.com失败") stays out.
+# The local part may be a quoted string ("john doe"@example.com, RFC 5321 §4.1.2).
+_LABEL = "[\\w\u0300-\u036f\u0900-\u0dff\u0e00-\u0e7f-]"
+_ADDR = (r"(?:\"[^\"\r\n]{1,64}\"|[^\s<>()\[\]{}\"',;:@|`]{1,64})@[^\W_](?:" + _LABEL + r"{0,62}\.){1,8}"
+         r"(?:[A-Za-z][A-Za-z0-9-]{1,62}(?![A-Za-z0-9-])|[^\x00-\x7f\W]" + _LABEL + r"{1,62})")
 _RECORD_BREAK_RE = re.compile(r"\n[ \t>]*\n|\n(?=[ \t>]*final-recipient:)", re.I)
 _FINAL_RCPT_RE = re.compile(r"(?im)^[ \t>]*final-recipient:[ \t]*(?:[a-z0-9-]+[ \t]*;)?[ \t]*<?(" + _ADDR + r")>?")
 _ORIG_RCPT_RE = re.compile(r"(?im)^[ \t>]*original-recipient:[ \t]*(?:[a-z0-9-]+[ \t]*;)?[ \t]*<?(" + _ADDR + r")>?")
@@ -1416,7 +1421,8 @@ def _build_failures(doc: _Doc, max_failures: int = MAX_FAILURES, stats: dict | N
             continue  # an enhanced code repeated inside the reply it belongs to
         if (p is not None and p.record == u.record and p.reply == u.reply
                 and (p.enh is None or u.enh is None or p.enh == u.enh)
-                and (p.recipient is None or u.recipient is None or p.recipient == u.recipient)):
+                and (p.recipient is None or u.recipient is None or p.recipient == u.recipient)
+                and (p.host is None or u.host is None or p.host == u.host)):  # another server: another reply
             p.enh = p.enh or u.enh
             p.recipient = p.recipient or u.recipient
             p.command = p.command or u.command
@@ -1530,7 +1536,8 @@ def _build_failures(doc: _Doc, max_failures: int = MAX_FAILURES, stats: dict | N
         def fits(o: _Unit) -> bool:
             return (not (log_line and o.record != u.record and b.is_log_record(o.record))
                     and (o.recipient == u.recipient or u.recipient is None or o.recipient is None)
-                    and (o.command == u.command or o.command is None or u.command is None))
+                    and (o.command == u.command or o.command is None or u.command is None)
+                    and (o.host == u.host or o.host is None or u.host is None))  # another server's reply
 
         if u.recipient is None:
             pools = [same_codes.get(key, ())]

@@ -301,3 +301,29 @@ def test_internationalized_recipients_in_log_lines_are_read():
             "address rejected: User unknown (in reply to RCPT TO command)\n")
     assert [(f.recipient, f.reply_code, f.enhanced_status) for f in failures_from_text(text)] == [
         ("用户@例子.广告", "553", "5.6.7"), ("josé@exämple.com", "550", "5.1.1")]
+
+
+def test_failures_from_different_servers_or_recipients_are_never_merged():
+    from knowledge.textscan import failures_from_text
+
+    text = ('<"john doe"@example.com>: host mx.example.com[192.0.2.3] said: 550 5.1.1 <"john doe"@example.com>: '
+            'User unknown (in reply to RCPT TO command)\n'
+            '<a@one.example>: host mx.one.example[192.0.2.1] said: 550 5.1.1 <a@one.example>: User unknown '
+            '(in reply to RCPT TO command)\n'
+            '<अजय@डाटा.भारत>: host mx.example.in[192.0.2.4] said: 550 5.1.1 <अजय@डाटा.भारत>: User unknown '
+            '(in reply to RCPT TO command)\n')
+    got = [(f.recipient, f.reply_code, f.enhanced_status, f.remote_host) for f in failures_from_text(text)]
+    assert got == [('"john doe"@example.com', "550", "5.1.1", "mx.example.com"),
+                   ("a@one.example", "550", "5.1.1", "mx.one.example"),
+                   ("अजय@डाटा.भारत", "550", "5.1.1", "mx.example.in")]
+    # no recipient at all, but two servers: two failures
+    text = ("host mx.a.example[192.0.2.3] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n"
+            "host mx.b.example[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n")
+    assert [f.remote_host for f in failures_from_text(text)] == ["mx.a.example", "mx.b.example"]
+
+
+def test_text_glued_after_an_ascii_address_is_not_part_of_its_domain():
+    from knowledge.textscan import failures_from_text
+
+    (f,) = failures_from_text("RCPT TO:user@example.com失败 550 5.1.1 user unknown")
+    assert (f.recipient, f.reply_code, f.enhanced_status) == ("user@example.com", "550", "5.1.1")
