@@ -1285,6 +1285,9 @@ def next_step(reason: str | None, action: str | None = None, text: str | None = 
         step = CODE_STEPS.get(enhanced.split(".", 1)[1])
         if step:
             return step
+    if (action or "").strip().lower() == "relayed" and reason == "delivered":
+        # RFC 3464 §2.3.3: handed on to a system that sends no further reports
+        return "Nothing to do: the message was relayed to a system that sends no further delivery reports."
     if (action or "").strip().lower() == "delayed" and reason not in NOT_FAILURE_REASONS:
         hint = DEFERRAL_HINTS.get(reason, "")
         return ("Nothing to resend yet: the message is deferred and the sending MTA is still retrying it; "

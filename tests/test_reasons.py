@@ -451,3 +451,11 @@ def test_a_returned_message_after_greylisting_is_told_to_check_the_retries():
     assert next_step("blocked", "delayed", text) == GREYLISTING_STEP
     assert next_step("blocked", "failed", text) == GREYLISTING_FAILED_STEP
     assert "resend" in GREYLISTING_FAILED_STEP and "Nothing to resend" not in GREYLISTING_FAILED_STEP
+
+
+def test_relayed_recipient_is_not_told_it_was_delivered():
+    from knowledge.reasons import next_step
+
+    assert next_step("delivered", "relayed") == (
+        "Nothing to do: the message was relayed to a system that sends no further delivery reports.")
+    assert next_step("delivered", "delivered") == NEXT_STEPS["delivered"]

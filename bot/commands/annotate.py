@@ -178,7 +178,9 @@ def _run_files(args: argparse.Namespace, files: list[str], out) -> int:
             data = _read(name)
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
-            print(f"smtpbot annotate: {name}: {reason}", file=sys.stderr)
+            from knowledge.codes import printable
+
+            print(f"smtpbot annotate: {printable(name)}: {reason}", file=sys.stderr)
             status = 1
             if as_json:  # one object per input, in input order, readable or not
                 out.write(encode({"source": name, "kind": "none", "findings": [], "notes": [],
