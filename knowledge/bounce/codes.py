@@ -166,7 +166,8 @@ def reply_line(text: str, limit: int = 600) -> str:
     From the first line holding a code to the end of that paragraph (or
     ``limit`` characters).  With no code: from the first of the first 80
     lines whose words name a failure reason (``knowledge.reasons.text_reason``,
-    e.g. "DNS lookup failure: host x not found"), else the text's start.
+    e.g. "DNS lookup failure: host x not found" rather than "There was an
+    error delivering your mail to ..."), else the text's start.
     """
     if not text:
         return ""
@@ -189,7 +190,8 @@ def reply_line(text: str, limit: int = 600) -> str:
 
         pos = 0
         for line in text[:20_000].split("\n")[:80]:
-            if line.strip() and text_reason(line):
+            # (a line without any failure word is passed over without the full phrase families)
+            if _FAILURE_WORD.search(line) and text_reason(line):
                 start = pos
                 break
             pos += len(line) + 1
@@ -208,6 +210,13 @@ def reply_line(text: str, limit: int = 600) -> str:
     if quoted and para.endswith(("'", '"')):
         para = para[:-1]
     return para[:limit]
+
+
+# Words that every reason family's phrasing contains one of (a cheap filter before text_reason).
+_FAILURE_WORD = re.compile(
+    r"(?i)fail|error|unknown|not found|denied|refus|reject|unable|could not|couldn't|timed out|time-?out|"
+    r"full|quota|invalid|block|exist|no such|unroute|disabl|expir|too (?:big|large|many|long)|spam|polic|"
+    r"virus|loop|unavail|defer|delay|exceed|suspend|moved|inactive|not (?:accept|allow|permit|deliver)")
 
 
 # Words that introduce a reply on the same line: Postfix "said:", Exchange "returned '...'".
