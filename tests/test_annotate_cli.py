@@ -213,3 +213,11 @@ def test_delivered_recipients_and_auto_replies_are_not_called_bounces(capsys):
     assert "1. ok@example.com  250 2.0.0  reason: delivered (not a failure)" in out
     assert "1. person@example.com  -  reason: automatic reply (not a failure)" in out
     assert "hard bounce" not in out and "soft bounce" not in out
+
+
+def test_notes_are_printed_apart_from_the_last_finding(capsys):
+    assert main(["annotate", str(FIXTURES / "three-messages.mbox")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    notes = [ln for ln in out if ln.lstrip().startswith("note:")]
+    assert notes and all(ln.startswith("  note: ") for ln in notes)
+    assert "  note: mbox file: 3 messages read" in out

@@ -234,10 +234,11 @@ def _print_text(console, name: str, kind: str, findings: list[dict], notes: list
         # overrides) are printed as visible escapes, never sent to the terminal
         return escape(printable(str(value)))
 
-    def line(label: str, value: str) -> None:
+    def line(label: str, value: str, indent: int = 5) -> None:
         # hanging indent so wrapped lines stay under their label; rich must not re-wrap
-        text = textwrap.fill(printable(" ".join(str(value).split())), width=width, initial_indent=f"     {label}: ",
-                             subsequent_indent=" " * 7, break_long_words=False, break_on_hyphens=False)
+        text = textwrap.fill(printable(" ".join(str(value).split())), width=width,
+                             initial_indent=" " * indent + f"{label}: ", subsequent_indent=" " * (indent + 2),
+                             break_long_words=False, break_on_hyphens=False)
         console.print(escape(text), soft_wrap=True)
 
     console.print(f"[bold]{shown(name)}[/bold]: {_KIND.get(kind, kind)}", soft_wrap=True)
@@ -261,4 +262,4 @@ def _print_text(console, name: str, kind: str, findings: list[dict], notes: list
             if v:
                 line(label, v)
     for n in notes:
-        line("note", n)
+        line("note", n, indent=2)  # about the whole input, not about the last finding
