@@ -221,3 +221,16 @@ def test_notes_are_printed_apart_from_the_last_finding(capsys):
     notes = [ln for ln in out if ln.lstrip().startswith("note:")]
     assert notes and all(ln.startswith("  note: ") for ln in notes)
     assert "  note: mbox file: 3 messages read" in out
+
+
+def test_garbage_collector_is_paused_only_while_annotating(capsys, monkeypatch):
+    import gc
+
+    from bot.commands import annotate as cmd
+
+    seen = []
+    real = cmd._annotate_files
+    monkeypatch.setattr(cmd, "_annotate_files", lambda *a: (seen.append(gc.isenabled()), real(*a))[1])
+    assert gc.isenabled()
+    assert main(["annotate", "--format", "json", str(FIXTURES / "exim.eml")]) == 0
+    assert seen == [False] and gc.isenabled()

@@ -166,14 +166,37 @@ def _run_forked(args: argparse.Namespace, files: list[str]) -> int:
     return max(status, child)
 
 
+# The cyclic garbage collector is paused while inputs are annotated: the engine's objects are freed
+# by reference counting (the corpus leaves no cyclic garbage at all), so its collections were pure
+# overhead, about 10% of the time of a batch.  A collection every this many inputs bounds what an odd
+# input could leave behind.
+GC_EVERY = 256
+
+
 def _run_files(args: argparse.Namespace, files: list[str], out) -> int:
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _annotate_files(args, files, out)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _annotate_files(args: argparse.Namespace, files: list[str], out) -> int:
+    import gc
+
     from knowledge.annotate import annotate_rows
 
     as_json = args.format == "json"
     encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for all inputs
     status = 0
     console = None
-    for name in files:
+    for count, name in enumerate(files, 1):
+        if count % GC_EVERY == 0:
+            gc.collect()
         try:
             data = _read(name)
         except OSError as exc:
