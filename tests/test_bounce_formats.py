@@ -180,7 +180,10 @@ def test_mbox_file_gives_the_findings_of_every_message():
 
 
 def test_split_mbox_needs_separator_lines_at_message_starts():
-    from knowledge.bounce.mime import split_mbox
+    from knowledge.bounce.mime import mbox_messages
+
+    def split_mbox(data: bytes) -> list[bytes]:
+        return mbox_messages(data)[0]
 
     one = (FIXTURES / "exim.eml").read_bytes()
     assert split_mbox(one) == [one]

@@ -31,7 +31,7 @@ MAX_PARTS = 200
 MAX_DEPTH = 12
 MAX_TEXT = 200_000
 
-__all__ = ["Loaded", "load", "header_text", "part_text", "split_mbox", "mbox_messages", "MAX_BYTES", "MAX_PARTS", "MAX_DEPTH",
+__all__ = ["Loaded", "load", "header_text", "part_text", "mbox_messages", "MAX_BYTES", "MAX_PARTS", "MAX_DEPTH",
            "MAX_MBOX_MESSAGES"]
 
 MAX_MBOX_MESSAGES = 200
@@ -70,11 +70,6 @@ class Loaded:
 _HEADER_AFTER = re.compile(rb"[A-Za-z][A-Za-z0-9-]{0,60}:[ \t]")
 
 
-def split_mbox(data: bytes) -> list[bytes]:
-    """The messages of an mbox file: :func:`mbox_messages` without the count."""
-    return mbox_messages(data)[0]
-
-
 def mbox_messages(data: bytes) -> tuple[list[bytes], int]:
     """Split an mbox file (RFC 4155) into its messages.
 
@@ -90,8 +85,9 @@ def mbox_messages(data: bytes) -> tuple[list[bytes], int]:
     head = data[:1024].lstrip(b"\r\n")
     if not head.startswith(b"From ") or not _MBOX_FROM.match(head):
         return [data], 1
+    lead = len(data) - len(data.lstrip())  # only white space before this offset
     starts = [m for m in _MBOX_FROM.finditer(data)
-              if not data[:m.start()].strip()
+              if m.start() <= lead
               or data[max(0, m.start() - 4):m.start()].replace(b"\r", b"").endswith(b"\n\n")
               or _HEADER_AFTER.match(data, m.end() + 1) or _HEADER_AFTER.match(data, m.end() + 2)]
     if len(starts) < 2:
