@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot import observability as _obs
-from bot.slack.blocks import NOT_FAILURE_REASONS, Message, Renderer, error_message, is_failure, short_help_message
+from bot.slack.blocks import Message, Renderer, error_message, is_failure, short_help_message
 
 PASTE_MIN_CHARS = 300  # longer (or multi-line) text is treated as a paste: annotation first
 
@@ -91,12 +91,6 @@ def _explain(engine, text: str, r: Renderer, asked_by: str | None, query: str | 
 
 def _annotate(engine, text: str, r: Renderer, source: str | None, asked_by: str | None = None) -> Answer | None:
     return _annotation_answer(engine.annotate_text(text, source=source), r, asked_by)
-
-
-# Findings that report what happened to a message rather than a failure (success DSN, auto-reply,
-# feedback report; delivered / relayed / expanded recipients): shown when someone asks, never
-# posted unasked (:func:`bot.slack.blocks.is_failure`).
-NOT_FAILURES = NOT_FAILURE_REASONS
 
 
 def message_annotation(engine, data: bytes, *, mask: bool, source: str | None = None,

@@ -243,14 +243,19 @@ class Renderer:
         notes = getattr(item, "notes", None) or []
         if notes:
             blocks.append(self.context(*(self.clean(n) for n in notes[:5])))
+        foot = self.footer(item)
+        if foot:
+            blocks.append(self.context(*foot))
+        return blocks
+
+    def footer(self, item) -> list[str]:
+        """The "Related: ..." and "Source: ..." lines of a code explanation (either may be absent)."""
         foot = []
         if item.related:
             foot.append("Related: " + ", ".join(f"`{self.clean(r)}`" for r in item.related[:12]))
         if item.source:
             foot.append("Source: " + self.clean("; ".join(item.source)))
-        if foot:
-            blocks.append(self.context(*foot))
-        return blocks
+        return foot
 
     def provider_line(self, note) -> str:
         """One context line for a matched provider rule: name, retry verdict, documentation link."""
@@ -351,11 +356,7 @@ class Renderer:
             parts.append(prefix + self.provider_line(item.provider))
         for n in (getattr(item, "notes", None) or [])[:3]:
             parts.append(prefix + self.clean(n))
-        foot = []
-        if item.related:
-            foot.append("Related: " + ", ".join(f"`{self.clean(r)}`" for r in item.related[:12]))
-        if item.source:
-            foot.append("Source: " + self.clean("; ".join(item.source)))
+        foot = self.footer(item)
         if foot:
             parts.append(prefix + " · ".join(foot))
         return [self.context(*parts)] if parts else []
