@@ -163,6 +163,10 @@ def test_a_delayed_message_is_still_being_retried():
 def test_codeless_notice_quotes_its_diagnostic_line():
     (row,) = parse_bytes((FIXTURES / "dragonfly-dns.eml").read_bytes()).rows
     assert row["reply_text"] == "DNS lookup failure: host cx.example.org not found"
+    # a diagnostic in words of its own family (Notes' "not listed in ... Address Book"), not the
+    # "Failure Reasons" heading above it
+    (row,) = parse_bytes((FIXTURES / "notes.eml").read_bytes()).rows
+    assert row["reply_text"] == "User not listed in public Name & Address Book person@notes.example.com"
 
 
 def test_mbox_file_gives_the_findings_of_every_message():

@@ -190,8 +190,7 @@ def reply_line(text: str, limit: int = 600) -> str:
 
         pos = 0
         for line in text[:20_000].split("\n")[:80]:
-            # (a line without any failure word is passed over without the full phrase families)
-            if _FAILURE_WORD.search(line) and text_reason(line):
+            if line.strip() and text_reason(line):
                 start = pos
                 break
             pos += len(line) + 1
@@ -210,13 +209,6 @@ def reply_line(text: str, limit: int = 600) -> str:
     if quoted and para.endswith(("'", '"')):
         para = para[:-1]
     return para[:limit]
-
-
-# Words that every reason family's phrasing contains one of (a cheap filter before text_reason).
-_FAILURE_WORD = re.compile(
-    r"(?i)fail|error|unknown|not found|denied|refus|reject|unable|could not|couldn't|timed out|time-?out|"
-    r"full|quota|invalid|block|exist|no such|unroute|disabl|expir|too (?:big|large|many|long)|spam|polic|"
-    r"virus|loop|unavail|defer|delay|exceed|suspend|moved|inactive|not (?:accept|allow|permit|deliver)")
 
 
 # Words that introduce a reply on the same line: Postfix "said:", Exchange "returned '...'".
