@@ -1242,6 +1242,7 @@ GREYLISTING_FAILED_STEP = ("The retries never got past the receiver's greylistin
                            "sending MTA retries from the same IP address (or from a pool the receiver treats as "
                            "one) and keeps retrying for at least an hour, then resend.")
 _GREYLIST = re.compile(r"grey-?list|gray-?list|postgrey", re.I)
+_PERMANENT_CODE = re.compile(r"(?<![\d.])5[0-9][0-9](?![\d.])|(?<![\d.])5\.\d{1,3}\.\d{1,3}")
 
 
 # Enhanced status codes whose own meaning calls for a different step than their reason's generic one
@@ -1277,7 +1278,7 @@ def next_step(reason: str | None, action: str | None = None, text: str | None = 
     if not reason:
         return None
     if text and reason not in NOT_FAILURE_REASONS and _GREYLIST.search(text[:2000]) \
-            and not re.search(r"(?<![\d.])5[0-9][0-9](?![\d.])|(?<![\d.])5\.\d{1,3}\.\d{1,3}", text[:200]):
+            and not _PERMANENT_CODE.search(text[:200]):
         # a greylisting deferral is retried; once the message was returned (Action: failed, Postfix
         # "status=expired, returned to sender") the retries did not get through
         return GREYLISTING_FAILED_STEP if (action or "").strip().lower() == "failed" else GREYLISTING_STEP
