@@ -35,9 +35,13 @@ _QUOTE_RE = re.compile(r"(?m)^[ \t]{0,8}>(?:[ \t]?>)*[ \t]?")
 # function by ``return text, OffsetMap()`` (or delete it and its call in normalise()).
 def _undo_slack_markup(text: str) -> tuple[str, OffsetMap]:
     """Slack's raw message markup undone (``&lt;`` ``<mailto:a|a>`` backticks, ``&gt;`` quotes), with an
-    offset map back to ``text``.  Delegates to :func:`knowledge.slack_text.unslack_with_map`."""
-    from knowledge.slack_text import unslack_with_map
-
+    offset map back to ``text``.  Delegates to :func:`knowledge.slack_text.unslack_with_map`; once that
+    module has left ``knowledge/`` (Slack paths unslack before calling knowledge), ``text`` is plain
+    already and is returned as it is."""
+    try:
+        from knowledge.slack_text import unslack_with_map
+    except ImportError:
+        return text, OffsetMap()
     return unslack_with_map(text)
 # ---------------------------------------------------------------------------------------------------
 
