@@ -1,6 +1,7 @@
 """The SMTP command vocabulary: which command (or stage) a server reply answered.
 
-One function, :func:`normalise_command`, maps every spelling the readers meet to one canonical name:
+One function, :func:`normalise_command`, maps every spelling the readers meet to one canonical name
+(the spellings are data: ``knowledge/data/smtp/commands.toml``, validated by :func:`load_spellings`):
 the verbs as MTAs log them (``RCPT``, ``rcpt to``, ``RCPT_TO`` (Yahoo), ``end of DATA``,
 ``END-OF-MESSAGE`` (Postfix smtpd), ``.`` (a transcript's end of data), ``initial connection`` (Exim),
 ``CONNECT``), and the names client libraries give a failed step (Python smtplib's
@@ -18,8 +19,12 @@ names from the smtplib, nodemailer, JavaMail / Jakarta Mail, .NET and PHPMailer 
 
 from __future__ import annotations
 
-__all__ = ["COMMANDS", "GREETING_STAGE", "MESSAGE_STAGE", "NO_RECIPIENT_COMMANDS", "SPELLINGS",
-           "normalise_command"]
+import functools
+import re
+from pathlib import Path
+
+__all__ = ["COMMANDS", "GREETING_STAGE", "MESSAGE_STAGE", "NO_RECIPIENT_COMMANDS", "SPELLINGS", "DATA_FILE",
+           "CommandDataError", "load_spellings", "spellings", "normalise_command"]
 
 COMMANDS = ("CONN", "HELO", "EHLO", "STARTTLS", "AUTH", "MAIL FROM", "RCPT TO", "DATA", "BDAT", "RSET",
             "VRFY", "QUIT", "ETRN")
@@ -32,26 +37,87 @@ MESSAGE_STAGE = frozenset({"DATA", "BDAT"})
 NO_RECIPIENT_COMMANDS = ("MAIL FROM", "AUTH", "EHLO", "HELO", "CONN", "STARTTLS")
 """Commands whose reply is about no recipient: a recipient named nearby is not the one refused."""
 
-SPELLINGS: dict[str, str] = {
-    # the verbs and their logged forms (upper-cased, "_" read as a space)
-    "RCPT TO": "RCPT TO", "RCPT": "RCPT TO", "MAIL FROM": "MAIL FROM", "MAIL": "MAIL FROM",
-    "DATA": "DATA", "END OF DATA": "DATA", "END-OF-MESSAGE": "DATA", ".": "DATA", "DATA END": "DATA",
-    "SENDING DATA BLOCK": "DATA", "BDAT": "BDAT", "AUTH": "AUTH", "EHLO": "EHLO", "HELO": "HELO",
-    "STARTTLS": "STARTTLS", "RSET": "RSET", "VRFY": "VRFY", "QUIT": "QUIT", "ETRN": "ETRN",
-    "CONN": "CONN", "CONNECT": "CONN", "INITIAL CONNECTION": "CONN", "CONNECTION GREETING": "CONN",
-    "INITIAL": "CONN", "CONNECTION": "CONN",
-    # client libraries' names for the failed step
-    "SMTPRECIPIENTSREFUSED": "RCPT TO", "SMTPSENDERREFUSED": "MAIL FROM", "SMTPDATAERROR": "DATA",
-    "SMTPAUTHENTICATIONERROR": "AUTH", "SMTPHELOERROR": "EHLO", "SMTPADDRESSFAILEDEXCEPTION": "RCPT TO",
-    "SMTPFAILEDRECIPIENTSEXCEPTION": "RCPT TO", "SMTPFAILEDRECIPIENTEXCEPTION": "RCPT TO",
-    "AUTHENTICATIONFAILEDEXCEPTION": "AUTH", "INVALID LOGIN": "AUTH", "MAIL COMMAND FAILED": "MAIL FROM",
-    "RECIPIENT COMMAND FAILED": "RCPT TO", "ALL RECIPIENTS WERE REJECTED": "RCPT TO", "DATA COMMAND FAILED": "DATA",
-    "MESSAGE FAILED": "DATA", "EAUTH": "AUTH", "EENVELOPE": "RCPT TO", "EMESSAGE": "DATA",
-    "AUTHENTICATION FAILED": "AUTH", "COULD NOT AUTHENTICATE": "AUTH", "FAILED TO AUTHENTICATE": "AUTH",
-    "CAN'T SEND MAIL": "RCPT TO", "REFUSED TO TALK TO ME": "CONN", "PASSWORD": "AUTH", "USERNAME": "AUTH",
-}
-"""Every spelling (upper case, single spaces) -> canonical name.  A spelling not listed is looked up by
-its first word (``"RCPT TO:<a@x>"`` -> ``RCPT`` -> ``"RCPT TO"``)."""
+DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "smtp" / "commands.toml"
+"""The vocabulary's data file: one ``[[command]]`` per canonical name with its ``spellings``,
+``sources`` and ``checked`` date."""
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class CommandDataError(ValueError):
+    """The command vocabulary file is broken; ``str()`` names the file and the entry."""
+
+
+def _key(text: str) -> str:
+    return " ".join(text.upper().replace("_", " ").replace(":", " ").split())
+
+
+def _check_entry(i: int, entry: object, shown: str) -> tuple[str, list[str]]:
+    """``(name, spellings)`` of the ``i``-th ``[[command]]`` entry, validated."""
+    if not isinstance(entry, dict):
+        raise CommandDataError(f"{shown}: command #{i + 1}: expected a table")
+    name = entry.get("name")
+    where = f"{shown}: command {name!r}" if isinstance(name, str) else f"{shown}: command #{i + 1}"
+    unknown = set(entry) - {"name", "spellings", "sources", "checked"}
+    if unknown:
+        raise CommandDataError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    if name not in COMMANDS:
+        raise CommandDataError(f"{where}: name must be one of {', '.join(COMMANDS)}")
+    spellings = entry.get("spellings")
+    if not (isinstance(spellings, list) and spellings and all(isinstance(x, str) and x for x in spellings)):
+        raise CommandDataError(f"{where}: spellings must be a non-empty list of strings")
+    for x in spellings:
+        if _key(x) != x:
+            raise CommandDataError(f"{where}: spelling {x!r} must be written {_key(x)!r}")
+    sources = entry.get("sources")
+    if not (isinstance(sources, list) and sources and all(isinstance(x, str) and x for x in sources)):
+        raise CommandDataError(f"{where}: sources must be a non-empty list of strings")
+    checked = entry.get("checked")
+    if not (isinstance(checked, str) and _DATE.fullmatch(checked)):
+        raise CommandDataError(f"{where}: checked must be a date written YYYY-MM-DD")
+    return name, spellings
+
+
+def load_spellings(path: Path = DATA_FILE) -> dict[str, str]:
+    """Every spelling (upper case, single spaces) -> canonical name, read from ``path`` and validated.
+
+    Raises :class:`CommandDataError` naming the file and the entry for a file that cannot be read or
+    parsed, an unknown field or name, a missing ``sources`` / ``checked``, a spelling not written in its
+    normal form, a spelling given twice, or a canonical name with no entry."""
+    import tomllib  # only when the vocabulary is first needed
+
+    shown = str(path)
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CommandDataError(f"{shown}: cannot be read: {exc}") from None
+    entries = raw.get("command")
+    if set(raw) != {"command"} or not isinstance(entries, list):
+        raise CommandDataError(f"{shown}: expected only [[command]] entries")
+    out: dict[str, str] = {}
+    for i, entry in enumerate(entries):
+        name, spellings = _check_entry(i, entry, shown)
+        for x in spellings:
+            if x in out:
+                raise CommandDataError(f"{shown}: command {name!r}: spelling {x!r} already names {out[x]!r}")
+            out[x] = name
+    missing = [c for c in COMMANDS if c not in out.values()]
+    if missing:
+        raise CommandDataError(f"{shown}: no entry for {', '.join(missing)}")
+    return out
+
+
+@functools.cache
+def spellings() -> dict[str, str]:
+    """The validated vocabulary of :data:`DATA_FILE`, loaded once (see :func:`load_spellings`)."""
+    return load_spellings()
+
+
+def __getattr__(name: str):
+    if name == "SPELLINGS":  # the table, loaded on first use
+        return spellings()
+    raise AttributeError(name)
 
 
 def normalise_command(text: str | None) -> str | None:
@@ -64,7 +130,8 @@ def normalise_command(text: str | None) -> str | None:
     """
     if not text:
         return None
-    key = " ".join(text.upper().replace("_", " ").replace(":", " ").split())
+    key = _key(text)
     if not key:
         return None
-    return SPELLINGS.get(key) or SPELLINGS.get(key.split(" ")[0])
+    table = spellings()
+    return table.get(key) or table.get(key.split(" ")[0])

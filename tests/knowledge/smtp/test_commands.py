@@ -2,7 +2,8 @@
 
 import pytest
 
-from knowledge.smtp.commands import COMMANDS, GREETING_STAGE, MESSAGE_STAGE, SPELLINGS, normalise_command
+from knowledge.smtp.commands import (COMMANDS, DATA_FILE, GREETING_STAGE, MESSAGE_STAGE, SPELLINGS, CommandDataError,
+                                     load_spellings, normalise_command)
 
 
 @pytest.mark.parametrize("spelling,name", [
@@ -38,3 +39,34 @@ def test_every_spelling_maps_to_a_canonical_name():
 def test_stages():
     assert GREETING_STAGE == {"CONN", "HELO", "EHLO"}
     assert MESSAGE_STAGE == {"DATA", "BDAT"}
+
+
+# -- the data file ------------------------------------------------------------------------------
+
+_GOOD = DATA_FILE.read_text(encoding="utf-8")
+
+
+def test_the_data_file_is_valid_and_sourced():
+    table = load_spellings()
+    assert table["RCPT"] == "RCPT TO" and table["SMTPRECIPIENTSREFUSED"] == "RCPT TO"
+    assert len(table) == 50 and set(table.values()) == set(COMMANDS)
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda t: t.replace('spellings = ["HELO"]', 'spellings = ["HELO", "RCPT"]'),
+     "command 'RCPT TO': spelling 'RCPT' already names 'HELO'"),
+    (lambda t: t.replace('spellings = ["HELO"]', 'spellings = ["helo"]'),
+     "command 'HELO': spelling 'helo' must be written 'HELO'"),
+    (lambda t: t.replace('sources = ["RFC 5321 §4.1.1.1"]\n', "", 1),
+     "command 'HELO': sources must be a non-empty list of strings"),
+    (lambda t: t.replace('name = "HELO"', 'name = "HELLO"'), "command 'HELLO': name must be one of"),
+    (lambda t: t.replace('name = "ETRN"', 'name = "ETRN"\nstage = "x"'), "command 'ETRN': unknown field(s) stage"),
+    (lambda t: t.replace('checked = "2026-12-08"', 'checked = "soon"', 1), "command 'CONN': checked must be a date"),
+    (lambda t: t + "\n[oops\n", "cannot be read"),
+])
+def test_a_broken_data_file_names_file_and_entry(tmp_path, edit, message):
+    bad = tmp_path / "commands.toml"
+    bad.write_text(edit(_GOOD), encoding="utf-8")
+    with pytest.raises(CommandDataError) as exc:
+        load_spellings(bad)
+    assert str(exc.value).startswith(str(bad)) and message in str(exc.value)
