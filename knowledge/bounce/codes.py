@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from knowledge.bounce.formats import qmail
+
 __all__ = ["find_codes", "find_command", "find_remote_host", "reply_line"]
 
 _PAIR = re.compile(r"(?<![\w.#])([245][0-5]\d)(?:[ \t]{1,3}|-'?|[ \t]?[:=][ \t]?|[ \t]*\([ \t]*)#?([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
@@ -104,16 +106,6 @@ def find_codes(text: str, classes: str = "245") -> tuple[str | None, str | None]
     return rc, enh
 
 
-# qmail-remote names the stage that failed in its own words (qmail's
-# remote delivery messages): "192.0.2.1 does not like recipient." (RCPT TO),
-# "Connected to 192.0.2.1 but greeting failed." (connection), "... but my
-# name was rejected." (HELO).  ("... but sender was rejected." is left to
-# the reason families: Sisimai keeps the remote's own reason there.)
-_QMAIL_STAGE = re.compile(r"(does not like recipient|but greeting failed|but my name was rejected)", re.I)
-_QMAIL_STAGES = {"does not like recipient": "RCPT TO", "but greeting failed": "CONN",
-                 "but my name was rejected": "HELO"}
-
-
 def find_command(text: str) -> str | None:
     """Return the SMTP command a failure answered ("RCPT TO", "MAIL FROM",
     "DATA", "HELO", "EHLO", "STARTTLS", "AUTH", or "CONN" for the connection
@@ -127,10 +119,9 @@ def find_command(text: str) -> str | None:
     if not text:
         return None
     text = text[:20000]
-    if "does not like" in text or "but greeting failed" in text or "but my name was rejected" in text:
-        m = _QMAIL_STAGE.search(text)
-        if m:
-            return _QMAIL_STAGES[m.group(1).lower()]
+    stage = qmail.find_command(text)
+    if stage:
+        return stage
     transcript = None
     for m in _CMD_KW.finditer(text):
         word = m.group(1).upper().replace("_", " ")

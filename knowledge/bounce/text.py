@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 
 from knowledge.bounce.codes import find_codes, find_command, find_remote_host, reply_line
+from knowledge.bounce.formats import sendmail
+from knowledge.bounce.rows import row
 from knowledge.reasons import classify
 
 __all__ = ["cut_original", "recipient_blocks", "scan_notice", "is_known_format", "is_delay_notice",
@@ -120,32 +122,6 @@ def _anchor_addr(line: str, prev: str = "") -> str | None:
     return None
 
 
-# Sendmail's session transcript ends each recipient's dialogue with a summary
-# line "550 <a@b>... User unknown"; the dialogue (">>> RCPT To:<a@b>",
-# "<<< 550 ...") comes before it.
-_SENDMAIL_SUMMARY = re.compile(r"^[ \t]{0,4}[45]\d\d <([^<>\s]{1,64}@[^<>\s]{1,255})>\.\.\. ")
-
-
-def _sendmail_blocks(lines: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    start = 0
-    for i, line in enumerate(lines):
-        low = line.lower()
-        if "transcript of session follows" in low:
-            start = i + 1
-            continue
-        if "while talking to" in low and i > start:
-            # A new SMTP session: what came before belongs to no later recipient.
-            start = i
-        m = _SENDMAIL_SUMMARY.match(line)
-        if m:
-            addr = m.group(1).lower()
-            chunk = "\n".join(lines[start:i + 1])
-            out[addr] = out[addr] + "\n" + chunk if addr in out else chunk
-            start = i + 1
-    return out
-
-
 def recipient_blocks(notice: str, exclude: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
     """Split ``notice`` into text per recipient address (lower-cased keys),
     in first-appearance order.  Addresses in ``exclude`` (the bounce's own
@@ -157,7 +133,7 @@ def recipient_blocks(notice: str, exclude: set[str] | frozenset[str] = frozenset
     if len(lines) > 3000:
         lines = lines[:3000]
     if "... " in notice:
-        sm = _sendmail_blocks(lines)
+        sm = sendmail.recipient_blocks(lines)
         if sm:
             return sm
     anchors: list[tuple[int, str]] = []
@@ -273,8 +249,6 @@ def scan_notice(notice: str, exclude: set[str], subject: str = "", failed: list[
     (:func:`is_delay_notice`): then the delay wording is removed before codes, reason and reply
     text are read, and a row keeps "failed" only when its own reply is a 5xx.
     """
-    from knowledge.bounce import ROW_KEYS
-
     rows: list[dict] = []
     delayed = action == "delayed"
     if delayed:
@@ -309,11 +283,9 @@ def scan_notice(notice: str, exclude: set[str], subject: str = "", failed: list[
         reason, hard = classify(rc, enh, ctx, command, act)
         if reason is None or reason == "delivered":
             continue
-        row = dict.fromkeys(ROW_KEYS)
-        row.update(recipient=addr or None, reply_code=rc, enhanced_status=enh, reason=reason,
-                   hard_bounce=hard, action=act, command=command,
-                   remote_mta=find_remote_host(ctx), reply_text=reply_line(ctx) or None)
-        rows.append(row)
+        rows.append(row(recipient=addr or None, reply_code=rc, enhanced_status=enh, reason=reason,
+                        hard_bounce=hard, action=act, command=command,
+                        remote_mta=find_remote_host(ctx), reply_text=reply_line(ctx) or None))
     return rows
 
 
@@ -325,25 +297,27 @@ def _names_cause(text: str) -> bool:
     return bool(text_reason(rest) or text_reason(rest, weak=True))
 
 
-_KNOWN = re.compile(
-    r"could not send message for past|will keep trying|delivery incomplete|delivery (?:is |has been )?delayed|"
-    r"this is the mail system at host|i'm afraid i wasn't able to deliver|"
-    r"could not be delivered to one or more|delivery to the following recipient|"
-    r"the following addresses had permanent fatal errors|mail delivery software|"
-    r"delivery has failed to these recipients|your message (?:couldn't|could not|wasn't|was not) (?:be )?delivered|"
-    r"unable to deliver (?:your )?message|there was an error delivering your mail|google tried to deliver|"
-    r"your message did not reach some or all|this is a permanent error|"
-    r"was not delivered to|failed to deliver|could not be delivered to|failed addresses follow|message log follows|"
-    r"following addresses had|failure reasons|delivery to the following|delivery failed|undeliverable|could not deliver|"
-    r"message (?:could not|couldn't) be delivered|permanent(?:ly)? fail|temporary failure|"
-    r"returned mail|delivery status notification|failure notice|"
-    r"group you tried to contact|グループ|配信|送信できません|不達|"
-    r"non remis|unzustellbar|no se ha podido entregar|non è stato possibile",
-    re.I,
-)
+_KNOWN: re.Pattern[str] | None = None
+
+
+def _known() -> re.Pattern[str]:
+    """One pattern of every format's notice phrases and patterns (knowledge/data/formats/*.toml)."""
+    global _KNOWN
+    if _KNOWN is None:
+        from knowledge.bounce.formats import data
+
+        alts: list[str] = []
+        for format_id in data.all_ids():
+            entry = data.load(format_id)
+            alts.extend(re.escape(p) for p in entry.get("notice_phrases", ()))
+            alts.extend(entry.get("notice_patterns", ()))
+        _KNOWN = re.compile("|".join(alts), re.I)
+    return _KNOWN
 
 
 def is_known_format(notice: str, subject: str, sender: str) -> bool:
     """True when the notice uses the wording of a bounce format this package
-    knows, so that a notice without any SMTP code is still read."""
-    return bool(_KNOWN.search(notice[:20000]) or _KNOWN.search(subject or ""))
+    knows (the ``notice_phrases`` / ``notice_patterns`` of knowledge/data/formats/*.toml), so that a
+    notice without any SMTP code is still read."""
+    known = _known()
+    return bool(known.search(notice[:20000]) or known.search(subject or ""))

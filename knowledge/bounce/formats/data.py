@@ -1,0 +1,146 @@
+"""Loader of the bounce-format data files ``knowledge/data/formats/<id>.toml``.
+
+One file per bounce format (the MTA or service that wrote the notice): its
+name, its ``sources``, the ``checked`` date, and the phrases and tables of
+that format.  Keys every file may hold (all optional except the first four):
+
+* ``id`` (the file's stem), ``name``, ``sources`` (non-empty list of str),
+  ``checked`` ("YYYY-MM-DD");
+* ``module``: the module of ``knowledge.bounce.formats`` that reads the
+  format, when it needs a reading of its own (else the generic reader of
+  :mod:`knowledge.bounce.text` serves, guided by the phrases here);
+* ``notice_phrases``: literal phrases (matched case-insensitively) that mark a
+  notice of this format, so that a notice without any SMTP code is still
+  read (:func:`knowledge.bounce.text.is_known_format`);
+* ``notice_patterns``: the few markers a literal cannot express (regexes);
+* ``reasons``: an ordered list of ``{pattern = "...", reason = "..."}`` (or
+  ``phrase`` for a literal): the format's own sentences and the Sisimai
+  reason each one means; the first match wins;
+* ``categories``: a table of a field value -> Sisimai reason.
+
+Files are read lazily, once per process (tomllib costs a few milliseconds
+to import), and only the file a caller asks for.  Every problem raises
+:class:`FormatDataError` naming the file and the entry.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["FormatDataError", "DATA_DIR", "load", "reason_table", "category_table", "all_ids", "validate_all"]
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "formats"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_KEYS = frozenset({"id", "name", "sources", "checked", "module", "notice_phrases", "notice_patterns", "reasons",
+                   "categories"})
+_LOCK = threading.Lock()
+
+
+class FormatDataError(ValueError):
+    """A format data file is missing, not valid TOML, or holds a bad entry (the message names both)."""
+
+
+def _reasons() -> frozenset[str]:
+    from knowledge.reasons import REASON_LABELS
+
+    return frozenset(REASON_LABELS)
+
+
+def _strings(name: str, key: str, value) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise FormatDataError(f"{name}: {key} must be a list of non-empty strings")
+    if len(set(v.lower() for v in value)) != len(value):
+        raise FormatDataError(f"{name}: {key} holds a duplicated entry")
+    return value
+
+
+def _compile(name: str, entry: str, pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.I)
+    except re.error as exc:
+        raise FormatDataError(f"{name}: {entry}: not a valid pattern ({exc})") from None
+
+
+def _check(name: str, stem: str, data: dict) -> dict:
+    unknown = sorted(set(data) - _KEYS)
+    if unknown:
+        raise FormatDataError(f"{name}: unknown key(s) {', '.join(unknown)}")
+    if data.get("id") != stem:
+        raise FormatDataError(f"{name}: id must be {stem!r} (the file's name)")
+    if not isinstance(data.get("name"), str) or not data["name"].strip():
+        raise FormatDataError(f"{name}: name missing")
+    _strings(name, "sources", data.get("sources"))
+    if not isinstance(data.get("checked"), str) or not _DATE.match(data["checked"]):
+        raise FormatDataError(f"{name}: checked must be a date written YYYY-MM-DD")
+    for key in ("notice_phrases", "notice_patterns"):
+        if key in data:
+            _strings(name, key, data[key])
+    for i, pattern in enumerate(data.get("notice_patterns", ())):
+        _compile(name, f"notice_patterns[{i}]", pattern)
+    known = _reasons()
+    for i, entry in enumerate(data.get("reasons", ())):
+        where = f"reasons[{i}]"
+        if not isinstance(entry, dict) or set(entry) not in ({"pattern", "reason"}, {"phrase", "reason"}):
+            raise FormatDataError(f"{name}: {where} must hold reason and one of pattern / phrase")
+        if entry["reason"] not in known:
+            raise FormatDataError(f"{name}: {where}: unknown reason {entry['reason']!r}")
+        if "pattern" in entry:
+            _compile(name, where, entry["pattern"])
+    for key, value in (data.get("categories") or {}).items():
+        if value not in known:
+            raise FormatDataError(f"{name}: categories.{key}: unknown reason {value!r}")
+    return data
+
+
+@lru_cache(maxsize=None)
+def load(format_id: str, data_dir: Path = DATA_DIR) -> dict:
+    """Return the checked contents of ``<data_dir>/<format_id>.toml`` (a dict).
+
+    Raises :class:`FormatDataError` (file and entry named) on a missing file,
+    invalid TOML or an entry that breaks the rules in this module's docstring.
+    """
+    import tomllib  # only when a format's data is first needed
+
+    path = data_dir / f"{format_id}.toml"
+    with _LOCK:
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            raise FormatDataError(f"{path.name}: no such format data file in {data_dir}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise FormatDataError(f"{path.name}: not valid TOML: {exc}") from None
+    return _check(path.name, path.stem, data)
+
+
+@lru_cache(maxsize=None)
+def reason_table(format_id: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The ``reasons`` list of a format as ``((compiled pattern, reason), ...)``, in file order."""
+    out = []
+    for entry in load(format_id).get("reasons", ()):
+        pattern = entry.get("pattern") or re.escape(entry["phrase"])
+        out.append((re.compile(pattern, re.I), entry["reason"]))
+    return tuple(out)
+
+
+def category_table(format_id: str) -> dict[str, str]:
+    """The ``categories`` table of a format (field value -> Sisimai reason)."""
+    return load(format_id).get("categories") or {}
+
+
+def all_ids(data_dir: Path = DATA_DIR) -> list[str]:
+    """The ids of every format data file in ``data_dir``, sorted."""
+    return sorted(p.stem for p in data_dir.glob("*.toml"))
+
+
+def validate_all(data_dir: Path = DATA_DIR) -> list[str]:
+    """Load and check every format data file; return their ids (raises :class:`FormatDataError`)."""
+    ids = all_ids(data_dir)
+    if not ids:
+        raise FormatDataError(f"no format data files in {data_dir}")
+    for format_id in ids:
+        load(format_id, data_dir)
+    return ids
