@@ -72,7 +72,8 @@ def _check(name: str, stem: str, data: dict) -> dict:
         raise FormatDataError(f"{name}: id must be {stem!r} (the file's name)")
     if not isinstance(data.get("name"), str) or not data["name"].strip():
         raise FormatDataError(f"{name}: name missing")
-    _strings(name, "sources", data.get("sources"))
+    if not _strings(name, "sources", data.get("sources")):
+        raise FormatDataError(f"{name}: sources must be a list of non-empty strings (at least one)")
     if not isinstance(data.get("checked"), str) or not _DATE.match(data["checked"]):
         raise FormatDataError(f"{name}: checked must be a date written YYYY-MM-DD")
     for key in ("notice_phrases", "notice_patterns"):
