@@ -41,6 +41,8 @@ from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
+from knowledge.smtp.addresses import ATEXT_SYMBOLS
+
 # ----------------------------------------------------------------------------- context
 
 _context: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar("smtpbot_log_context", default={})
@@ -113,7 +115,7 @@ _TOKEN_RE = re.compile(r"\b(?:xox[abposre]|xapp|xoxe\.xox[bp])-[A-Za-z0-9-]+")
 # a failed attempt never backtracks over a long run. Messages are also cut to MAX_LOG_CHARS first.
 # RFC 5322 atext without "|" (Slack's <mailto:a|b> separator), with any Unicode letter or digit
 # (internationalized addresses, RFC 6531 / RFC 6532; U-label domains, RFC 5890)
-_LOCAL = r"\w.!#$%&'*+/=?^`{}~-"
+_LOCAL = r"\w." + ATEXT_SYMBOLS.replace("|", "")  # knowledge.smtp.addresses: RFC 5322 atext
 _EMAIL_RE = re.compile(rf"(?<![{_LOCAL}])[{_LOCAL}]++@[\w-]++(?:\.[\w-]++)*+(?<=[^\W\d_]{{2}})")
 _BEARER_RE = re.compile(r"(?i)\b(Bearer)\s+[A-Za-z0-9._~+/=-]+")
 _SECRET_KEYS = r"token|bot_token|user_token|access_token|refresh_token|client_secret|signing_secret|authorization"

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import re
 
-# local part: dot-atom characters (RFC 5322 §3.2.3 atext, widened to any Unicode letter or digit
-# for internationalized addresses, RFC 6531 §3.3 / RFC 6532 §3.2) or a quoted string; domain:
+from knowledge.smtp.addresses import ATEXT_SYMBOLS
+
+# local part: dot-atom characters (RFC 5322 §3.2.3 atext: knowledge.smtp.addresses.ATEXT_SYMBOLS),
+# widened to any Unicode letter or digit for internationalized addresses, RFC 6531 §3.3 / RFC 6532 §3.2) or a quoted string; domain:
 # labels (ASCII or U-labels, RFC 5890) or [literal]. ``\w`` is Unicode-aware on str patterns.
+_ATOM = rf"[\w{ATEXT_SYMBOLS}]"
 ADDRESS_RE = re.compile(
-    r"""(?<![\w.+-])
-        (?P<local>"[^"\s]{1,64}"|[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*)
+    rf"""(?<![\w.+-])
+        (?P<local>"[^"\s]{{1,64}}"|{_ATOM}+(?:\.{_ATOM}+)*)
         @
-        (?P<domain>\[[0-9A-Fa-f:.IPv]+\]|(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}
+        (?P<domain>\[[0-9A-Fa-f:.IPv]+\]|(?:[^\W_](?:[\w-]{{0,61}}[^\W_])?\.)+[^\W\d_]{{2,63}}
                    |[\w-]+)
     """,
     re.VERBOSE,
