@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ROW_KEYS", "row", "addr_only", "status_ok"]
+from knowledge.smtp.addresses import DOMAIN_MAX, LOCAL_MAX
+from knowledge.smtp.codes import ENHANCED_CODE, NOT_MORE_DIGITS_AFTER
+
+__all__ = ["ROW_KEYS", "row", "addr_only", "status_ok", "ANGLE_ADDRESS"]
 
 ROW_KEYS = ("recipient", "reply_code", "enhanced_status", "inferred_status", "reason", "hard_bounce",
             "action", "command", "remote_mta", "reply_text")
 
-_ADDR_ONLY = re.compile(r"[^\s<>\"'(),;:]{1,64}@[^\s<>\"'(),;:]{1,255}")
-_STATUS = re.compile(r"\s*([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
+# An address in a header or DSN field value: anything but white space and the delimiters around it.
+_ADDR_ONLY = re.compile(rf"[^\s<>\"'(),;:]{{1,{LOCAL_MAX}}}@[^\s<>\"'(),;:]{{1,{DOMAIN_MAX}}}")
+ANGLE_ADDRESS = rf"<([^<>\s@]{{1,{LOCAL_MAX}}}@[^<>\s]{{1,{DOMAIN_MAX}}})>"
+"""Pattern piece: an address in angle brackets as notices write it (``<a@b.example>``), address in group 1."""
+_STATUS = re.compile(r"\s*(" + ENHANCED_CODE + ")" + NOT_MORE_DIGITS_AFTER)
 
 
 def row(**fields) -> dict:

@@ -26,6 +26,8 @@ import re
 from knowledge.bounce.codes import find_codes, find_command, find_remote_host, reply_line
 from knowledge.bounce.formats import sendmail
 from knowledge.bounce.rows import row
+from knowledge.smtp.addresses import ATEXT_SYMBOLS, LATIN_GREEK_CYRILLIC
+from knowledge.smtp.codes import ENHANCED_CODE, NOT_IN_WORD_BEFORE, NOT_MORE_DIGITS_AFTER
 from knowledge.reasons import classify
 
 __all__ = ["cut_original", "recipient_blocks", "scan_notice", "is_known_format", "is_delay_notice",
@@ -54,12 +56,14 @@ _CUT = re.compile(
     re.I | re.M,
 )
 
-# Local parts may hold Latin, Greek and Cyrillic letters beyond ASCII (internationalized addresses,
-# RFC 6531 §3.3), not CJK ones: Japanese and Chinese notices glue their words to the address
-# ("宛先user@example.jp"). Domains may be U-labels (RFC 5890).
-_INTL = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u04ff"
-_ADDR = re.compile(rf"[A-Za-z0-9{_INTL}][A-Za-z0-9{_INTL}._%+=!#$&'*/?^`{{|}}~-]{{0,63}}@[\w-]{{1,63}}"
-                   rf"(?:\.[\w-]{{1,63}}){{0,8}}\.(?:[A-Za-z]{{2,24}}|[^\W\d_]{{2,24}})")
+# A recipient address in a notice: knowledge.smtp.addresses' atext and internationalized letters
+# (RFC 5322 §3.2.3, RFC 6531 §3.3), with this reader's own constraint: Latin, Greek and Cyrillic
+# letters in the local part but no CJK ones, since Japanese and Chinese notices glue their words to
+# the address ("宛先user@example.jp"); domain labels of word characters (U-labels, RFC 5890) and a
+# top-level label of letters.
+_LOCAL_FIRST = "[A-Za-z0-9" + LATIN_GREEK_CYRILLIC + "]"
+_LOCAL_REST = "[A-Za-z0-9" + LATIN_GREEK_CYRILLIC + "." + ATEXT_SYMBOLS + "]"
+_ADDR = re.compile(_LOCAL_FIRST + _LOCAL_REST + r"{0,63}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.(?:[A-Za-z]{2,24}|[^\W\d_]{2,24})")
 _SKIP_LOCAL = re.compile(r"^(?:mailer-daemon|postmaster|noreply|no-reply|do-not-reply|"
                          r"abuse|bounce[s]?|double-bounce)$", re.I)
 # Lines where an address is not the failed recipient: transcripts, header-like
@@ -204,7 +208,7 @@ _DELAY_WORDING = re.compile(
     r"^\s*the mail system\s*$|^[\s#*]+$",
     re.I,
 )
-_CODE_OR_ADDR = re.compile(r"@|(?<![\w.])[245]\d\d[ -]|(?<![\w.])[245]\.\d{1,3}\.\d{1,3}(?!\.?\d)")
+_CODE_OR_ADDR = re.compile(r"@|(?<![\w.])[245]\d\d[ -]|" + NOT_IN_WORD_BEFORE + ENHANCED_CODE + NOT_MORE_DIGITS_AFTER)
 
 
 def is_delay_notice(notice: str, subject: str = "") -> bool:

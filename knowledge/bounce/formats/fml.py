@@ -12,13 +12,13 @@ import re
 
 from knowledge.bounce.formats.base import Context, Reading
 from knowledge.bounce.formats.data import reason_table
-from knowledge.bounce.rows import row
+from knowledge.bounce.rows import ANGLE_ADDRESS, row
 
 __all__ = ["read"]
 
 _SUBJECT = re.compile(r"\([^()]{1,80} ML\)\s*$")
 _SENDER = re.compile(r"-(?:admin|ctl|request)@", re.I)
-_RECIPIENT = re.compile(r"<([^<>\s@]{1,64}@[^<>\s]{1,255})>")
+_RECIPIENT = re.compile(ANGLE_ADDRESS)
 
 
 def read(ctx: Context) -> Reading | None:

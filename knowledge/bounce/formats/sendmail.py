@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 
+from knowledge.bounce.rows import ANGLE_ADDRESS
+
 __all__ = ["recipient_blocks"]
 
-_SUMMARY = re.compile(r"^[ \t]{0,4}[45]\d\d <([^<>\s]{1,64}@[^<>\s]{1,255})>\.\.\. ")
+_SUMMARY = re.compile(r"^[ \t]{0,4}[45]\d\d " + ANGLE_ADDRESS + r"\.\.\. ")
 
 
 def recipient_blocks(lines: list[str]) -> dict[str, str]:
