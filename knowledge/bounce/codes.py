@@ -66,21 +66,28 @@ def find_codes(text: str, classes: str = "245") -> tuple[str | None, str | None]
     if not text:
         return None, None
     text = text[:20000]
-    pair = None
-    for m in _PAIR.finditer(text):
-        if m.group(1)[0] == m.group(2)[0] and m.group(1)[0] in classes:
-            pair = m
-            break
+    pair = next((m for m in _PAIR.finditer(text) if m.group(1)[0] == m.group(2)[0] and m.group(1)[0] in classes),
+                None)
     if pair:
         rc, enh = pair.group(1), pair.group(2)
-        if rc[0] == enh[0]:
-            if enh.endswith(".0.0"):
-                for m in _ENH.finditer(text, pair.end()):
-                    e = m.group(1)
-                    if e[0] == enh[0] and not e.endswith(".0.0"):
-                        enh = e
-                        break
-            return rc, enh
+        if enh.endswith(".0.0"):
+            enh = _specific_after(text, pair.end(), enh[0]) or enh
+        return rc, enh
+    enh = _first_enhanced(text, classes)
+    rc = next((m.group(1) for m in _RC.finditer(text)
+               if m.group(1)[0] in classes and not (enh and m.group(1)[0] != enh[0])), None)
+    return rc, enh
+
+
+def _specific_after(text: str, start: int, cls: str) -> str | None:
+    """The first enhanced code of class ``cls`` after ``start`` that is not X.0.0, or None."""
+    return next((m.group(1) for m in _ENH.finditer(text, start)
+                 if m.group(1)[0] == cls and not m.group(1).endswith(".0.0")), None)
+
+
+def _first_enhanced(text: str, classes: str) -> str | None:
+    """The first enhanced code of ``classes`` that is not a version number, preferring the first
+    specific one over a leading X.0.0."""
     enh = None
     for m in _ENH.finditer(text):
         e = m.group(1)
@@ -89,16 +96,8 @@ def find_codes(text: str, classes: str = "245") -> tuple[str | None, str | None]
         if enh is None:
             enh = e
         if not e.endswith(".0.0"):
-            enh = e if enh.endswith(".0.0") else enh
-            break
-    rc = None
-    for m in _RC.finditer(text):
-        c = m.group(1)
-        if c[0] not in classes or (enh and c[0] != enh[0]):
-            continue
-        rc = c
-        break
-    return rc, enh
+            return e if enh.endswith(".0.0") else enh
+    return enh
 
 
 def find_command(text: str) -> str | None:

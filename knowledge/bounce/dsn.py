@@ -54,6 +54,13 @@ def parse_dsn(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
     names to unfolded values and ``recipients`` is a list of such dicts, one
     per recipient, in the order they appear.  Unknown fields are dropped.
     """
+    per_message, rcpts = _group(_fields(text))
+    rcpts = [r for r in rcpts if any(k in r for k in _RCPT_KEYS) or "status" in r or "diagnostic-code" in r]
+    return per_message, rcpts
+
+
+def _fields(text: str) -> list[tuple[str, str] | None]:
+    """The (lower-case name, unfolded value) fields of the first 5,000 lines, None at each blank line."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     fields: list[tuple[str, str] | None] = []  # None marks a block boundary
     for line in lines[:5000]:
@@ -72,6 +79,11 @@ def parse_dsn(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
             k, v = fields[-1]
             if k == "diagnostic-code":
                 fields[-1] = (k, (v + " " + line.strip()).strip())
+    return fields
+
+
+def _group(fields: list[tuple[str, str] | None]) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Per-message fields and one dict per recipient block (a repeated recipient field starts a new one)."""
     per_message: dict[str, str] = {}
     rcpts: list[dict[str, str]] = []
     cur: dict[str, str] | None = None
@@ -109,5 +121,4 @@ def parse_dsn(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
         cur.setdefault(key, value)
     if cur:
         rcpts.append(cur)
-    rcpts = [r for r in rcpts if any(k in r for k in _RCPT_KEYS) or "status" in r or "diagnostic-code" in r]
     return per_message, rcpts
