@@ -174,27 +174,32 @@ def recipient_blocks(notice: str, exclude: set[str] | frozenset[str] = frozenset
 
 
 # Delay warnings: the message is still queued and the sending MTA keeps retrying (RFC 3464 §2.3.3
-# Action "delayed"; RFC 5321 §4.5.4.1 retry strategy).  Subjects as the MTAs write them: Exim
-# "Warning: message 1abc-... delayed 24 hours", Postfix "Delayed Mail (still being retried)",
-# Sendmail "Warning: could not send message for past 4 hours", Exchange / Gmail "Delivery Status
-# Notification (Delay)", Microsoft 365 "Delivery delayed:...", Oracle Messaging Server "Delivery
-# Notification: Delivery has been delayed".
-_DELAY_SUBJECT = re.compile(
-    r"^\s*(?:warning: message \S{1,80} delayed|delayed mail|delivery delayed|mail delivery delayed|"
-    r"warning: could not send message for past|delivery notification: delivery has been delayed|"
-    r"delivery incomplete|message delayed)|\(delay\)|\(mail delivery delayed\)|still being retried",
-    re.I,
-)
-# Sentences only a delay warning uses (the notices above, Gmail "Delivery incomplete", OpenSMTPD
-# "only a temporary failure report").
-_DELAY_BODY = re.compile(
-    r"this is a warning (?:message )?only|you do not need to resend|there is no need to resend|"
-    r"no action is required on your part|has not yet been delivered to one or more|"
-    r"delivery is delayed to these recipients|delivery to the following recipients? (?:has been|was) delayed|"
-    r"there was a temporary problem delivering|this is only a notification about a delay|"
-    r"only a temporary failure report|will keep trying until message is",
-    re.I,
-)
+# Action "delayed"; RFC 5321 §4.5.4.1 retry strategy).  How each MTA's warning reads (its Subject,
+# its sentences) is in its data file (knowledge/data/formats/<id>.toml, ``delay_*`` keys).
+_DELAY: tuple[re.Pattern[str], re.Pattern[str]] | None = None
+
+
+def _delay_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(Subject pattern, body pattern) of every format's delay warning, compiled once."""
+    global _DELAY
+    if _DELAY is None:
+        from knowledge.bounce.formats import data
+
+        starts: list[str] = []
+        anywhere: list[str] = []
+        body: list[str] = []
+        for format_id in data.all_ids():
+            entry = data.load(format_id)
+            starts.extend(re.escape(p) for p in entry.get("delay_subjects", ()))
+            starts.extend(entry.get("delay_subject_patterns", ()))
+            anywhere.extend(re.escape(p) for p in entry.get("delay_subject_phrases", ()))
+            body.extend(re.escape(p) for p in entry.get("delay_phrases", ()))
+            body.extend(entry.get("delay_patterns", ()))
+        subject = r"^\s*(?:" + "|".join(starts) + ")" + "".join("|" + p for p in anywhere)
+        _DELAY = re.compile(subject, re.I), re.compile("|".join(body), re.I)
+    return _DELAY
+
+
 # Lines of a delay warning that describe the delay and the retries, not its cause.
 _DELAY_WORDING = re.compile(
     r"warning (?:message )?only|do not need to resend|no need to resend|no action is required|"
@@ -214,7 +219,8 @@ _CODE_OR_ADDR = re.compile(r"@|(?<![\w.])[245]\d\d[ -]|" + NOT_IN_WORD_BEFORE + 
 def is_delay_notice(notice: str, subject: str = "") -> bool:
     """True when a notice (cut by :func:`cut_original`) with subject ``subject`` is a delay warning:
     delivery is still being retried, nothing failed yet (RFC 3464 §2.3.3 Action "delayed")."""
-    return bool(_DELAY_SUBJECT.search(subject or "") or _DELAY_BODY.search(notice[:20000]))
+    subject_re, body_re = _delay_patterns()
+    return bool(subject_re.search(subject or "") or body_re.search(notice[:20000]))
 
 
 def strip_delay_wording(text: str) -> str:
