@@ -17,6 +17,11 @@ position is an anchor; the text from one anchor to the next anchor of a
 *different* address belongs to the first, and all blocks of the same address
 are joined.  The returned original message is cut off first (its headers
 are full of addresses).
+
+What marks a notice of a known format (so that one without any SMTP code is
+still read) and a delay warning is each format's wording, kept in its data
+file knowledge/data/formats/<id>.toml; Sendmail's transcript splitting is
+:mod:`knowledge.bounce.formats.sendmail`.
 """
 
 from __future__ import annotations
