@@ -93,11 +93,20 @@ def cut_original(notice: str) -> str:
     return notice
 
 
-# "There was an error delivering your mail to <a@b>", "could not be delivered to a@b",
-# "Delivery to the following recipient failed permanently: a@b".
-_FAILED_TO = re.compile(r"(?:error delivering (?:your )?(?:mail|message) to|(?:could not|couldn't|cannot|can't|"
-                        r"unable to) (?:be )?deliver(?:ed)? (?:your (?:mail|message) )?to|"
-                        r"delivery to the following recipients? failed[\w ]{0,20}:)[ \t<\"']{0,3}$", re.I)
+# Sentences that end right before the failed recipient's address, even a postmaster@ one ("There was
+# an error delivering your mail to <a@b>"): each format's ``recipient_intro_patterns``.
+_FAILED_TO: re.Pattern[str] | None = None
+
+
+def _failed_to() -> re.Pattern[str]:
+    global _FAILED_TO
+    if _FAILED_TO is None:
+        from knowledge.bounce.formats import data
+
+        alts = [p for i in data.all_ids() for p in data.load(i).get("recipient_intro_patterns", ())]
+        _FAILED_TO = re.compile("(?:" + "|".join(alts) + ")" + r"""[ \t<"']{0,3}$""", re.I)
+    return _FAILED_TO
+
 
 _PREV_NOT_RCPT = re.compile(r"(?:sent by|\bfrom|sender|envelope-from|originally)[ \t:]*$", re.I)
 
@@ -115,7 +124,7 @@ def _anchor_addr(line: str, prev: str = "") -> str | None:
     if _SKIP_LOCAL.match(addr.split("@", 1)[0]):
         # postmaster@, mailer-daemon@ ... are the bounce's own addresses, unless a sentence
         # plainly names them as the address the mail could not reach
-        return addr.lower() if _FAILED_TO.search(before) else None
+        return addr.lower() if _failed_to().search(before) else None
     stripped = before.strip(" \t<>\"'*-:•[(")
     if not stripped:
         if prev and _PREV_NOT_RCPT.search(prev):

@@ -17,6 +17,9 @@ that format.  Keys every file may hold (all optional except the first four):
   Subject of the format's delay warning starts; ``delay_subject_phrases``:
   literals anywhere in that Subject; ``delay_phrases`` / ``delay_patterns``:
   sentences only its delay warning uses (:func:`knowledge.bounce.text.is_delay_notice`);
+* ``recipient_intro_patterns``: sentences that end right before the failed
+  recipient's address, so that even a postmaster@ address there is the
+  recipient (:mod:`knowledge.bounce.text`);
 * ``reasons``: an ordered list of ``{pattern = "...", reason = "..."}`` (or
   ``phrase`` for a literal): the format's own sentences and the Sisimai
   reason each one means; the first match wins;
@@ -45,8 +48,8 @@ __all__ = ["FormatDataError", "DATA_DIR", "load", "reason_table", "category_tabl
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "formats"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LISTS = ("notice_phrases", "notice_patterns", "delay_subjects", "delay_subject_patterns", "delay_subject_phrases",
-          "delay_phrases", "delay_patterns")
-_PATTERN_LISTS = ("notice_patterns", "delay_subject_patterns", "delay_patterns")
+          "delay_phrases", "delay_patterns", "recipient_intro_patterns")
+_PATTERN_LISTS = ("notice_patterns", "delay_subject_patterns", "delay_patterns", "recipient_intro_patterns")
 _KEYS = frozenset({"id", "name", "sources", "checked", "module", "reasons", "categories", *_LISTS})
 _LOCK = threading.Lock()
 
@@ -109,7 +112,7 @@ def _check(name: str, stem: str, data: dict) -> dict:
     return data
 
 
-_CACHE_VERSION = 1  # bump when _check's rules change
+_CACHE_VERSION = 2  # bump when _check's rules change (2: recipient_intro_patterns)
 
 
 def _cache_file(paths: list[Path]) -> Path | None:
