@@ -161,6 +161,8 @@ def test_non_str_input_never_raises(value):
 # times: 125 findings in Slack, 13 per 100 KB in the CLI, 1 from failures_from_text).  The text is now
 # scanned whole: a repeated identical reply is one finding, each per-recipient log line one finding.
 
+import importlib as _importlib  # noqa: E402
+import pkgutil as _pkgutil  # noqa: E402
 import re as _re  # noqa: E402
 import sys as _sys  # noqa: E402
 
@@ -315,13 +317,16 @@ def regex_work(monkeypatch):
     """Count the characters handed to every pattern of knowledge.textscan: a deterministic measure of the
     scanning work (no clock), which grows linearly when no pattern re-scans what another code already saw."""
     box = [0]
-    for name, value in list(vars(_ts).items()):
-        if isinstance(value, _re.Pattern):
-            monkeypatch.setattr(_ts, name, _CountingPattern(value, box))
-        elif name in ("_REPLY_BEFORE", "_ENH_BEFORE"):
-            monkeypatch.setattr(_ts, name, [(n, _CountingPattern(p, box)) for n, p in value])
-        elif name in ("_RCPT_BEFORE_RES", "_HOST_RES", "_HOST_BEFORE_RES", "_CMD_BEFORE_RES"):
-            monkeypatch.setattr(_ts, name, [_CountingPattern(p, box) for p in value])
+    # knowledge.textscan is a package: every module of it holds (or imports) the patterns it uses
+    modules = [_ts] + [_importlib.import_module(f"knowledge.textscan.{m.name}") for m in _pkgutil.iter_modules(_ts.__path__)]
+    for mod in modules:
+        for name, value in list(vars(mod).items()):
+            if isinstance(value, _re.Pattern):
+                monkeypatch.setattr(mod, name, _CountingPattern(value, box))
+            elif name in ("_REPLY_BEFORE", "_ENH_BEFORE"):
+                monkeypatch.setattr(mod, name, [(n, _CountingPattern(p, box)) for n, p in value])
+            elif name in ("_RCPT_BEFORE_RES", "_HOST_RES", "_HOST_BEFORE_RES", "_CMD_BEFORE_RES"):
+                monkeypatch.setattr(mod, name, [_CountingPattern(p, box) for p in value])
 
     def work(text: str) -> tuple[int, ScanStats]:
         box[0] = 0

@@ -16,6 +16,7 @@ nearest of :data:`REMOTE_HOST_PATTERNS` before a reply.
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["HOSTNAME", "HOST_CHARS", "IPV4", "IP_LITERAL_BODY", "REMOTE_HOST_PATTERNS", "HOST_SAID_RE",
@@ -55,18 +56,24 @@ REMOTE_HOST_PATTERNS: tuple[re.Pattern[str], ...] = (
 # -- a diagnostic text's remote host (knowledge.bounce's reading) --------------------------------
 
 _DIAG_NAME = "[A-Za-z0-9][A-Za-z0-9.-]{1,200}\\.[A-Za-z]{2,24}"
-_DIAG_HOST_RE = re.compile(
+_DIAG_HOST = (
     r"(?:remote host|host|server|mx|mail exchanger)[ \t]{1,3}(" + _DIAG_NAME + r"|\[?" + IPV4 + r"\]?)"
     r"(?:[ \t]{0,3}\[[\d.:a-fA-F]{1,45}\])?[ \t]{0,3}(?:said|says|returned|replied|responded|:)"
     r"|^([A-Za-z0-9][A-Za-z0-9.:-]{1,200}) does not like recipient"
     # Postfix "connect to mx.example.net[192.0.2.9]:25: Connection timed out", Sendmail
     # "Deferred: Connection timed out with mx.example.net."
     r"|\bconnect to (" + _DIAG_NAME + r")\[[\d.:a-fA-F]{1,45}\]"
-    r"|\b(?:timed out|refused|reset|closed) (?:with|by) (" + _DIAG_NAME + r")\b",
-    re.I | re.M,
+    r"|\b(?:timed out|refused|reset|closed) (?:with|by) (" + _DIAG_NAME + r")\b"
 )
 # a host line that Postfix wrapped before "said:" ("host x.example[192.0.2.1]\n    said: 550 ...")
-_WRAPPED_SAID = re.compile(r"(\])[ \t]*\n[ \t]+said\b")
+_WRAPPED_SAID = r"(\])[ \t]*\n[ \t]+said\b"
+
+
+@functools.cache
+def _diag_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The diagnostic-text host pattern and the wrapped-"said" pattern, compiled on first use (the
+    free-text reader, which imports this module, never needs them)."""
+    return re.compile(_DIAG_HOST, re.I | re.M), re.compile(_WRAPPED_SAID)
 
 
 def find_remote_host(text: str) -> str | None:
@@ -78,7 +85,8 @@ def find_remote_host(text: str) -> str | None:
     without brackets (``"mx.example.net"``, ``"192.0.2.1"``)."""
     if not text:
         return None
-    m = _DIAG_HOST_RE.search(_WRAPPED_SAID.sub(r"\1 said", text[:20000]))
+    host_re, wrapped_said = _diag_patterns()
+    m = host_re.search(wrapped_said.sub(r"\1 said", text[:20000]))
     if not m:
         return None
     return next(g for g in m.groups() if g).strip("[]")

@@ -23,7 +23,7 @@ from knowledge.textscan import (
     scan_limited,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "text"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "text"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
 KEYS = ("reply_code", "enhanced_status", "recipient", "command", "remote_host")
 
@@ -583,7 +583,7 @@ def test_every_fixture_paste_with_a_failure_is_evidence():
 
 
 def test_every_corpus_bounce_with_a_failure_is_evidence():
-    shared = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "bounces"
+    shared = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "bounces"
     if not shared.is_dir():
         pytest.skip("shared corpus absent")
     lost = []
