@@ -9,8 +9,6 @@ Fixture: tests/fixtures/bounces/amazonses/amazonses-json.eml.
 
 from __future__ import annotations
 
-import json
-
 from knowledge.bounce.codes import find_codes, find_command
 from knowledge.bounce.formats.base import Context, Reading
 from knowledge.bounce.formats.data import category_table
@@ -29,6 +27,8 @@ def read(ctx: Context) -> Reading | None:
 
 
 def _notification(text: str) -> dict | None:
+    import json  # only for SES notifications (json costs ~1 ms to import)
+
     start = text.find("{")
     if start < 0:
         return None

@@ -38,7 +38,6 @@ from __future__ import annotations
 import marshal
 import os
 import re
-import threading
 import zlib
 from functools import lru_cache
 from pathlib import Path
@@ -51,7 +50,6 @@ _LISTS = ("notice_phrases", "notice_patterns", "delay_subjects", "delay_subject_
           "delay_phrases", "delay_patterns", "recipient_intro_patterns")
 _PATTERN_LISTS = ("notice_patterns", "delay_subject_patterns", "delay_patterns", "recipient_intro_patterns")
 _KEYS = frozenset({"id", "name", "sources", "checked", "module", "reasons", "categories", *_LISTS})
-_LOCK = threading.Lock()
 
 
 class FormatDataError(ValueError):
@@ -161,8 +159,7 @@ def _all(data_dir: Path, use_cache: bool | None = None) -> dict[str, dict]:
                 return data
         except (OSError, ValueError, EOFError, TypeError):
             pass
-    with _LOCK:
-        out = {path.stem: _parse(path) for path in paths}
+    out = {path.stem: _parse(path) for path in paths}  # (two threads at once may both parse: harmless)
     if cache is not None:
         _write_cache(cache, out)
     return out
