@@ -36,7 +36,7 @@ def _files(corpus: Path) -> list[str]:
     files = sorted(str(p) for p in corpus.glob("*.eml")) if corpus.is_dir() else []
     if files:
         return files
-    fixtures = sorted(str(p) for p in (REPO / "tests" / "fixtures" / "bounces").glob("*.eml"))
+    fixtures = sorted(str(p) for p in (REPO / "tests" / "fixtures" / "bounces").glob("*/*.eml"))
     return [fixtures[i % len(fixtures)] for i in range(426)]
 
 
@@ -75,7 +75,7 @@ def whole_process(files: list[str], runs: int) -> float:
 def bad_inputs() -> None:
     from knowledge.annotate import annotate_rows
 
-    bounce = (REPO / "tests" / "fixtures" / "bounces" / "postfix-dsn.eml").read_bytes()
+    bounce = (REPO / "tests" / "fixtures" / "bounces" / "postfix" / "postfix-dsn.eml").read_bytes()
     head = b"From: MAILER-DAEMON@mx.example.net\nTo: s@example.net\nSubject: Undelivered Mail\nMIME-Version: 1.0\n"
     line = b"<u%d@example.com>: host mx.example.com[192.0.2.1] said: 550 5.1.1 user unknown\n"
     text_1mb = b"".join(line % i for i in range(1_000_000 // len(line % 0)))

@@ -20,7 +20,7 @@ def _json_lines(out: str) -> list[dict]:
 
 
 def test_json_one_object_per_input_in_order(capsys):
-    files = [str(FIXTURES / n) for n in ("qmail.eml", "arf.eml", "postfix-dsn.eml")]
+    files = [str(FIXTURES / n) for n in ("qmail/qmail.eml", "arf/arf.eml", "postfix/postfix-dsn.eml")]
     assert main(["annotate", "--format", "json", *files]) == 0
     objs = _json_lines(capsys.readouterr().out)
     assert [o["source"] for o in objs] == files
@@ -35,7 +35,7 @@ def test_json_one_object_per_input_in_order(capsys):
 
 def test_json_names_the_provider_without_explain(capsys):
     """Issue 5: the JSON finding carries the provider and the matched rule id by default."""
-    assert main(["annotate", "--format", "json", str(FIXTURES / "office365-crlf.eml")]) == 0
+    assert main(["annotate", "--format", "json", str(FIXTURES / "exchange" / "office365-crlf.eml")]) == 0
     (obj,) = _json_lines(capsys.readouterr().out)
     (f,) = obj["findings"]
     assert (f["reply_code"], f["enhanced_status"]) == ("550", "5.1.10")
@@ -46,7 +46,7 @@ def test_json_names_the_provider_without_explain(capsys):
 
 def test_unreadable_file_reports_and_continues(capsys, tmp_path):
     missing = str(tmp_path / "nope.eml")
-    ok = str(FIXTURES / "qmail.eml")
+    ok = str(FIXTURES / "qmail" / "qmail.eml")
     assert main(["annotate", "--format", "json", missing, ok]) == 1
     captured = capsys.readouterr()
     assert captured.err.strip() == f"smtpbot annotate: {missing}: No such file or directory"
@@ -66,7 +66,7 @@ def test_directory_is_unreadable(capsys, tmp_path):
 def test_stdin(monkeypatch, capsys):
     import io
 
-    data = (FIXTURES / "exim.eml").read_bytes()
+    data = (FIXTURES / "exim" / "exim.eml").read_bytes()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     assert main(["annotate", "--format", "json", "-"]) == 0
     (obj,) = _json_lines(capsys.readouterr().out)
@@ -75,7 +75,7 @@ def test_stdin(monkeypatch, capsys):
 
 
 def test_text_output(capsys):
-    assert main(["annotate", str(FIXTURES / "postfix-dsn.eml"), str(FIXTURES / "arf.eml")]) == 0
+    assert main(["annotate", str(FIXTURES / "postfix" / "postfix-dsn.eml"), str(FIXTURES / "arf" / "arf.eml")]) == 0
     out = capsys.readouterr().out
     assert "1. nobody@example.com  550 5.1.1  reason: user unknown (userunknown)\n" in out
     assert "status: permanent failure · hard bounce (the address is bad: remove it)" in out
@@ -95,7 +95,7 @@ def test_empty_input_text(capsys, tmp_path):
 
 
 def test_explain_adds_knowledge(capsys):
-    assert main(["annotate", "--format", "json", "--explain", str(FIXTURES / "postfix-dsn.eml")]) == 0
+    assert main(["annotate", "--format", "json", "--explain", str(FIXTURES / "postfix" / "postfix-dsn.eml")]) == 0
     (obj,) = _json_lines(capsys.readouterr().out)
     assert all(f["title"] for f in obj["findings"])
 
@@ -104,7 +104,7 @@ def test_many_files_keep_order_across_processes(tmp_path):
     """Above PARALLEL_MIN_FILES inputs the JSON path forks; output order must not change."""
     from bot.commands.annotate import PARALLEL_MIN_FILES
 
-    names = sorted(p.name for p in FIXTURES.glob("*.eml"))
+    names = sorted(p.relative_to(FIXTURES).as_posix() for p in FIXTURES.glob("*/*.eml"))
     files = [str(FIXTURES / names[i % len(names)]) for i in range(PARALLEL_MIN_FILES + 5)]
     files.insert(7, str(tmp_path / "missing.eml"))
     proc = subprocess.run([sys.executable, "-m", "bot.cli", "annotate", "--format", "json", *files],
@@ -118,7 +118,7 @@ def test_many_files_keep_order_across_processes(tmp_path):
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_closed_stdout_is_quiet(fmt):
-    files = [str(FIXTURES / "postfix-dsn.eml")] * 60
+    files = [str(FIXTURES / "postfix" / "postfix-dsn.eml")] * 60
     proc = subprocess.run(
         f"{sys.executable} -m bot.cli annotate --format {fmt} " + " ".join(files) + " | head -c 10; "
         "exit ${PIPESTATUS[0]}",
@@ -208,7 +208,7 @@ def test_text_output_never_sends_control_characters_to_the_terminal(capsys, tmp_
 
 
 def test_delivered_recipients_and_auto_replies_are_not_called_bounces(capsys):
-    assert main(["annotate", str(FIXTURES / "delivered-dsn.eml"), str(FIXTURES / "autoreply.eml")]) == 0
+    assert main(["annotate", str(FIXTURES / "rfc3464" / "delivered-dsn.eml"), str(FIXTURES / "autoreply" / "autoreply.eml")]) == 0
     out = capsys.readouterr().out
     assert "1. ok@example.com  250 2.0.0  reason: delivered (not a failure)" in out
     assert "1. person@example.com  -  reason: automatic reply (not a failure)" in out
@@ -216,7 +216,7 @@ def test_delivered_recipients_and_auto_replies_are_not_called_bounces(capsys):
 
 
 def test_notes_are_printed_apart_from_the_last_finding(capsys):
-    assert main(["annotate", str(FIXTURES / "three-messages.mbox")]) == 0
+    assert main(["annotate", str(FIXTURES / "mbox" / "three-messages.mbox")]) == 0
     out = capsys.readouterr().out.splitlines()
     notes = [ln for ln in out if ln.lstrip().startswith("note:")]
     assert notes and all(ln.startswith("  note: ") for ln in notes)
@@ -232,5 +232,5 @@ def test_garbage_collector_is_paused_only_while_annotating(capsys, monkeypatch):
     real = cmd._annotate_files
     monkeypatch.setattr(cmd, "_annotate_files", lambda *a: (seen.append(gc.isenabled()), real(*a))[1])
     assert gc.isenabled()
-    assert main(["annotate", "--format", "json", str(FIXTURES / "exim.eml")]) == 0
+    assert main(["annotate", "--format", "json", str(FIXTURES / "exim" / "exim.eml")]) == 0
     assert seen == [False] and gc.isenabled()

@@ -14,16 +14,26 @@ from __future__ import annotations
 
 import re
 
+from knowledge.bounce.formats import qmail
+from knowledge.bounce.rows import ANGLE_ADDRESS
+from knowledge.smtp.codes import ENHANCED_CODE, FINAL_REPLY_CODE, NOT_IN_WORD_BEFORE, NOT_MORE_DIGITS_AFTER
+from knowledge.smtp.commands import normalise_command
+from knowledge.smtp.hosts import find_remote_host  # re-exported: the bounce readers import it from here
+
 __all__ = ["find_codes", "find_command", "find_remote_host", "reply_line"]
 
-_PAIR = re.compile(r"(?<![\w.#])([245][0-5]\d)(?:[ \t]{1,3}|-'?|[ \t]?[:=][ \t]?|[ \t]*\([ \t]*)#?([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
-_ENH = re.compile(r"(?<![\w.])#?([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)(?![\w-])")
+# The reply code / enhanced status code tokens are knowledge.smtp.codes' pieces; the boundaries
+# around them here are this reader's own: a pair may not follow "#" either, an enhanced code may not
+# run on into a word or "-", and a reply code stands only where a server reply can stand (_RC).
+_PAIR = re.compile(r"(?<![\w.#])(" + FINAL_REPLY_CODE + r")(?:[ \t]{1,3}|-'?|[ \t]?[:=][ \t]?|[ \t]*\([ \t]*)#?("
+                   + ENHANCED_CODE + ")" + NOT_MORE_DIGITS_AFTER)
+_ENH = re.compile(NOT_IN_WORD_BEFORE + "#?(" + ENHANCED_CODE + ")" + NOT_MORE_DIGITS_AFTER + r"(?![\w-])")
 _RC = re.compile(
     r"(?:^[ \t>*|'\"(\[]{0,6}|said:?[ \t]{0,3}|<<<[ \t]{0,3}|reply(?: was)?:?[ \t]{0,3}|replied:?[ \t]{0,3}|"
     r"response:?[ \t]{0,3}|returned:?[ \t]{0,3}['\"]?|error:?[ \t]{0,3}|answer:?[ \t]{0,3}|smtp;[ \t]{0,3}|"
     r"code[ \t]?:?[ \t]{0,3}|status:?[ \t]{0,3}|host [^\s:]{1,80}(?: \[[\d.:a-fA-F]{1,45}\])?:?[ \t]{1,3}|"
     r"\]:[ \t]{0,3}|\):[ \t]{0,3}|\bme:[ \t]{0,3}|reason:[ \t]{0,3})"
-    r"([245][0-5]\d)(?=[ \t\-:,.)'\"\]]|$)(?!\.\d)",
+    r"(" + FINAL_REPLY_CODE + r")(?=[ \t\-:,.)'\"\]]|$)(?!\.\d)",
     re.I | re.M,
 )
 # a software name or version label right before x.y.z ("PHP: 5.4.45", "WordPress 4.9.4", "version 5.1.1"):
@@ -41,19 +51,6 @@ _CMD_BEFORE = re.compile(
     re.I,
 )
 _CMD_AFTER = re.compile(r"[ _](?:TO|FROM)?[ _]?(?:command|response|\])|_TO\]|_FROM\]", re.I)
-_CMD_MAP = {"RCPT": "RCPT TO", "MAIL": "MAIL FROM", "DATA": "DATA", "HELO": "HELO", "EHLO": "EHLO", "STARTTLS": "STARTTLS",
-            "AUTH": "AUTH", "BDAT": "DATA", "CONNECT": "CONN", "END OF DATA": "DATA", "INITIAL": "CONN",
-            "CONNECTION": "CONN"}
-_HOST = re.compile(
-    r"(?:remote host|host|server|mx|mail exchanger)[ \t]{1,3}([A-Za-z0-9][A-Za-z0-9.-]{1,200}\.[A-Za-z]{2,24}|\[?\d{1,3}(?:\.\d{1,3}){3}\]?)"
-    r"(?:[ \t]{0,3}\[[\d.:a-fA-F]{1,45}\])?[ \t]{0,3}(?:said|says|returned|replied|responded|:)"
-    r"|^([A-Za-z0-9][A-Za-z0-9.:-]{1,200}) does not like recipient"
-    # Postfix "connect to mx.example.net[192.0.2.9]:25: Connection timed out", Sendmail
-    # "Deferred: Connection timed out with mx.example.net."
-    r"|\bconnect to ([A-Za-z0-9][A-Za-z0-9.-]{1,200}\.[A-Za-z]{2,24})\[[\d.:a-fA-F]{1,45}\]"
-    r"|\b(?:timed out|refused|reset|closed) (?:with|by) ([A-Za-z0-9][A-Za-z0-9.-]{1,200}\.[A-Za-z]{2,24})\b",
-    re.I | re.M,
-)
 
 
 def find_codes(text: str, classes: str = "245") -> tuple[str | None, str | None]:
@@ -69,21 +66,28 @@ def find_codes(text: str, classes: str = "245") -> tuple[str | None, str | None]
     if not text:
         return None, None
     text = text[:20000]
-    pair = None
-    for m in _PAIR.finditer(text):
-        if m.group(1)[0] == m.group(2)[0] and m.group(1)[0] in classes:
-            pair = m
-            break
+    pair = next((m for m in _PAIR.finditer(text) if m.group(1)[0] == m.group(2)[0] and m.group(1)[0] in classes),
+                None)
     if pair:
         rc, enh = pair.group(1), pair.group(2)
-        if rc[0] == enh[0]:
-            if enh.endswith(".0.0"):
-                for m in _ENH.finditer(text, pair.end()):
-                    e = m.group(1)
-                    if e[0] == enh[0] and not e.endswith(".0.0"):
-                        enh = e
-                        break
-            return rc, enh
+        if enh.endswith(".0.0"):
+            enh = _specific_after(text, pair.end(), enh[0]) or enh
+        return rc, enh
+    enh = _first_enhanced(text, classes)
+    rc = next((m.group(1) for m in _RC.finditer(text)
+               if m.group(1)[0] in classes and not (enh and m.group(1)[0] != enh[0])), None)
+    return rc, enh
+
+
+def _specific_after(text: str, start: int, cls: str) -> str | None:
+    """The first enhanced code of class ``cls`` after ``start`` that is not X.0.0, or None."""
+    return next((m.group(1) for m in _ENH.finditer(text, start)
+                 if m.group(1)[0] == cls and not m.group(1).endswith(".0.0")), None)
+
+
+def _first_enhanced(text: str, classes: str) -> str | None:
+    """The first enhanced code of ``classes`` that is not a version number, preferring the first
+    specific one over a leading X.0.0."""
     enh = None
     for m in _ENH.finditer(text):
         e = m.group(1)
@@ -92,72 +96,39 @@ def find_codes(text: str, classes: str = "245") -> tuple[str | None, str | None]
         if enh is None:
             enh = e
         if not e.endswith(".0.0"):
-            enh = e if enh.endswith(".0.0") else enh
-            break
-    rc = None
-    for m in _RC.finditer(text):
-        c = m.group(1)
-        if c[0] not in classes or (enh and c[0] != enh[0]):
-            continue
-        rc = c
-        break
-    return rc, enh
-
-
-# qmail-remote names the stage that failed in its own words (qmail's
-# remote delivery messages): "192.0.2.1 does not like recipient." (RCPT TO),
-# "Connected to 192.0.2.1 but greeting failed." (connection), "... but my
-# name was rejected." (HELO).  ("... but sender was rejected." is left to
-# the reason families: Sisimai keeps the remote's own reason there.)
-_QMAIL_STAGE = re.compile(r"(does not like recipient|but greeting failed|but my name was rejected)", re.I)
-_QMAIL_STAGES = {"does not like recipient": "RCPT TO", "but greeting failed": "CONN",
-                 "but my name was rejected": "HELO"}
+            return e if enh.endswith(".0.0") else enh
+    return enh
 
 
 def find_command(text: str) -> str | None:
     """Return the SMTP command a failure answered ("RCPT TO", "MAIL FROM",
-    "DATA", "HELO", "EHLO", "STARTTLS", "AUTH", or "CONN" for the connection
-    greeting), or None when the text does not say.
+    "DATA", "BDAT", "HELO", "EHLO", "STARTTLS", "AUTH", or "CONN" for the connection
+    greeting: the names of :func:`knowledge.smtp.commands.normalise_command`), or None
+    when the text does not say.
 
     Phrasings: "in reply to RCPT TO command" (Postfix), "after RCPT TO" /
     "after end of data" (Exim), "[RCPT_TO]" (Yahoo), "RCPT TO response"
     (qmail), ">>> RCPT To:<...>" transcripts (Sendmail; the last one before
-    the error counts).
+    the error counts); qmail's stage words (:mod:`knowledge.bounce.formats.qmail`).
     """
     if not text:
         return None
     text = text[:20000]
-    if "does not like" in text or "but greeting failed" in text or "but my name was rejected" in text:
-        m = _QMAIL_STAGE.search(text)
-        if m:
-            return _QMAIL_STAGES[m.group(1).lower()]
+    stage = qmail.find_command(text)
+    if stage:
+        return stage
     transcript = None
     for m in _CMD_KW.finditer(text):
-        word = m.group(1).upper().replace("_", " ")
-        bracket = m.group(1) in ("RCPT_TO", "MAIL_FROM")
-        word = word.split()[0] if word != "END OF DATA" else word
+        word = m.group(1)
+        bracket = word in ("RCPT_TO", "MAIL_FROM")
         start = m.start()
         before = text[max(0, start - 24):start]
         if before.rstrip(" \t").endswith(">>>"):
-            transcript = _CMD_MAP.get(word)
+            transcript = normalise_command(word)
             continue
         if bracket or _CMD_BEFORE.search(before) or _CMD_AFTER.match(text, m.end()):
-            return _CMD_MAP.get(word)
+            return normalise_command(word)
     return transcript
-
-
-def find_remote_host(text: str) -> str | None:
-    """Return the remote host named in ``host X said:`` phrasing, or None."""
-    if not text:
-        return None
-    # a host line that Postfix wrapped before "said:" ("host x.example[192.0.2.1]\n    said: 550 ...")
-    m = _HOST.search(_WRAPPED_SAID.sub(r"\1 said", text[:20000]))
-    if not m:
-        return None
-    return next(g for g in m.groups() if g).strip("[]")
-
-
-_WRAPPED_SAID = re.compile(r"(\])[ \t]*\n[ \t]+said\b")
 
 
 def reply_line(text: str, limit: int = 600) -> str:
@@ -214,8 +185,9 @@ def reply_line(text: str, limit: int = 600) -> str:
 # Words that introduce a reply on the same line: Postfix "said:", Exchange "returned '...'".
 _INTRO = re.compile(r"(?:\bsaid|\breturned|\breplied|\bresponded)[ \t]{0,3}:?[ \t]{0,3}['\"]?", re.I)
 # A recipient address that leads a notice line (Postfix "<a@b>: ", Sendmail "<a@b>... ").
-_RCPT_PREFIX = re.compile(r"[ \t]*<[^<>\s@]{1,64}@[^<>\s]{1,255}>(?::|\.\.\.)[ \t]+")
+_RCPT_PREFIX = re.compile(r"[ \t]*" + ANGLE_ADDRESS + r"(?::|\.\.\.)[ \t]+")
 # The code prefix of a continuation line inside a multi-line reply.
-_CONTINUATION = re.compile(r"\n[ \t]*[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}[ \t])?")
+# (any [245]xx: a continuation line repeats the reply's code, whatever its second digit)
+_CONTINUATION = re.compile(r"\n[ \t]*[245]\d\d[ -](?:" + ENHANCED_CODE + r"[ \t])?")
 # Postfix's own remark after the reply: "(in reply to RCPT TO command)".
 _IN_REPLY_TO = re.compile(r"\s*\(in reply to [A-Za-z ]{2,30} command\)\s*$", re.I)

@@ -4,8 +4,9 @@ A delivery-status body is one block of per-message fields (Reporting-MTA,
 Arrival-Date ...) followed by one block per recipient (RFC 3464 section
 2.3: Final-Recipient, Original-Recipient, Action, Status, Remote-MTA,
 Diagnostic-Code, Last-Attempt-Date, Will-Retry-Until, and the common
-X-Supplementary-Info / X-Postfix-Sender extensions, and PowerMTA's
-X-PowerMTA-BounceCategory).  Blocks are separated
+X-Supplementary-Info / X-Postfix-Sender extensions, and the fields of the
+formats in :data:`knowledge.bounce.formats.registry.DSN_FIELDS`, such as
+PowerMTA's X-PowerMTA-BounceCategory).  Blocks are separated
 by blank lines; long values are folded onto indented continuation lines.
 
 Some MTAs put several recipients in one block, leave out the blank lines, or
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from knowledge.bounce.formats.registry import DSN_FIELDS
+
 __all__ = ["parse_dsn", "strip_addr_type"]
 
 _FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9-]{0,40})\s*:\s?(.*)$")
@@ -25,8 +28,8 @@ _RCPT_KEYS = ("final-recipient", "original-recipient", "x-actual-recipient")
 _KEEP = frozenset({
     "final-recipient", "original-recipient", "x-actual-recipient", "action", "status", "remote-mta",
     "diagnostic-code", "x-supplementary-info", "reporting-mta", "received-from-mta",
-    "last-attempt-date", "will-retry-until", "x-display-name", "x-powermta-bouncecategory",
-})
+    "last-attempt-date", "will-retry-until", "x-display-name",
+}) | frozenset(fmt.FIELD for fmt in DSN_FIELDS)
 
 
 def strip_addr_type(value: str) -> str:
@@ -54,6 +57,13 @@ def parse_dsn(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
     names to unfolded values and ``recipients`` is a list of such dicts, one
     per recipient, in the order they appear.  Unknown fields are dropped.
     """
+    per_message, rcpts = _group(_fields(text))
+    rcpts = [r for r in rcpts if any(k in r for k in _RCPT_KEYS) or "status" in r or "diagnostic-code" in r]
+    return per_message, rcpts
+
+
+def _fields(text: str) -> list[tuple[str, str] | None]:
+    """The (lower-case name, unfolded value) fields of the first 5,000 lines, None at each blank line."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     fields: list[tuple[str, str] | None] = []  # None marks a block boundary
     for line in lines[:5000]:
@@ -72,6 +82,11 @@ def parse_dsn(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
             k, v = fields[-1]
             if k == "diagnostic-code":
                 fields[-1] = (k, (v + " " + line.strip()).strip())
+    return fields
+
+
+def _group(fields: list[tuple[str, str] | None]) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Per-message fields and one dict per recipient block (a repeated recipient field starts a new one)."""
     per_message: dict[str, str] = {}
     rcpts: list[dict[str, str]] = []
     cur: dict[str, str] | None = None
@@ -109,5 +124,4 @@ def parse_dsn(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
         cur.setdefault(key, value)
     if cur:
         rcpts.append(cur)
-    rcpts = [r for r in rcpts if any(k in r for k in _RCPT_KEYS) or "status" in r or "diagnostic-code" in r]
     return per_message, rcpts

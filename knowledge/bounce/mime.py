@@ -198,6 +198,18 @@ def load(data: bytes) -> Loaded:
     out = Loaded(msg)
     out.notes = notes
     out.ctype = msg.get_content_type()
+    _walk(out, msg)
+    return out
+
+
+_DSN_TYPES = ("message/delivery-status", "message/global-delivery-status")
+_ORIGINAL_TYPES = ("message/rfc822", "message/global")
+_HEADER_TYPES = ("text/rfc822-headers", "text/rfc822-header", "message/rfc822-headers", "text/global-headers",
+                 "message/global-headers")
+
+
+def _walk(out: Loaded, msg: Message) -> None:
+    """Visit the MIME tree depth first, in order, within :data:`MAX_PARTS` and :data:`MAX_DEPTH`."""
     seen = 0
     after_original = False
     stack: list[tuple[Message, int]] = [(msg, 0)]
@@ -209,55 +221,64 @@ def load(data: bytes) -> Loaded:
             break
         ctype = part.get_content_type()
         if part.is_multipart() and ctype != "message/delivery-status":
-            if depth >= MAX_DEPTH:
-                out.notes.append(f"MIME nesting deeper than {MAX_DEPTH} levels was not read")
-                continue
-            payload = part.get_payload()
-            if ctype == "message/rfc822" or ctype == "message/global":
-                # The returned original message: keep its headers, stop there.
-                if payload and isinstance(payload[0], Message) and not out.original:
-                    out.original = "\n".join(f"{k}: {v}" for k, v in payload[0].items())
-                    out.inner = payload[0]
-                after_original = True
-                continue
-            if isinstance(payload, list):
-                for sub in reversed(payload):
-                    if isinstance(sub, Message):
-                        stack.append((sub, depth + 1))
-            continue
-        if ctype.startswith("multipart/") and not after_original:
-            # A multipart part whose boundary was lost (broken header): its
-            # raw text is all there is to read.
-            raw = part.get_payload()
-            if isinstance(raw, str) and raw.strip():
-                out.notice.append(raw[:MAX_TEXT])
-            continue
-        if ctype in ("message/delivery-status", "message/global-delivery-status"):
-            out.dsn.append(_dsn_text(part))
-            continue
-        if ctype == "message/feedback-report":
-            out.feedback = True
-            continue
-        if ctype in ("text/rfc822-headers", "text/rfc822-header", "message/rfc822-headers",
-                     "text/global-headers", "message/global-headers"):
-            if not out.original:
-                out.original = part_text(part)[:20000]
-            after_original = True
-            continue
-        if ctype.startswith("text/") and not after_original:
-            disp = (part.get("Content-Disposition") or "").lower()
-            if "attachment" in disp and out.notice:
-                continue
-            text = part_text(part)
-            if ctype == "text/html":
-                if any(ctype2 for ctype2 in out.notice):  # plain text already read
-                    continue
-                text = _strip_html(text)
-            elif ctype not in ("text/plain", "text/enriched") and out.notice:
-                continue
-            if text.strip():
-                out.notice.append(text)
-    return out
+            after_original = _container(out, part, ctype, depth, stack) or after_original
+        else:
+            after_original = _leaf(out, part, ctype, after_original)
+
+
+def _container(out: Loaded, part: Message, ctype: str, depth: int, stack: list[tuple[Message, int]]) -> bool:
+    """Queue the sub-parts of a multipart part; True when it is the returned original message
+    (message/rfc822: its headers are kept, and nothing after it is notice text)."""
+    if depth >= MAX_DEPTH:
+        out.notes.append(f"MIME nesting deeper than {MAX_DEPTH} levels was not read")
+        return False
+    payload = part.get_payload()
+    if ctype in _ORIGINAL_TYPES:
+        if payload and isinstance(payload[0], Message) and not out.original:
+            out.original = "\n".join(f"{k}: {v}" for k, v in payload[0].items())
+            out.inner = payload[0]
+        return True
+    if isinstance(payload, list):
+        stack.extend((sub, depth + 1) for sub in reversed(payload) if isinstance(sub, Message))
+    return False
+
+
+def _leaf(out: Loaded, part: Message, ctype: str, after_original: bool) -> bool:
+    """Read one part that has no sub-parts; return whether the original message has been met."""
+    if ctype.startswith("multipart/"):
+        # A multipart part whose boundary was lost (broken header): its raw text is all there is to read.
+        raw = part.get_payload()
+        if not after_original and isinstance(raw, str) and raw.strip():
+            out.notice.append(raw[:MAX_TEXT])
+        return after_original
+    if ctype in _DSN_TYPES:
+        out.dsn.append(_dsn_text(part))
+    elif ctype == "message/feedback-report":
+        out.feedback = True
+    elif ctype in _HEADER_TYPES:
+        if not out.original:
+            out.original = part_text(part)[:20000]
+        return True
+    elif ctype.startswith("text/") and not after_original:
+        _text_part(out, part, ctype)
+    return after_original
+
+
+def _text_part(out: Loaded, part: Message, ctype: str) -> None:
+    """Add a text part to the notice: the first text/plain (or text/enriched) parts, an HTML part only
+    when no text came before it, other text types and attachments only when nothing came before."""
+    disp = (part.get("Content-Disposition") or "").lower()
+    if "attachment" in disp and out.notice:
+        return
+    text = part_text(part)
+    if ctype == "text/html":
+        if any(out.notice):  # plain text already read
+            return
+        text = _strip_html(text)
+    elif ctype not in ("text/plain", "text/enriched") and out.notice:
+        return
+    if text.strip():
+        out.notice.append(text)
 
 
 def _strip_html(html: str) -> str:

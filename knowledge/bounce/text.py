@@ -17,6 +17,11 @@ position is an anchor; the text from one anchor to the next anchor of a
 *different* address belongs to the first, and all blocks of the same address
 are joined.  The returned original message is cut off first (its headers
 are full of addresses).
+
+What marks a notice of a known format (so that one without any SMTP code is
+still read) and a delay warning is each format's wording, kept in its data
+file knowledge/data/formats/<id>.toml; Sendmail's transcript splitting is
+:mod:`knowledge.bounce.formats.sendmail`.
 """
 
 from __future__ import annotations
@@ -24,6 +29,10 @@ from __future__ import annotations
 import re
 
 from knowledge.bounce.codes import find_codes, find_command, find_remote_host, reply_line
+from knowledge.bounce.formats import sendmail
+from knowledge.bounce.rows import row
+from knowledge.smtp.addresses import ATEXT_SYMBOLS, LATIN_GREEK_CYRILLIC
+from knowledge.smtp.codes import ENHANCED_CODE, NOT_IN_WORD_BEFORE, NOT_MORE_DIGITS_AFTER
 from knowledge.reasons import classify
 
 __all__ = ["cut_original", "recipient_blocks", "scan_notice", "is_known_format", "is_delay_notice",
@@ -52,12 +61,14 @@ _CUT = re.compile(
     re.I | re.M,
 )
 
-# Local parts may hold Latin, Greek and Cyrillic letters beyond ASCII (internationalized addresses,
-# RFC 6531 §3.3), not CJK ones: Japanese and Chinese notices glue their words to the address
-# ("宛先user@example.jp"). Domains may be U-labels (RFC 5890).
-_INTL = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u04ff"
-_ADDR = re.compile(rf"[A-Za-z0-9{_INTL}][A-Za-z0-9{_INTL}._%+=!#$&'*/?^`{{|}}~-]{{0,63}}@[\w-]{{1,63}}"
-                   rf"(?:\.[\w-]{{1,63}}){{0,8}}\.(?:[A-Za-z]{{2,24}}|[^\W\d_]{{2,24}})")
+# A recipient address in a notice: knowledge.smtp.addresses' atext and internationalized letters
+# (RFC 5322 §3.2.3, RFC 6531 §3.3), with this reader's own constraint: Latin, Greek and Cyrillic
+# letters in the local part but no CJK ones, since Japanese and Chinese notices glue their words to
+# the address ("宛先user@example.jp"); domain labels of word characters (U-labels, RFC 5890) and a
+# top-level label of letters.
+_LOCAL_FIRST = "[A-Za-z0-9" + LATIN_GREEK_CYRILLIC + "]"
+_LOCAL_REST = "[A-Za-z0-9" + LATIN_GREEK_CYRILLIC + "." + ATEXT_SYMBOLS + "]"
+_ADDR = re.compile(_LOCAL_FIRST + _LOCAL_REST + r"{0,63}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.(?:[A-Za-z]{2,24}|[^\W\d_]{2,24})")
 _SKIP_LOCAL = re.compile(r"^(?:mailer-daemon|postmaster|noreply|no-reply|do-not-reply|"
                          r"abuse|bounce[s]?|double-bounce)$", re.I)
 # Lines where an address is not the failed recipient: transcripts, header-like
@@ -82,11 +93,20 @@ def cut_original(notice: str) -> str:
     return notice
 
 
-# "There was an error delivering your mail to <a@b>", "could not be delivered to a@b",
-# "Delivery to the following recipient failed permanently: a@b".
-_FAILED_TO = re.compile(r"(?:error delivering (?:your )?(?:mail|message) to|(?:could not|couldn't|cannot|can't|"
-                        r"unable to) (?:be )?deliver(?:ed)? (?:your (?:mail|message) )?to|"
-                        r"delivery to the following recipients? failed[\w ]{0,20}:)[ \t<\"']{0,3}$", re.I)
+# Sentences that end right before the failed recipient's address, even a postmaster@ one ("There was
+# an error delivering your mail to <a@b>"): each format's ``recipient_intro_patterns``.
+_FAILED_TO: re.Pattern[str] | None = None
+
+
+def _failed_to() -> re.Pattern[str]:
+    global _FAILED_TO
+    if _FAILED_TO is None:
+        from knowledge.bounce.formats import data
+
+        alts = [p for i in data.all_ids() for p in data.load(i).get("recipient_intro_patterns", ())]
+        _FAILED_TO = re.compile("(?:" + "|".join(alts) + ")" + r"""[ \t<"']{0,3}$""", re.I)
+    return _FAILED_TO
+
 
 _PREV_NOT_RCPT = re.compile(r"(?:sent by|\bfrom|sender|envelope-from|originally)[ \t:]*$", re.I)
 
@@ -104,7 +124,7 @@ def _anchor_addr(line: str, prev: str = "") -> str | None:
     if _SKIP_LOCAL.match(addr.split("@", 1)[0]):
         # postmaster@, mailer-daemon@ ... are the bounce's own addresses, unless a sentence
         # plainly names them as the address the mail could not reach
-        return addr.lower() if _FAILED_TO.search(before) else None
+        return addr.lower() if _failed_to().search(before) else None
     stripped = before.strip(" \t<>\"'*-:•[(")
     if not stripped:
         if prev and _PREV_NOT_RCPT.search(prev):
@@ -120,32 +140,6 @@ def _anchor_addr(line: str, prev: str = "") -> str | None:
     return None
 
 
-# Sendmail's session transcript ends each recipient's dialogue with a summary
-# line "550 <a@b>... User unknown"; the dialogue (">>> RCPT To:<a@b>",
-# "<<< 550 ...") comes before it.
-_SENDMAIL_SUMMARY = re.compile(r"^[ \t]{0,4}[45]\d\d <([^<>\s]{1,64}@[^<>\s]{1,255})>\.\.\. ")
-
-
-def _sendmail_blocks(lines: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    start = 0
-    for i, line in enumerate(lines):
-        low = line.lower()
-        if "transcript of session follows" in low:
-            start = i + 1
-            continue
-        if "while talking to" in low and i > start:
-            # A new SMTP session: what came before belongs to no later recipient.
-            start = i
-        m = _SENDMAIL_SUMMARY.match(line)
-        if m:
-            addr = m.group(1).lower()
-            chunk = "\n".join(lines[start:i + 1])
-            out[addr] = out[addr] + "\n" + chunk if addr in out else chunk
-            start = i + 1
-    return out
-
-
 def recipient_blocks(notice: str, exclude: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
     """Split ``notice`` into text per recipient address (lower-cased keys),
     in first-appearance order.  Addresses in ``exclude`` (the bounce's own
@@ -157,7 +151,7 @@ def recipient_blocks(notice: str, exclude: set[str] | frozenset[str] = frozenset
     if len(lines) > 3000:
         lines = lines[:3000]
     if "... " in notice:
-        sm = _sendmail_blocks(lines)
+        sm = sendmail.recipient_blocks(lines)
         if sm:
             return sm
     anchors: list[tuple[int, str]] = []
@@ -194,27 +188,32 @@ def recipient_blocks(notice: str, exclude: set[str] | frozenset[str] = frozenset
 
 
 # Delay warnings: the message is still queued and the sending MTA keeps retrying (RFC 3464 §2.3.3
-# Action "delayed"; RFC 5321 §4.5.4.1 retry strategy).  Subjects as the MTAs write them: Exim
-# "Warning: message 1abc-... delayed 24 hours", Postfix "Delayed Mail (still being retried)",
-# Sendmail "Warning: could not send message for past 4 hours", Exchange / Gmail "Delivery Status
-# Notification (Delay)", Microsoft 365 "Delivery delayed:...", Oracle Messaging Server "Delivery
-# Notification: Delivery has been delayed".
-_DELAY_SUBJECT = re.compile(
-    r"^\s*(?:warning: message \S{1,80} delayed|delayed mail|delivery delayed|mail delivery delayed|"
-    r"warning: could not send message for past|delivery notification: delivery has been delayed|"
-    r"delivery incomplete|message delayed)|\(delay\)|\(mail delivery delayed\)|still being retried",
-    re.I,
-)
-# Sentences only a delay warning uses (the notices above, Gmail "Delivery incomplete", OpenSMTPD
-# "only a temporary failure report").
-_DELAY_BODY = re.compile(
-    r"this is a warning (?:message )?only|you do not need to resend|there is no need to resend|"
-    r"no action is required on your part|has not yet been delivered to one or more|"
-    r"delivery is delayed to these recipients|delivery to the following recipients? (?:has been|was) delayed|"
-    r"there was a temporary problem delivering|this is only a notification about a delay|"
-    r"only a temporary failure report|will keep trying until message is",
-    re.I,
-)
+# Action "delayed"; RFC 5321 §4.5.4.1 retry strategy).  How each MTA's warning reads (its Subject,
+# its sentences) is in its data file (knowledge/data/formats/<id>.toml, ``delay_*`` keys).
+_DELAY: tuple[re.Pattern[str], re.Pattern[str]] | None = None
+
+
+def _delay_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(Subject pattern, body pattern) of every format's delay warning, compiled once."""
+    global _DELAY
+    if _DELAY is None:
+        from knowledge.bounce.formats import data
+
+        starts: list[str] = []
+        anywhere: list[str] = []
+        body: list[str] = []
+        for format_id in data.all_ids():
+            entry = data.load(format_id)
+            starts.extend(re.escape(p) for p in entry.get("delay_subjects", ()))
+            starts.extend(entry.get("delay_subject_patterns", ()))
+            anywhere.extend(re.escape(p) for p in entry.get("delay_subject_phrases", ()))
+            body.extend(re.escape(p) for p in entry.get("delay_phrases", ()))
+            body.extend(entry.get("delay_patterns", ()))
+        subject = r"^\s*(?:" + "|".join(starts) + ")" + "".join("|" + p for p in anywhere)
+        _DELAY = re.compile(subject, re.I), re.compile("|".join(body), re.I)
+    return _DELAY
+
+
 # Lines of a delay warning that describe the delay and the retries, not its cause.
 _DELAY_WORDING = re.compile(
     r"warning (?:message )?only|do not need to resend|no need to resend|no action is required|"
@@ -228,13 +227,14 @@ _DELAY_WORDING = re.compile(
     r"^\s*the mail system\s*$|^[\s#*]+$",
     re.I,
 )
-_CODE_OR_ADDR = re.compile(r"@|(?<![\w.])[245]\d\d[ -]|(?<![\w.])[245]\.\d{1,3}\.\d{1,3}(?!\.?\d)")
+_CODE_OR_ADDR = re.compile(r"@|(?<![\w.])[245]\d\d[ -]|" + NOT_IN_WORD_BEFORE + ENHANCED_CODE + NOT_MORE_DIGITS_AFTER)
 
 
 def is_delay_notice(notice: str, subject: str = "") -> bool:
     """True when a notice (cut by :func:`cut_original`) with subject ``subject`` is a delay warning:
     delivery is still being retried, nothing failed yet (RFC 3464 §2.3.3 Action "delayed")."""
-    return bool(_DELAY_SUBJECT.search(subject or "") or _DELAY_BODY.search(notice[:20000]))
+    subject_re, body_re = _delay_patterns()
+    return bool(subject_re.search(subject or "") or body_re.search(notice[:20000]))
 
 
 def strip_delay_wording(text: str) -> str:
@@ -273,8 +273,6 @@ def scan_notice(notice: str, exclude: set[str], subject: str = "", failed: list[
     (:func:`is_delay_notice`): then the delay wording is removed before codes, reason and reply
     text are read, and a row keeps "failed" only when its own reply is a 5xx.
     """
-    from knowledge.bounce import ROW_KEYS
-
     rows: list[dict] = []
     delayed = action == "delayed"
     if delayed:
@@ -309,11 +307,9 @@ def scan_notice(notice: str, exclude: set[str], subject: str = "", failed: list[
         reason, hard = classify(rc, enh, ctx, command, act)
         if reason is None or reason == "delivered":
             continue
-        row = dict.fromkeys(ROW_KEYS)
-        row.update(recipient=addr or None, reply_code=rc, enhanced_status=enh, reason=reason,
-                   hard_bounce=hard, action=act, command=command,
-                   remote_mta=find_remote_host(ctx), reply_text=reply_line(ctx) or None)
-        rows.append(row)
+        rows.append(row(recipient=addr or None, reply_code=rc, enhanced_status=enh, reason=reason,
+                        hard_bounce=hard, action=act, command=command,
+                        remote_mta=find_remote_host(ctx), reply_text=reply_line(ctx) or None))
     return rows
 
 
@@ -325,25 +321,27 @@ def _names_cause(text: str) -> bool:
     return bool(text_reason(rest) or text_reason(rest, weak=True))
 
 
-_KNOWN = re.compile(
-    r"could not send message for past|will keep trying|delivery incomplete|delivery (?:is |has been )?delayed|"
-    r"this is the mail system at host|i'm afraid i wasn't able to deliver|"
-    r"could not be delivered to one or more|delivery to the following recipient|"
-    r"the following addresses had permanent fatal errors|mail delivery software|"
-    r"delivery has failed to these recipients|your message (?:couldn't|could not|wasn't|was not) (?:be )?delivered|"
-    r"unable to deliver (?:your )?message|there was an error delivering your mail|google tried to deliver|"
-    r"your message did not reach some or all|this is a permanent error|"
-    r"was not delivered to|failed to deliver|could not be delivered to|failed addresses follow|message log follows|"
-    r"following addresses had|failure reasons|delivery to the following|delivery failed|undeliverable|could not deliver|"
-    r"message (?:could not|couldn't) be delivered|permanent(?:ly)? fail|temporary failure|"
-    r"returned mail|delivery status notification|failure notice|"
-    r"group you tried to contact|グループ|配信|送信できません|不達|"
-    r"non remis|unzustellbar|no se ha podido entregar|non è stato possibile",
-    re.I,
-)
+_KNOWN: re.Pattern[str] | None = None
+
+
+def _known() -> re.Pattern[str]:
+    """One pattern of every format's notice phrases and patterns (knowledge/data/formats/*.toml)."""
+    global _KNOWN
+    if _KNOWN is None:
+        from knowledge.bounce.formats import data
+
+        alts: list[str] = []
+        for format_id in data.all_ids():
+            entry = data.load(format_id)
+            alts.extend(re.escape(p) for p in entry.get("notice_phrases", ()))
+            alts.extend(entry.get("notice_patterns", ()))
+        _KNOWN = re.compile("|".join(alts), re.I)
+    return _KNOWN
 
 
 def is_known_format(notice: str, subject: str, sender: str) -> bool:
     """True when the notice uses the wording of a bounce format this package
-    knows, so that a notice without any SMTP code is still read."""
-    return bool(_KNOWN.search(notice[:20000]) or _KNOWN.search(subject or ""))
+    knows (the ``notice_phrases`` / ``notice_patterns`` of knowledge/data/formats/*.toml), so that a
+    notice without any SMTP code is still read."""
+    known = _known()
+    return bool(known.search(notice[:20000]) or known.search(subject or ""))

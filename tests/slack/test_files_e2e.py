@@ -97,7 +97,7 @@ def test_snippet_with_a_postfix_bounce_is_annotated_in_the_thread_with_the_bot_t
 
 def test_eml_dsn_file_is_parsed_as_a_whole_message_with_recipients_masked(slack):
     channel = uid("C")
-    data = (FIXTURES / "postfix-dsn.eml").read_bytes()
+    data = (FIXTURES / "postfix" / "postfix-dsn.eml").read_bytes()
     fid = _fid()
     obj = slack.fake.add_file(fid, data, name="bounce.eml", mimetype="message/rfc822", filetype="email")
     ev = _file_event(slack, [obj], channel=channel, text="this came back overnight")
@@ -120,7 +120,7 @@ def test_eml_dsn_file_is_parsed_as_a_whole_message_with_recipients_masked(slack)
 def test_eml_in_a_channel_with_masking_off_shows_the_recipient(slack):
     channel = uid("C")
     slack.deps.store.set_channel_settings(TEAM_ID, channel, ChannelSettings(mask_addresses=False))
-    data = (FIXTURES / "sendmail-dsn.eml").read_bytes()
+    data = (FIXTURES / "sendmail" / "sendmail-dsn.eml").read_bytes()
     obj = slack.fake.add_file(_fid(), data, name="returned.eml", mimetype="message/rfc822", filetype="email")
     slack.event(_file_event(slack, [obj], channel=channel))
     [call] = slack.fake.wait("chat.postMessage", channel=channel)
@@ -154,7 +154,7 @@ def test_eml_with_an_8bit_legacy_charset_reaches_the_parser_as_bytes(slack):
 
 
 def test_auto_reply_eml_is_not_posted_unasked_but_is_answered_when_asked(slack):
-    data = (FIXTURES / "autoreply.eml").read_bytes()
+    data = (FIXTURES / "autoreply" / "autoreply.eml").read_bytes()
     quiet = uid("C")
     fid = _fid()
     obj = slack.fake.add_file(fid, data, name="ooo.eml", mimetype="message/rfc822", filetype="email")
@@ -401,7 +401,7 @@ def test_mention_with_a_snippet_answers_in_the_thread(slack):
 
 def test_message_shortcut_on_a_message_with_an_eml_file(slack):
     channel = uid("C")
-    data = (FIXTURES / "gmail.eml").read_bytes()
+    data = (FIXTURES / "gmail" / "gmail.eml").read_bytes()
     obj = slack.fake.add_file(_fid(), data, name="gmail-bounce.eml", mimetype="message/rfc822", filetype="email")
     msg = {"type": "message", "user": "U0USER02", "ts": new_ts(), "thread_ts": new_ts(), "text": "",
            "files": [obj]}
@@ -540,7 +540,7 @@ def test_dsn_with_delivered_and_relayed_recipients_counts_only_the_failures(slac
 
 def test_mbox_with_an_auto_reply_lists_it_as_not_a_failure(slack):
     channel = uid("C")
-    data = (FIXTURES / "three-messages.mbox").read_bytes()
+    data = (FIXTURES / "mbox" / "three-messages.mbox").read_bytes()
     obj = slack.fake.add_file(_fid(), data, name="day.mbox", mimetype="application/mbox", filetype="text")
     slack.event(_file_event(slack, [obj], channel=channel))
     [call] = slack.fake.wait("chat.postMessage", channel=channel)
@@ -636,7 +636,7 @@ def test_file_link_outside_slack_is_named_in_a_mention(slack, elsewhere):
 
 def test_files_over_the_limit_are_named_under_the_first_answer(slack):
     channel = uid("C")
-    data = (FIXTURES / "postfix-dsn.eml").read_bytes()
+    data = (FIXTURES / "postfix" / "postfix-dsn.eml").read_bytes()
     objs = [slack.fake.add_file(_fid(), data, name=f"b{n}.eml", mimetype="message/rfc822", filetype="email")
             for n in range(5)]
     ev = slack.mention("", channel=channel)
@@ -658,7 +658,7 @@ def test_unreadable_files_are_never_mentioned_in_a_channel_nobody_asked_in(slack
     fid = _fid()
     obj = slack.fake.add_file(fid, bytes(range(256)) * 8, name="x.log", mimetype="application/octet-stream",
                               filetype="binary")
-    data = (FIXTURES / "postfix-dsn.eml").read_bytes()
+    data = (FIXTURES / "postfix" / "postfix-dsn.eml").read_bytes()
     objs = [obj] + [slack.fake.add_file(_fid(), data, name=f"b{n}.eml", mimetype="message/rfc822",
                                         filetype="email") for n in range(4)]
     slack.event(_file_event(slack, objs, channel=channel))

@@ -13,7 +13,7 @@ from knowledge.annotate import MAX_INPUT, annotate_bytes, annotate_rows
 from knowledge.bounce import looks_like_message, parse_bytes
 from knowledge.bounce.mime import MAX_DEPTH, MAX_PARTS
 
-FIXTURES = Path(__file__).parent / "fixtures" / "bounces"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "bounces"
 HEAD = b"From: MAILER-DAEMON@mx.example.net\nTo: sender@example.net\nSubject: Undelivered Mail\nMIME-Version: 1.0\n"
 
 
@@ -29,7 +29,7 @@ def test_binary():
 
 
 def test_invalid_utf8_in_a_bounce():
-    data = (FIXTURES / "qmail.eml").read_bytes().replace(b"sorry, no mailbox", b"\xff\xfe sorry, no mailbox")
+    data = (FIXTURES / "qmail" / "qmail.eml").read_bytes().replace(b"sorry, no mailbox", b"\xff\xfe sorry, no mailbox")
     rep = parse_bytes(data)
     assert [(r["recipient"], r["reply_code"], r["reason"]) for r in rep.rows] == [
         ("nobody@example.com", "550", "userunknown")]
@@ -65,7 +65,7 @@ def test_deep_nesting_is_bounded():
 
 
 def test_ten_megabytes_are_cut_and_said():
-    bounce = (FIXTURES / "qmail.eml").read_bytes()
+    bounce = (FIXTURES / "qmail" / "qmail.eml").read_bytes()
     data = bounce + b"x" * (10 * 1024 * 1024)
     kind, findings, notes = annotate_rows(data)
     assert kind == "bounce"
@@ -74,7 +74,7 @@ def test_ten_megabytes_are_cut_and_said():
 
 
 def test_line_endings_do_not_matter():
-    lf = (FIXTURES / "postfix-dsn.eml").read_bytes()
+    lf = (FIXTURES / "postfix" / "postfix-dsn.eml").read_bytes()
     expected = [(r["recipient"], r["reply_code"], r["enhanced_status"], r["reason"]) for r in parse_bytes(lf).rows]
     assert len(expected) == 2
     for variant in (lf.replace(b"\n", b"\r\n"), lf.replace(b"\n", b"\r")):
@@ -83,7 +83,7 @@ def test_line_endings_do_not_matter():
 
 
 def test_message_detection():
-    assert looks_like_message((FIXTURES / "exim.eml").read_bytes())
+    assert looks_like_message((FIXTURES / "exim" / "exim.eml").read_bytes())
     assert looks_like_message(b"From x Mon Mar  2 10:00:00 2026\nFrom: a@example.com\nTo: b@example.com\n\nhi")
     assert not looks_like_message(b"550 5.1.1 user unknown\n")
     assert not looks_like_message(b"Error: 550 5.1.1 user unknown\n")
@@ -105,13 +105,13 @@ def test_bare_notice_without_codes_or_known_format_gives_nothing():
 
 
 def test_annotation_fields_filled():
-    ann = annotate_bytes((FIXTURES / "postfix-dsn.eml").read_bytes(), source="postfix-dsn.eml")
+    ann = annotate_bytes((FIXTURES / "postfix" / "postfix-dsn.eml").read_bytes(), source="postfix-dsn.eml")
     f = ann.findings[0]
     assert ann.source == "postfix-dsn.eml"
     assert f.next_step == "Remove or correct this address: the mailbox does not exist."
     assert f.inferred_status is None
     assert f.title  # the knowledge base's title of 550 5.1.1
-    g = annotate_bytes((FIXTURES / "notes.eml").read_bytes()).findings[0]
+    g = annotate_bytes((FIXTURES / "notes" / "notes.eml").read_bytes()).findings[0]
     assert (g.enhanced_status, g.inferred_status) == (None, "5.1.1")
 
 
@@ -147,7 +147,7 @@ def test_annotate_text_escapes_nothing_and_never_raises():
 def test_bounce_pasted_into_slack_code_block():
     from knowledge.annotate import annotate_text
 
-    raw = (FIXTURES / "postfix-dsn.eml").read_text()
+    raw = (FIXTURES / "postfix" / "postfix-dsn.eml").read_text()
     slack = "```" + raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "```"
     ann = annotate_text(slack)
     assert ann.kind == "bounce"

@@ -1,6 +1,6 @@
 """Delay warnings (the message is still queued and being retried) are not non-delivery reports.
 
-Fixtures in tests/fixtures/bounces/ imitate the default delay notices of Exim ("Warning: message ...
+Fixtures in tests/fixtures/bounces/<format>/ imitate the default delay notices of Exim ("Warning: message ...
 delayed 24 hours"), Postfix ("Delayed Mail (still being retried)", with and without its RFC 3464
 part), Sendmail ("Warning: could not send message for past 4 hours"), Gmail ("Delivery incomplete"),
 Microsoft 365 ("Delivery delayed") and Exchange ("Delivery Status Notification (Delay)" with an
@@ -21,30 +21,30 @@ import pytest
 from knowledge.annotate import annotate_rows
 from knowledge.reasons import classify
 
-FIXTURES = Path(__file__).parent / "fixtures" / "bounces"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "bounces"
 
 KEYS = ("recipient", "reply_code", "enhanced_status", "inferred_status", "action", "reason", "hard_bounce",
         "command", "remote_mta", "reply_text")
 
 DELAYS = {
-    "exim-delay.eml": ("late@example.net", None, None, "4.2.2", "delayed", "mailboxfull", False, None, None,
+    "exim/exim-delay.eml": ("late@example.net", None, None, "4.2.2", "delayed", "mailboxfull", False, None, None,
                        "Delay reason: mailbox is full"),
-    "postfix-delay-text.eml": ("late@example.net", None, None, "4.4.1", "delayed", "networkerror", False, None,
+    "postfix/postfix-delay-text.eml": ("late@example.net", None, None, "4.4.1", "delayed", "networkerror", False, None,
                                "mx.example.net", "connect to mx.example.net[192.0.2.9]:25: Connection timed out"),
-    "postfix-delayed.eml": ("user@example.com", None, "4.4.1", None, "delayed", "networkerror", False, None,
+    "postfix/postfix-delayed.eml": ("user@example.com", None, "4.4.1", None, "delayed", "networkerror", False, None,
                             "mx.example.com", "connect to mx.example.com[192.0.2.71]:25: Connection timed out"),
-    "sendmail-delay.eml": ("slow@example.net", None, None, "4.4.1", "delayed", "networkerror", False, None,
+    "sendmail/sendmail-delay.eml": ("slow@example.net", None, None, "4.4.1", "delayed", "networkerror", False, None,
                            "mx.example.net", "Deferred: Connection timed out with mx.example.net."),
-    "gmail-delay.eml": ("user@example.net", None, None, "4.4.1", "delayed", "networkerror", False, None, None,
+    "gmail/gmail-delay.eml": ("user@example.net", None, None, "4.4.1", "delayed", "networkerror", False, None, None,
                         "The recipient server did not accept our requests to connect. For more information, go to "
                         "https://support.google.com/mail/?p=IPConnectError [example.net. 192.0.2.10: timed out]"),
-    "office365-delay.eml": ("user@example.net", "441", "4.4.1", None, "delayed", "networkerror", False, None, None,
+    "exchange/office365-delay.eml": ("user@example.net", "441", "4.4.1", None, "delayed", "networkerror", False, None, None,
                             "441 4.4.1 Error encountered while communicating with primary target IP address: "
                             "\"Failed to connect. Winsock error code: 10060, Win32 error code: 10060.\" Attempted "
                             "failover to alternate host, but that did not succeed. Either there are no alternate "
                             "hosts, or delivery failed to all alternate hosts. The last endpoint attempted was "
                             "192.0.2.20:25"),
-    "exchange-delay-dsn.eml": ("user@example.net", "452", "4.2.2", None, "delayed", "mailboxfull", False, None,
+    "exchange/exchange-delay-dsn.eml": ("user@example.net", "452", "4.2.2", None, "delayed", "mailboxfull", False, None,
                                "mx.example.net", "452 4.2.2 Mailbox full"),
 }
 
@@ -69,14 +69,14 @@ def test_delay_warning_is_never_expired_when_a_cause_is_named(name):
 def test_delay_warning_kind_in_the_shared_contract():
     from knowledge.annotate import annotate_bytes
 
-    ann = annotate_bytes((FIXTURES / "exim-delay.eml").read_bytes(), source="exim-delay.eml")
+    ann = annotate_bytes((FIXTURES / "exim" / "exim-delay.eml").read_bytes(), source="exim-delay.eml")
     assert ann.kind == "delay-warning"
     assert ann.findings[0].action == "delayed"
 
 
 def test_a_final_bounce_is_still_a_bounce():
     # Postfix's final notice names the same kind of cause but nothing is retried any more
-    kind, findings, _ = annotate_rows((FIXTURES / "postfix-dsn.eml").read_bytes())
+    kind, findings, _ = annotate_rows((FIXTURES / "postfix" / "postfix-dsn.eml").read_bytes())
     assert kind == "bounce"
     assert {f["action"] for f in findings} == {"failed"}
 
@@ -130,8 +130,8 @@ def test_mbox_over_the_message_bound_says_how_many_were_read():
 
 def test_mbox_notes_name_their_message():
     sep = b"From MAILER-DAEMON Sat Jan  3 10:00:00 2026\n"
-    parts = [(FIXTURES / n).read_bytes() for n in ("arf.eml", "postfix-dsn.eml", "autoreply.eml",
-                                                  "exim-delay.eml")]
+    parts = [(FIXTURES / n).read_bytes() for n in ("arf/arf.eml", "postfix/postfix-dsn.eml", "autoreply/autoreply.eml",
+                                                  "exim/exim-delay.eml")]
     kind, findings, notes = annotate_rows(b"\n".join(sep + p for p in parts))
     assert kind == "bounce"
     assert [f["action"] for f in findings] == ["failed", "failed", None, "delayed"]
@@ -142,14 +142,14 @@ def test_mbox_notes_name_their_message():
 
 def test_mbox_of_delay_warnings_only():
     sep = b"From MAILER-DAEMON Sat Jan  3 10:00:00 2026\n"
-    parts = [(FIXTURES / n).read_bytes() for n in ("exim-delay.eml", "sendmail-delay.eml")]
+    parts = [(FIXTURES / n).read_bytes() for n in ("exim/exim-delay.eml", "sendmail/sendmail-delay.eml")]
     kind, findings, _ = annotate_rows(b"\n".join(sep + p for p in parts))
     assert kind == "delay-warning"
     assert [f["reason"] for f in findings] == ["mailboxfull", "networkerror"]
 
 
 def test_wrapped_postfix_notice():
-    kind, findings, _ = annotate_rows((FIXTURES / "postfix-wrapped.eml").read_bytes())
+    kind, findings, _ = annotate_rows((FIXTURES / "postfix" / "postfix-wrapped.eml").read_bytes())
     assert kind == "bounce"
     got = [(f["recipient"], f["reply_code"], f["enhanced_status"], f["command"], f["remote_mta"], f["reply_text"])
            for f in findings]
@@ -164,8 +164,8 @@ def test_wrapped_postfix_notice():
     ]
 
 
-@pytest.mark.parametrize("name", ["exim-delay.eml", "postfix-delay-text.eml", "sendmail-delay.eml", "gmail-delay.eml",
-                                  "office365-delay.eml"])
+@pytest.mark.parametrize("name", ["exim/exim-delay.eml", "postfix/postfix-delay-text.eml", "sendmail/sendmail-delay.eml", "gmail/gmail-delay.eml",
+                                  "exchange/office365-delay.eml"])
 def test_pasted_body_of_a_delay_warning(name):
     # the notice pasted without its header fields (a Slack message, a ticket) reads the same
     body = (FIXTURES / name).read_text().split("\n\n", 1)[1]
