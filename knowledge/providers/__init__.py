@@ -18,10 +18,13 @@ this package reads them and answers:
 * :func:`reason_phrase_tables`, :func:`reason_code_tables` -- the provider reply families and internal
   code tables that decide a bounce reason, for the reasons engine;
 * :func:`catalog`, :func:`provider_ids`, :func:`rules_of` -- the list for ``smtpbot providers`` and the
-  Slack App Home; :func:`validate_provider_data` -- the full check of a data directory.
+  Slack App Home; :func:`validate_provider_data` -- the full check of a data directory;
+* :func:`rule_reason_applies` -- whether a matched rule's reason replaces the generic one (MAIL FROM and
+  message-fate exceptions, sets in :mod:`knowledge.vocabulary`).
 
 Modules: ``schema`` (the data file shape and its checks), ``records`` (the loaded form), ``loader``
-(parsed-file cache, index, reason tables), ``matching`` (pasted replies), ``lookups`` (the rest).
+(parsed-file cache, index, reason tables), ``matching`` (pasted replies), ``lookups`` (the rest),
+``policy`` (when a rule's reason applies).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from knowledge.providers.lookups import (
     rules_of,
 )
 from knowledge.providers.matching import match, match_fields
+from knowledge.providers.policy import rule_reason_applies
 from knowledge.providers.records import ProviderDataError, ProviderInfo, ReasonCodes, ReasonPhrases
 from knowledge.providers.schema import _REASON_NAMES, FAILURE_REASONS
 
@@ -67,6 +71,7 @@ __all__ = [
     "redefines",
     "resolve_provider",
     "rule_for_token",
+    "rule_reason_applies",
     "rules_for_code",
     "rules_of",
     "validate_provider_data",
