@@ -104,14 +104,6 @@ def _codes(reply_code: str | None, enhanced: str | None, text: str) -> tuple[str
 # --------------------------------------------------------------------------- scoring
 
 
-def _marker_score(rule: _Rule, lower: str) -> bool:
-    """True when one of the rule's markers is in ``lower`` and its pattern (if any) matches too."""
-    for mk in rule.markers:
-        if mk in lower:
-            return rule.pattern is None or rule.pattern.search(lower) is not None
-    return False
-
-
 def score(rule: _Rule, reply: str | None, enh: str | None, lower: str, require_markers: bool) -> int:
     """Score one rule against the codes and lower-cased text; -1 = no match.
 
@@ -121,7 +113,12 @@ def score(rule: _Rule, reply: str | None, enh: str | None, lower: str, require_m
     s = 0
     marker_hit = False
     if rule.markers:
-        marker_hit = _marker_score(rule, lower)
+        for mk in rule.markers:
+            if mk in lower:
+                marker_hit = True
+                break
+        if marker_hit and rule.pattern is not None:
+            marker_hit = rule.pattern.search(lower) is not None
         if marker_hit:
             s += 16
         elif require_markers:
@@ -159,8 +156,12 @@ def specificity(rule: _Rule, lower: str, signatures: tuple[str, ...] = ()) -> in
     for mk in rule.markers:
         if mk in lower:
             present = True
-            w = len(mk) - sum(len(sig) for sig in signatures if sig in mk)
-            longest = max(longest, w)
+            w = len(mk)
+            for sig in signatures:
+                if sig in mk:
+                    w -= len(sig)
+            if w > longest:
+                longest = w
     if not present:
         return 0
     if longest and rule.pattern is not None:
@@ -198,22 +199,28 @@ def _identified(idx: _Index, lower: str, hosts: Iterable[str]) -> dict[str, _Pro
     return identified
 
 
-def _candidates(idx: _Index, identified: dict[str, _Provider], cls: str, lower: str) -> Iterable[_Rule]:
+def _candidates(idx: _Index, identified: dict[str, _Provider], cls: str, lower: str) -> list[_Rule]:
     """The rules worth scoring: the identified providers' rules of this class whose markers (if any) are
     present, then the identifying rules of other providers whose marker is present."""
+    out: list[_Rule] = []
     for prov in identified.values():
         for rule in prov.by_class.get(cls, prov.rules):
-            if not rule.markers or any(mk in lower for mk in rule.markers):
-                yield rule
+            for mk in rule.markers:
+                if mk in lower:
+                    out.append(rule)
+                    break
+            else:
+                if not rule.markers:
+                    out.append(rule)
     if not lower:
-        return
-    seen: list[_Rule] = []
+        return out
+    others: list[_Rule] = []
     markers, marker_rules = idx.marker_index.get(cls, idx.marker_index[""])
     for mk in [mk for mk in markers if mk in lower]:
         for rule in marker_rules[mk]:
-            if rule.provider_id not in identified and rule not in seen:
-                seen.append(rule)
-    yield from seen
+            if rule.provider_id not in identified and rule not in others:
+                others.append(rule)
+    return out + others
 
 
 def _match_rule(

@@ -73,8 +73,9 @@ _PROVIDER_ID_RE = re.compile(r"^[a-z0-9]+$")
 _RULE_ID_RE = re.compile(r"^([a-z0-9]+)\.[a-z0-9][a-z0-9.-]*$")
 _HOST_GLOB_RE = re.compile(r"^[a-z0-9*][a-z0-9*.-]*[a-z0-9]$")
 _URL_RE = re.compile(r"^https?://[^\s]+$")
-_DATE_RE = re.compile(r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
-_CODE_KEY_RE = re.compile(r"^[0-9a-z_-]{1,16}$")
+# compiled on first use (re's cache): only files with reason tables need them
+_DATE = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+_CODE_KEY = r"^[0-9a-z_-]{1,16}$"
 # The Sisimai reason names a rule's ``reason`` may take (knowledge.vocabulary, cheap to import), and
 # those that describe the message's fate rather than a receiver's refusal: no provider entry gives them.
 _REASON_NAMES = frozenset(REASONS)
@@ -112,7 +113,9 @@ def _str(d: dict, key: str, where: str, required: bool = True) -> str:
 
 
 def _strlist(d: dict, key: str, where: str) -> list[str]:
-    v = d.get(key, [])
+    v = d.get(key)
+    if v is None:
+        return []
     if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
         raise ProviderDataError(f"{where}: field {key!r} must be a list of non-empty strings")
     return [x.strip() for x in v]
@@ -126,8 +129,11 @@ def _url(d: dict, key: str, where: str) -> str:
 
 
 def _urls(d: dict, key: str, where: str, required: bool = False) -> tuple[str, ...]:
-    if required and not d.get(key):
-        raise ProviderDataError(f"{where}: missing required field {key!r} (a list of http(s) URLs)")
+    if not d.get(key):
+        if required:
+            raise ProviderDataError(f"{where}: missing required field {key!r} (a list of http(s) URLs)")
+        if key not in d:
+            return ()
     urls = _strlist(d, key, where)
     bad = [u for u in urls if not _URL_RE.match(u)]
     if bad:
@@ -139,7 +145,7 @@ def _checked(d: dict, where: str) -> str:
     v = d.get("checked")
     if v is None:
         raise ProviderDataError(f"{where}: missing required field 'checked' (the date the sources were checked)")
-    if not isinstance(v, str) or not _DATE_RE.match(v):
+    if not isinstance(v, str) or not re.match(_DATE, v):
         raise ProviderDataError(f"{where}: field 'checked' is {v!r}; write the date as a quoted string, "
                                 f"e.g. checked = \"2026-12-08\"")
     return v
@@ -376,7 +382,7 @@ def _check_code_entry(e: dict, where: str, compile_patterns: bool) -> None:
     if not isinstance(codes, dict):
         raise ProviderDataError(f"{where}: codes must be a table such as {{ \"101\" = \"blocked\" }}")
     for code, reason in codes.items():
-        if not _CODE_KEY_RE.match(code):
+        if not re.match(_CODE_KEY, code):
             raise ProviderDataError(f"{where}: code {code!r} must be lower-case letters or digits (the text is "
                                     f"lower-cased before matching)")
         _reason(reason, f"{where} code {code!r}")
