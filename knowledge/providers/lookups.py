@@ -48,11 +48,12 @@ def provider_ids() -> list[str]:
 
 
 def catalog() -> list[ProviderInfo]:
-    """One :class:`ProviderInfo` per provider, mailbox providers first, then
-    filters, then blocklists, each group sorted by name."""
+    """One :class:`ProviderInfo` per provider that has rules, mailbox providers first, then
+    filters, then blocklists, each group sorted by name.  A provider whose data file holds only
+    reason tables (``[[reason_phrases]]`` / ``[[reason_codes]]``) has no rules to list and is left out."""
     idx = _index()
     rank = {k: i for i, k in enumerate(KINDS)}
-    provs = sorted(idx.providers.values(), key=lambda p: (rank[p.kind], p.name.lower()))
+    provs = sorted((p for p in idx.providers.values() if p.rules), key=lambda p: (rank[p.kind], p.name.lower()))
     return [
         ProviderInfo(id=p.id, name=p.name, kind=p.kind, rule_count=len(p.rules), doc_url=p.doc_url, aliases=p.aliases)
         for p in provs

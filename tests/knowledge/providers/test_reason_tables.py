@@ -79,9 +79,13 @@ def test_good_tables_are_accepted_in_file_and_entry_order(tmp_path: Path) -> Non
     assert spectrum.reason_for("1000") == "blocked" and spectrum.reason_for("1090") is None
 
 
-def test_file_with_only_reason_tables_is_accepted(tmp_path: Path) -> None:
+def test_file_with_only_reason_tables_is_accepted(tmp_path: Path, monkeypatch) -> None:
     _write(tmp_path, "kddi", PHRASES)
     assert validate_provider_data(tmp_path) == []
+    # it names a provider, but has no rules for the catalog (smtpbot providers, App Home)
+    monkeypatch.setattr(providers.loader, "_INDEX", providers._load(tmp_path, use_cache=False))
+    assert providers.resolve_provider("kddi") == "kddi"
+    assert providers.catalog() == []
 
 
 def test_shipped_tables_are_valid_tuples() -> None:
