@@ -50,7 +50,7 @@ def bench_load(repeats: int = 7, cache: bool = True) -> float:
         os.environ["SMTPBOT_NO_CACHE"] = "1"
     times = []
     for _ in range(repeats):
-        providers._INDEX = None
+        providers._reset_index()
         t0 = time.perf_counter()
         providers._index()
         times.append(time.perf_counter() - t0)

@@ -33,6 +33,7 @@ import re
 from typing import Any
 
 from knowledge.reasons import classify, next_step
+from knowledge.vocabulary import NOT_FAILURE_REASONS, UNDECIDED_REASONS
 
 __all__ = ["annotate_bytes", "annotate_text", "annotate_rows", "FINDING_KEYS", "MAX_INPUT"]
 
@@ -298,18 +299,10 @@ def _complete(row: dict, hosts: list[str], explain: bool, providers: bool) -> di
     base's title / explanation.
 
     A matched provider rule that carries a Sisimai ``reason`` decides the finding's ``reason`` and
-    ``hard_bounce`` (:func:`knowledge.reasons.is_hard`), replacing the generic classification, the way
-    Sisimai's per-receiver tables (rb-sisimai lib/sisimai/rhost/*.rb) do: the receiver's own code
-    (Cox ``AUP#CDRBL``, Yahoo ``[TSS09]``) says more than generic words such as "sender rejected".
-    It does not when the message itself decides the reason (``delivered``, ``vacation``, ``feedback``,
-    ``expired``, or an RFC 3464 Action of delayed / delivered / relayed / expanded): an auto-reply, a
-    feedback report or a delivery report is no refusal, and a deferral or an expired message is about
-    the sender's queue, whatever the last reply said.  ``onhold`` (Sisimai: too little information to
-    decide) and ``undefined`` are replaced, since the rule is that information.  A reply to MAIL FROM
-    cannot be about a recipient, so a rule whose reason is about the recipient (``userunknown``,
-    ``filtered``, ``mailboxfull``, ``suspend``, ``hasmoved``) keeps the generic verdict there, as
-    :func:`knowledge.reasons.classify` decides for refusals of the envelope sender; ``badreputation``
-    too (see the comment in the code); every other rule reason (``blocked``, ``speeding`` ...) applies.
+    ``hard_bounce`` (:func:`knowledge.reasons.is_hard`), replacing the generic classification, except
+    where :func:`knowledge.providers.policy.rule_reason_applies` says it does not (the message's fate
+    decides the reason; a reply to MAIL FROM and a recipient reason, or "badreputation"; the sets are
+    named in :mod:`knowledge.vocabulary`, the reasons in the policy module's docstring).
 
     Input: one parser row (a dict with some of :data:`FINDING_KEYS`), the message's host names, whether
     to add the knowledge base's texts, whether to match provider rules.  Output: a dict with exactly
@@ -334,24 +327,17 @@ def _complete(row: dict, hosts: list[str], explain: bool, providers: bool) -> di
                 hit = match_fields(rc, enh, out["reply_text"] or "", hs)
         except Exception:  # provider data missing or invalid: annotate without it
             hit = None
-    if hit is not None and hit[4] and out["reason"] not in ("delivered", "vacation", "feedback", "expired") \
-            and (out.get("action") or "").strip().lower() not in ("delayed", "delivered", "relayed", "expanded"):
-        from knowledge.reasons import is_hard
+    if hit is not None and hit[4]:
+        from knowledge.providers.policy import rule_reason_applies
 
-        # Rule reasons that a reply to MAIL FROM does not take (the generic verdict stays).  The recipient
-        # reasons: at MAIL FROM no recipient has been named yet, so a rule about the recipient cannot be what the
-        # receiver meant.  "badreputation" as well, though a reputation or volume deferral of the sending IP is not a
-        # refusal of the envelope sender: the shared corpus labels Yahoo's "[TSS04] ... deferred due to unexpected
-        # volume or user complaints" given at MAIL FROM as "rejected" (lhost-postfix-74, rhost-yahooinc-02: labels
-        # from an older Sisimai release; rb-sisimai's current test table expects "badreputation" for
-        # rhost-yahooinc-02), and the scorer must not lose those rows.  Texts that name
-        # reputation ("rate limited due to IP reputation") still get "badreputation" from the generic classifier.
-        if not ((out["command"] or "").strip().upper().startswith("MAIL")
-                and hit[4] in ("userunknown", "filtered", "mailboxfull", "suspend", "hasmoved", "badreputation")):
+        if rule_reason_applies(hit[4], out["reason"], out.get("action"), out["command"]):
+            from knowledge.reasons import is_hard
+
             out["reason"] = hit[4]
             out["hard_bounce"] = is_hard(hit[4], rc, enh)
     reason = out["reason"]
-    if not out["enhanced_status"] and reason not in (None, "delivered", "vacation", "feedback", "undefined", "onhold"):
+    if not out["enhanced_status"] and reason is not None and reason not in NOT_FAILURE_REASONS \
+            and reason not in UNDECIDED_REASONS:
         out["inferred_status"] = _inferred(reason, out["reply_code"], out["hard_bounce"])
     out["next_step"] = next_step(reason, out.get("action"), out["reply_text"], out["enhanced_status"])
     if hit is not None:

@@ -272,7 +272,7 @@ def test_shipped_data_validates():
 
 def test_shared_corpus_scores_do_not_drop():
     """The rhost samples of the shared corpus keep their expected reasons (skips without the corpus)."""
-    corpus = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "bounces"
+    corpus = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "bounces"
     expected_file = corpus / "expected.json"
     if not expected_file.is_file():
         pytest.skip("shared corpus not present")

@@ -21,7 +21,7 @@ from knowledge.providers import (
     validate_provider_data,
 )
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parents[3].parent / "shared"  # the repo root is tests/../
 
 # --------------------------------------------------------------------------- data files
 

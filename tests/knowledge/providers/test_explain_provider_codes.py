@@ -27,7 +27,7 @@ def test_code_only_one_provider_defines_gets_that_providers_meaning(query, enh, 
 
 
 def test_code_several_providers_define_lists_them_in_notes(monkeypatch):
-    import knowledge.explain as ex
+    import knowledge.explain.provider as ex  # where _with_defining_provider looks the notes up
     from knowledge.results import ProviderNote
 
     notes = [ProviderNote(provider=p, provider_id=p.lower(), rule_id=f"{p.lower()}.x", title=f"{p} title",
