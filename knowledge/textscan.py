@@ -9,8 +9,8 @@ without Slack formatting.
 
 How it works
 ------------
-1. *Normalise*: undo Slack formatting (:mod:`knowledge.slack_text`), turn
-   literal ``\\r\\n`` / ``\\n`` escapes (Python / PHP / JS / JSON string
+1. *Normalise* (plain text in: Slack markup is undone by ``bot.slack.markup``
+   before the text gets here): turn literal ``\\r\\n`` / ``\\n`` escapes (Python / PHP / JS / JSON string
    literals, also escaped twice, Exim logs) into line breaks, and
    qmail's ``_``-for-space logs into spaces.  An offset map keeps spans in
    terms of the caller's text.
@@ -71,7 +71,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from knowledge.slack_text import OffsetMap, rewrite, unslack_with_map
+from knowledge.offsets import OffsetMap, rewrite
 
 __all__ = [
     "CodeMention", "TextFailure", "scan", "failures_from_text", "has_smtp_evidence",
@@ -177,7 +177,7 @@ _QUOTE_RE = re.compile(r"(?m)^[ \t]{0,8}>(?:[ \t]?>)*[ \t]?")
 
 
 def _normalise(text: str) -> tuple[str, OffsetMap]:
-    plain, omap = unslack_with_map(text)
+    plain, omap = text, OffsetMap()  # plain text: Slack markup was undone by the caller (bot.slack.markup)
     if "\\" in plain:
         plain, omap = rewrite(plain, _ESCAPES_RE, _unescape, omap)
     if "\r" in plain:

@@ -5,7 +5,7 @@ Flow (https://api.slack.com/interactivity/slash-commands):
 1. ``/smtp`` or ``/smtp help``: acked with the ephemeral usage (static, instant).
 2. Anything else is acked empty at once, then handled after the ack, with Slack's
    formatting (backticks, code fences, ``&lt;`` escapes, links) removed first
-   (``knowledge.slack_text.unslack``):
+   (:func:`bot.slack.text.unslack`, once):
    * first word in ``deps.subcommands`` (e.g. ``auto``, ``mask``; :data:`ALIASES` such as
      ``masking`` name the same one): that handler;
    * codes (``/smtp 252 502``, ``/smtp gmail 5.7.26``): the explanation, posted
@@ -37,6 +37,7 @@ from bot.slack import delivery
 from bot.slack.answers import answer_for_text
 from bot.slack.blocks import error_message, help_message
 from bot.slack.deps import BotDeps
+from bot.slack.text import unslack
 
 log = logging.getLogger("bot.slack.commands")
 
@@ -76,10 +77,8 @@ def _help(deps: BotDeps):
 
 def handle_smtp(deps: BotDeps, body: dict, client: WebClient, respond: Callable[..., Any]) -> None:
     """Everything after the ack of ``/smtp`` (see module docstring)."""
-    from knowledge.slack_text import unslack
-
     # Slack formatting (`code`, ```fences```, &lt; escapes, <mailto:...|...> links) is not part of the query
-    text = unslack(str(body.get("text") or "")).strip()
+    text = unslack(str(body.get("text") or ""))
     first, _, rest = text.partition(" ")
     name = ALIASES.get(first.lower(), first.lower())
     sub = deps.subcommands.get(name)

@@ -25,10 +25,10 @@ from typing import Any
 from bot.config import Settings
 from bot.slack.app import build_app, deps_of
 from bot.slack.http_server import BackgroundServer, free_port
-from tests.slack import signing
-from tests.slack.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
+from tests.bot.slack import signing
+from tests.bot.slack.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 _ids = itertools.count(1)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import inspect, select, text, update
 from bot.storage.base import ChannelSettings
 from bot.storage.sql import SCHEMA_VERSION, SchemaError, SchemaVersion, SqlStore, normalize_database_url
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

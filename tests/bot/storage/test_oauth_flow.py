@@ -18,8 +18,8 @@ from bot.slack.http_server import BackgroundServer
 from bot.slack.operations import bolt_options
 from bot.storage.base import ChannelSettings
 from bot.storage.sql import SqlStore
-from tests.slack import signing
-from tests.slack.fake_slack import FakeSlack
+from tests.bot.slack import signing
+from tests.bot.slack.fake_slack import FakeSlack
 
 TEAM2 = "T0SECOND"
 BOT2 = "UBOT0002"

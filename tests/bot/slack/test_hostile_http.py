@@ -18,9 +18,9 @@ import pytest
 from slack_bolt.request import BoltRequest
 
 from bot.slack.http_server import MAX_BODY_BYTES
-from tests.slack import signing
-from tests.slack.fake_slack import TEAM_ID, FakeSlack
-from tests.slack.harness import ServerProcess, SlackHarness
+from tests.bot.slack import signing
+from tests.bot.slack.fake_slack import TEAM_ID, FakeSlack
+from tests.bot.slack.harness import ServerProcess, SlackHarness
 
 SECRET_TEXT = "550 5.7.26 NDR-PASTED-TEXT-7731"
 SECRET_ADDRESS = "victim.person@example.com"

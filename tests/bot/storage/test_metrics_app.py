@@ -7,7 +7,7 @@ import time
 from prometheus_client import REGISTRY
 
 from bot.storage.sql import SqlStore
-from tests.slack.harness import SlackHarness, uid
+from tests.bot.slack.harness import SlackHarness, uid
 
 BOUNCE = (
     "Delivery has failed to these recipients or groups:\n"

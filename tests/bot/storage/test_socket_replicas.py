@@ -14,8 +14,8 @@ from bot.slack.app import build_app  # noqa: E402
 from bot.slack.operations import bolt_options  # noqa: E402
 from bot.slack.socket_mode import make_handler  # noqa: E402
 from bot.storage.sql import SqlStore  # noqa: E402
-from tests.slack.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack  # noqa: E402
-from tests.slack.test_socket_mode import FakeSocketModeServer  # noqa: E402
+from tests.bot.slack.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack  # noqa: E402
+from tests.bot.slack.test_socket_mode import FakeSocketModeServer  # noqa: E402
 
 
 def test_two_socket_mode_connections_answer_once(db_url):

@@ -14,9 +14,9 @@ import pytest
 from bot.slack.blocks import REASON_LABELS, Renderer
 from knowledge.annotate import annotate_text
 from knowledge.explain import explain
-from tests.slack.checks import all_text, assert_valid_message, blocks_of
-from tests.slack.harness import new_ts, uid
-from tests.slack.test_app_e2e import _wait_response
+from tests.bot.slack.checks import all_text, assert_valid_message, blocks_of
+from tests.bot.slack.harness import new_ts, uid
+from tests.bot.slack.test_app_e2e import _wait_response
 
 NEGATIVE_WAIT_S = 0.4
 

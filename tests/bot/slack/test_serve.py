@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.slack import signing
-from tests.slack.checks import assert_valid_message
-from tests.slack.fake_slack import TEAM_ID, FakeSlack
-from tests.slack.harness import ServerProcess
+from tests.bot.slack import signing
+from tests.bot.slack.checks import assert_valid_message
+from tests.bot.slack.fake_slack import TEAM_ID, FakeSlack
+from tests.bot.slack.harness import ServerProcess
 
 
 def test_serve_http_process_answers_and_stops_cleanly():
@@ -51,7 +51,7 @@ def test_serve_http_process_answers_and_stops_cleanly():
      "(create it, or point the SQLite file elsewhere)"),
 ])
 def test_serve_bad_database_url_is_one_line_exit_2(tmp_path, url, expected):
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
     env.update(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s", SLACK_API_URL="http://127.0.0.1:9/",
                DATABASE_URL=url.format(tmp=tmp_path), PYTHONPATH=str(root))

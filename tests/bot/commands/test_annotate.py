@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 from knowledge.annotate import FINDING_KEYS
 
-FIXTURES = Path(__file__).parent / "fixtures" / "bounces"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "bounces"
 
 
 def _json_lines(out: str) -> list[dict]:
@@ -108,7 +108,7 @@ def test_many_files_keep_order_across_processes(tmp_path):
     files = [str(FIXTURES / names[i % len(names)]) for i in range(PARALLEL_MIN_FILES + 5)]
     files.insert(7, str(tmp_path / "missing.eml"))
     proc = subprocess.run([sys.executable, "-m", "bot.cli", "annotate", "--format", "json", *files],
-                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], timeout=60)
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[3], timeout=60)
     assert proc.returncode == 1
     assert proc.stderr.count("smtpbot annotate: ") == 1
     objs = _json_lines(proc.stdout)
@@ -123,7 +123,7 @@ def test_closed_stdout_is_quiet(fmt):
         f"{sys.executable} -m bot.cli annotate --format {fmt} " + " ".join(files) + " | head -c 10; "
         "exit ${PIPESTATUS[0]}",
         shell=True, executable="/bin/bash", capture_output=True, text=True,
-        cwd=Path(__file__).resolve().parents[1], timeout=60)
+        cwd=Path(__file__).resolve().parents[3], timeout=60)
     assert "Traceback" not in proc.stderr
     assert proc.returncode == 0  # a reader that stops early is not an error
 
@@ -234,3 +234,52 @@ def test_garbage_collector_is_paused_only_while_annotating(capsys, monkeypatch):
     assert gc.isenabled()
     assert main(["annotate", "--format", "json", str(FIXTURES / "exim.eml")]) == 0
     assert seen == [False] and gc.isenabled()
+
+
+# --------------------------------------------------------------------------- --slack-text
+
+ESCAPED_LOG = ("Jun  1 10:00:00 mx postfix/smtp[7]: 4B1: to=<u@example.com>, relay=mx.example.net[192.0.2.1]:25, "
+               "dsn=5.1.1, status=bounced (host mx.example.net[192.0.2.1] said: 550 5.1.1 &lt;u@example.com&gt;: "
+               "Recipient address rejected: User unknown (in reply to RCPT TO command))\n")
+
+
+def test_log_files_are_read_literally_by_default(capsys, tmp_path):
+    # a log file is not Slack markup: "&lt;" in it is what the server wrote, not an escaped "<"
+    path = tmp_path / "maillog.txt"
+    path.write_text(ESCAPED_LOG, encoding="utf-8")
+    assert main(["annotate", "--format", "json", str(path)]) == 0
+    (obj,) = _json_lines(capsys.readouterr().out)
+    (f,) = obj["findings"]
+    assert (f["reply_code"], f["enhanced_status"], f["reason"]) == ("550", "5.1.1", "userunknown")
+    assert "&lt;u@example.com&gt;" in f["reply_text"] and "<u@example.com>" not in f["reply_text"]
+
+
+def test_slack_text_flag_undoes_slack_markup_once(capsys, tmp_path):
+    copied = ("`host mx.example.net[192.0.2.1] said: 550 5.1.1 &lt;<mailto:u@example.com|u@example.com>&gt;: "
+              "Recipient address rejected: User unknown &amp;lt;sic (in reply to RCPT TO command)`\n")
+    path = tmp_path / "copied.txt"
+    path.write_text(copied, encoding="utf-8")
+    assert main(["annotate", "--format", "json", "--slack-text", str(path)]) == 0
+    (obj,) = _json_lines(capsys.readouterr().out)
+    (f,) = obj["findings"]
+    assert (f["reply_code"], f["enhanced_status"], f["recipient"]) == ("550", "5.1.1", "u@example.com")
+    assert "<u@example.com>" in f["reply_text"]
+    assert "&lt;sic" in f["reply_text"]  # Slack escapes once: "&amp;lt;" is a literal "&lt;"
+
+
+def test_slack_text_flag_reads_a_bounce_pasted_in_a_code_block(capsys, tmp_path):
+    raw = (FIXTURES / "postfix-dsn.eml").read_text()
+    path = tmp_path / "pasted.txt"
+    path.write_text("```" + raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "```",
+                    encoding="utf-8")
+    assert main(["annotate", "--format", "json", "--slack-text", str(path)]) == 0
+    (obj,) = _json_lines(capsys.readouterr().out)
+    assert obj["kind"] == "bounce"
+    assert [(f["recipient"], f["reason"]) for f in obj["findings"]] == [
+        ("nobody@example.com", "userunknown"), ("full@example.org", "mailboxfull")]
+
+
+def test_slack_text_flag_is_in_the_help(capsys):
+    with pytest.raises(SystemExit):
+        main(["annotate", "--help"])
+    assert "--slack-text" in capsys.readouterr().out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.slack.harness import SlackHarness
+from tests.bot.slack.harness import SlackHarness
 
 
 @pytest.fixture(scope="module")

@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 
 from bot.slack.http_server import free_port
-from tests.slack import signing
-from tests.slack.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
+from tests.bot.slack import signing
+from tests.bot.slack.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 BOT_TOKEN = "xoxb-test-0000-replica-token"
 ADDRESS = "jane.doe@example.com"
 

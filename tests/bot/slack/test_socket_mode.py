@@ -21,8 +21,8 @@ from websockets.asyncio.server import serve  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.slack.app import build_app  # noqa: E402
 from bot.slack.socket_mode import make_handler  # noqa: E402
-from tests.slack.checks import all_text, assert_valid_message  # noqa: E402
-from tests.slack.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack  # noqa: E402
+from tests.bot.slack.checks import all_text, assert_valid_message  # noqa: E402
+from tests.bot.slack.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack  # noqa: E402
 
 
 class FakeSocketModeServer:

@@ -15,10 +15,10 @@ from bot.slack.blocks import Renderer
 from bot.storage.base import ChannelSettings
 from knowledge.annotate import annotate_text
 from knowledge.explain import explain, extract_queries
-from tests.slack.checks import all_text, assert_valid_message, blocks_of
-from tests.slack.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID
-from tests.slack import signing
-from tests.slack.harness import new_ts, uid
+from tests.bot.slack.checks import all_text, assert_valid_message, blocks_of
+from tests.bot.slack.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID
+from tests.bot.slack import signing
+from tests.bot.slack.harness import new_ts, uid
 
 BOUNCE = ("<john.doe@example.com>: host mx.example.net[192.0.2.10] said: 550 5.1.1 "
           "<john.doe@example.com>: Recipient address rejected: User unknown in virtual mailbox table "

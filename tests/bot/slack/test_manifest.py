@@ -8,9 +8,9 @@ import yaml
 
 from bot.config import Settings
 from bot.slack.app import build_app, deps_of
-from tests.slack.fake_slack import FakeSlack
+from tests.bot.slack.fake_slack import FakeSlack
 
-MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+MANIFEST = Path(__file__).resolve().parents[3] / "manifest.yml"
 
 # Bot scopes each subscribed event / feature needs (https://api.slack.com/events, /scopes)
 EVENT_SCOPES = {

@@ -19,12 +19,12 @@ from bot.slack import files as slack_files
 from bot.slack.blocks import Renderer
 from bot.storage.base import ChannelSettings
 from knowledge.annotate import annotate_bytes, annotate_text
-from tests.slack.checks import all_text, assert_valid_message, blocks_of
-from tests.slack.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
-from tests.slack.harness import new_ts, uid
+from tests.bot.slack.checks import all_text, assert_valid_message, blocks_of
+from tests.bot.slack.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
+from tests.bot.slack.harness import new_ts, uid
 
 TOKEN = "xoxb-test-0000-token"  # the harness's bot token
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bounces"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "bounces"
 NEGATIVE_WAIT_S = 0.5
 
 POSTFIX_SNIPPET = (

@@ -15,7 +15,7 @@ from bot.slack.blocks import MAX_SECTION, Message, Renderer, help_message, split
 from bot.observability import RedactingFilter, redact
 from bot.slack.masking import mask_address, mask_text
 from bot.slack.text import mentions_user, unslack
-from tests.slack.checks import assert_valid_message
+from tests.bot.slack.checks import assert_valid_message
 
 SLACK_ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "PORT",
              "LOG_LEVEL", "LOG_FORMAT", "MASK_ADDRESSES", "DATABASE_URL", "ADMIN_ONLY_SETTINGS",
@@ -100,7 +100,7 @@ def test_serve_with_bad_setting_exits_2_with_one_line(tmp_path):
 def _repo() -> str:
     from pathlib import Path
 
-    return str(Path(__file__).resolve().parents[2])
+    return str(Path(__file__).resolve().parents[3])
 
 
 # -- masking and Slack markup ----------------------------------------------------------------

@@ -9,8 +9,8 @@ import pytest
 from bot.slack import events as slack_events
 from bot.storage.base import ChannelSettings
 from bot.storage.sql import SqlStore
-from tests.slack.fake_slack import TEAM_ID
-from tests.slack.harness import SlackHarness, uid
+from tests.bot.slack.fake_slack import TEAM_ID
+from tests.bot.slack.harness import SlackHarness, uid
 
 
 @pytest.fixture
