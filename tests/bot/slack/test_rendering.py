@@ -112,6 +112,7 @@ def test_message_text_is_bounded_and_survives_odd_shapes():
 # -- annotations: failures and non-failures; wordings (QA report 2, findings 6 and 19) -----------
 
 from bot.slack import files as slack_files  # noqa: E402
+from bot.slack.blocks import files as file_blocks  # noqa: E402
 from bot.slack.blocks import Renderer, is_failure, wording  # noqa: E402
 from knowledge.results import Annotation, Finding  # noqa: E402
 
@@ -221,16 +222,16 @@ def test_share_budget_gives_each_long_file_a_fair_share_at_line_ends():
 def test_truncation_note_and_skipped_lines_exact():
     files = [slack_files.FileText("mail.log", "x", truncated=True), slack_files.FileText("ok.log", "y"),
              slack_files.FileText("a`b<c>.txt", "z", truncated=True)]
-    assert slack_files.truncation_note(files) == (
+    assert file_blocks.truncation_note(files) == (
         "Only the beginning of `mail.log` and `a'b&lt;c&gt;.txt` were read (at most 1,024 KiB of each file and "
         "1,000,000 characters of text per message); the rest was not annotated.")
-    assert slack_files.truncation_note(files[1:2]) is None
+    assert file_blocks.truncation_note(files[1:2]) is None
     skipped = [slack_files.Skipped("x.pdf", slack_files.NOT_TEXT),
                slack_files.Skipped("y.eml", slack_files.DOWNLOAD_FAILED)] + [
         slack_files.Skipped(f"z{n}.eml", slack_files.TOO_MANY) for n in range(5)]
-    assert slack_files.skipped_lines(skipped) == [
+    assert file_blocks.skipped_lines(skipped) == [
         "I could not read `x.pdf`: not a text file.",
         "I could not read `y.eml`: the download failed.",
         "I did not read `z0.eml`, `z1.eml`, `z2.eml` and 2 more: only the first 3 files of a message are read.",
     ]
-    assert slack_files.skipped_lines([]) == []
+    assert file_blocks.skipped_lines([]) == []

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from bot.slack import events as slack_events
+from bot.slack import replies as slack_events  # the reply flows the event listeners call
 from bot.storage.base import ChannelSettings
 from bot.storage.sql import SqlStore
 from tests.bot.slack.fake_slack import TEAM_ID

@@ -1,15 +1,15 @@
-"""Events API listeners: ``app_mention``, ``message`` (channels, private channels, DMs), ``app_home_opened``.
+"""Answering a Slack message: a mention, a DM, the message shortcut, or a channel paste nobody addressed.
 
-Rules (https://api.slack.com/apis/events-api):
+The listeners in :mod:`bot.slack.listeners` filter what Slack sends and call these flows
+(https://api.slack.com/apis/events-api):
 
 * replies go in the message's thread: ``thread_ts`` = the event's ``thread_ts``, else its ``ts``;
-* never answer a bot (``bot_id`` set, subtype ``bot_message``; Bolt already drops the
-  app's own events), nor edits (``message_changed``), deletions, joins or any other subtyped message;
 * the text looked at is the message's ``text`` plus its attachments and blocks
-  (:func:`bot.slack.text.message_text`), bounded, plus its text-like files (snippets,
-  ``.eml`` / ``.log`` files: :mod:`bot.slack.files`);
+  (:func:`bot.slack.text.message_text`), bounded, with Slack's markup undone once
+  (:func:`bot.slack.text.unslack`), plus its text-like files (snippets, ``.eml`` / ``.log``
+  files: :mod:`bot.slack.files` downloads them, :mod:`bot.slack.file_answers` answers them);
 * help and errors answering a mention go to the asker only (``chat.postEphemeral`` in the
-  thread); in a DM they are normal replies;
+  thread); in a DM they are normal replies; for the shortcut, through its ``response_url``;
 * each message is answered at most once: the event is claimed under ``event:<event_id>``
   (Slack retries reuse the id) and the message under ``msg:<channel>:<ts>`` (a mention
   arrives both as ``app_mention`` and as ``message``; the ``message`` copy of a message
@@ -21,25 +21,20 @@ Rules (https://api.slack.com/apis/events-api):
 from __future__ import annotations
 
 import logging
-import threading
+from typing import Any, Callable
 
-from slack_bolt import App
 from slack_sdk.web import WebClient
 
-from bot.slack import delivery, files
+from bot.slack import delivery, file_answers, files
 from bot.slack.answers import answer_for_text, auto_annotation
-from bot.slack.blocks import apology_message, home_view
+from bot.slack.blocks import apology_message
 from bot.slack.deps import BotDeps
-from bot.slack.text import mentions_user, message_text, unslack
+from bot.slack.text import message_text, unslack
 
 log = logging.getLogger("bot.slack.events")
 
 # message subtypes that are still a person's message (https://api.slack.com/events/message#subtypes)
 ANSWERABLE_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
-MESSAGE_EVENTS = ("message.channels", "message.groups", "message.im")  # manifest names of "message"
-
-QUICK_REFERENCE = ["250", "421", "450", "451", "452", "550", "551", "552", "553", "554",
-                   "4.2.2", "4.4.1", "4.7.0", "5.1.1", "5.1.2", "5.2.2", "5.4.1", "5.7.1", "5.7.26"]
 
 
 def is_from_bot(event: dict, bot_user_id: str | None) -> bool:
@@ -58,7 +53,8 @@ def thread_of(event: dict) -> str:
     return str(event.get("thread_ts") or event.get("ts") or "")
 
 
-def _keys(body: dict, event: dict) -> list[str]:
+def claim_keys(body: dict, event: dict) -> list[str]:
+    """The exactly-once keys of a message event: ``event:<event_id>`` and ``msg:<channel>:<ts>``."""
     keys = []
     if body.get("event_id"):
         keys.append(f"event:{body['event_id']}")
@@ -67,18 +63,18 @@ def _keys(body: dict, event: dict) -> list[str]:
     return keys
 
 
-def _answer_addressed(deps: BotDeps, client: WebClient, body: dict, event: dict, bot_user_id: str | None) -> None:
+def answer_addressed(deps: BotDeps, client: WebClient, body: dict, event: dict, bot_user_id: str | None) -> None:
     """A mention or a DM: explain / annotate / short help, in the thread."""
     channel = str(event.get("channel") or "")
-    if not deps.claim(*_keys(body, event)):
+    if not deps.claim(*claim_keys(body, event)):
         return
     eff = deps.channel(str(body.get("team_id") or ""), channel)
     text = unslack(message_text(event), drop_user=bot_user_id)
     try:
         with files.turn(event.get("files")):  # bounded: files cost memory while read and annotated
             shared = files.read_files(event.get("files"), client)  # snippets, .eml / .log files
-            answers = files.addressed_answers(deps.engine, text, shared.texts, mask=eff.mask_addresses,
-                                              answer=answer_for_text, skipped=shared.skipped)
+            answers = file_answers.addressed_answers(deps.engine, text, shared.texts, mask=eff.mask_addresses,
+                                                     answer=answer_for_text, skipped=shared.skipped)
             del shared
         if answers[0].kind in ("help", "error") and not is_direct(event):
             # only the asker sees help and errors (a DM is already private)
@@ -97,7 +93,7 @@ def _answer_addressed(deps: BotDeps, client: WebClient, body: dict, event: dict,
             log.warning("could not post the apology")
 
 
-def _auto_annotate(deps: BotDeps, client: WebClient, body: dict, event: dict) -> None:
+def auto_annotate(deps: BotDeps, client: WebClient, body: dict, event: dict) -> None:
     """A channel message nobody addressed to the bot: annotate only real SMTP failures."""
     channel = str(event.get("channel") or "")
     eff = deps.channel(str(body.get("team_id") or ""), channel)
@@ -108,14 +104,14 @@ def _auto_annotate(deps: BotDeps, client: WebClient, body: dict, event: dict) ->
         with files.turn(event.get("files")):  # bounded: files cost memory while read and annotated
             shared = files.read_files(event.get("files"), client)  # snippets, .eml / .log files
             # unreadable files are not mentioned: nobody asked
-            answers = files.auto_answers(deps.engine, text, shared.texts, mask=eff.mask_addresses,
-                                         judge=auto_annotation)
+            answers = file_answers.auto_answers(deps.engine, text, shared.texts, mask=eff.mask_addresses,
+                                                judge=auto_annotation)
             del shared
     except Exception as exc:  # noqa: BLE001 - stay silent in channels nobody asked us in
         log.error("auto annotation failed: %s", type(exc).__name__)
         log.debug("traceback", exc_info=True)
         return
-    if not answers or not deps.claim(*_keys(body, event)):
+    if not answers or not deps.claim(*claim_keys(body, event)):
         return
     try:
         for answer in answers:
@@ -124,60 +120,31 @@ def _auto_annotate(deps: BotDeps, client: WebClient, body: dict, event: dict) ->
         log.error("auto annotation post failed: %s", delivery.slack_error(exc))
 
 
-def register(app: App, deps: BotDeps) -> None:
-    """Register ``app_mention``, ``message`` and ``app_home_opened`` listeners."""
-
-    @app.event("app_mention")
-    def on_mention(body, event, client, context):  # noqa: ANN001
-        if is_from_bot(event, context.bot_user_id) or event.get("subtype") not in ANSWERABLE_SUBTYPES:
+def answer_shortcut(deps: BotDeps, body: dict, client: WebClient, respond: Callable[..., Any],
+                    bot_user_id: str | None) -> None:
+    """The message shortcut, after its ack: annotate (or explain the codes of) the message it is
+    used on, in that message's thread; help and errors (nothing to explain) go only to the user,
+    through the ``response_url`` (ephemeral), as does the answer when the bot cannot post in the
+    thread. Any failure: an apology through the ``response_url``."""
+    message = body.get("message") or {}
+    channel = str((body.get("channel") or {}).get("id") or "")
+    user = str((body.get("user") or {}).get("id") or "")
+    team = str((body.get("team") or {}).get("id") or "")
+    thread_ts = str(message.get("thread_ts") or message.get("ts") or "")
+    try:
+        eff = deps.channel(team, channel)
+        text = unslack(message_text(message), drop_user=bot_user_id)
+        with files.turn(message.get("files")):  # bounded: files cost memory while read and annotated
+            shared = files.read_files(message.get("files"), client)  # snippets, .eml / .log files
+            answers = file_answers.addressed_answers(deps.engine, text, shared.texts, mask=eff.mask_addresses,
+                                                     answer=answer_for_text, skipped=shared.skipped)
+            del shared
+        if answers[0].kind in ("help", "error"):
+            # only the user who ran the shortcut sees help and errors
+            delivery.respond_all(respond, [answers[0].main], "ephemeral")
             return
-        _answer_addressed(deps, client, body, event, context.bot_user_id)
-
-    @app.event("message")
-    def on_message(body, event, client, context):  # noqa: ANN001
-        if event.get("subtype") not in ANSWERABLE_SUBTYPES or event.get("hidden"):
-            return  # edits, deletions, joins, topic changes ...
-        if is_from_bot(event, context.bot_user_id):
-            return
-        raw = str(event.get("text") or "")
-        if is_direct(event):
-            _answer_addressed(deps, client, body, event, context.bot_user_id)
-        elif mentions_user(raw, context.bot_user_id):
-            return  # answered by on_mention
-        else:
-            _auto_annotate(deps, client, body, event)
-
-    view_cache: dict[str, dict] = {}
-    lock = threading.Lock()
-
-    def build_home() -> dict:
-        with lock:
-            if "home" not in view_cache:
-                items, providers = [], []
-                try:
-                    # codes with a knowledge-base entry only (no digit-derived text)
-                    # explain() takes at most knowledge.explain.MAX_CODES codes per call
-                    for start in range(0, len(QUICK_REFERENCE), 10):
-                        batch = deps.engine.explain(QUICK_REFERENCE[start:start + 10]).items
-                        items += [i for i in batch if not i.derived]
-                except Exception as exc:  # noqa: BLE001
-                    log.warning("quick reference unavailable: %s", type(exc).__name__)
-                try:
-                    from knowledge.providers import catalog
-
-                    providers = [p.name for p in catalog()]
-                except Exception:  # noqa: BLE001
-                    providers = []
-                view_cache["home"] = home_view(items, providers)
-            return view_cache["home"]
-
-    @app.event("app_home_opened")
-    def on_home(event, client):  # noqa: ANN001
-        if event.get("tab", "home") != "home":
-            return
-        try:
-            client.views_publish(user_id=event["user"], view=build_home())
-        except Exception as exc:  # noqa: BLE001
-            delivery.log_failure("views.publish", exc)
-
-    deps.registry.events.update({"app_mention", *MESSAGE_EVENTS, "app_home_opened"})
+        for answer in answers:
+            delivery.reply_in_thread(client, channel, thread_ts, [answer.main, *answer.thread],
+                                     respond=respond, user=user)
+    except Exception as exc:  # noqa: BLE001 - the user gets an apology, the log the cause
+        delivery.apologise(respond, "the shortcut", exc)
