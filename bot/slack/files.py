@@ -234,32 +234,38 @@ def _fetch(url: str, client: WebClient, max_bytes: int, want_range: bool) -> tup
             url = urljoin(url, location)
             continue
         with resp:
-            # one buffer, filled in place: no list of chunks, no join, no slice copy
-            try:
-                hint = int(resp.headers.get("Content-Length") or 0)
-            except ValueError:
-                hint = 0
-            buf = bytearray(min(hint, max_bytes) + 1 if hint > 0 else min(CHUNK, max_bytes + 1))
-            view = memoryview(buf)
-            got = 0
-            try:
-                while got <= max_bytes:
-                    if time.monotonic() > deadline:
-                        raise TimeoutError("download deadline")
-                    if got == len(buf):
-                        view.release()
-                        buf.extend(bytes(min(len(buf), max_bytes + 1 - got)))  # grow (no Content-Length)
-                        view = memoryview(buf)
-                    n = resp.readinto(view[got: min(len(buf), got + CHUNK)])
-                    if not n:
-                        break
-                    got += n
-            finally:
-                view.release()
-            truncated = got > max_bytes
-            del buf[min(got, max_bytes):]
-        return buf, truncated
+            return _read_body(resp, max_bytes, deadline)
     raise DownloadRefused("too many redirects")
+
+
+def _read_body(resp: Any, max_bytes: int, deadline: float) -> tuple[bytearray, bool]:
+    """An open HTTP response's body: (at most ``max_bytes`` bytes, truncated). One buffer, filled in
+    place (no list of chunks, no join, no slice copy). Raises ``TimeoutError`` past ``deadline``
+    (a ``time.monotonic()`` value) and what the socket raises."""
+    try:
+        hint = int(resp.headers.get("Content-Length") or 0)
+    except ValueError:
+        hint = 0
+    buf = bytearray(min(hint, max_bytes) + 1 if hint > 0 else min(CHUNK, max_bytes + 1))
+    view = memoryview(buf)
+    got = 0
+    try:
+        while got <= max_bytes:
+            if time.monotonic() > deadline:
+                raise TimeoutError("download deadline")
+            if got == len(buf):
+                view.release()
+                buf.extend(bytes(min(len(buf), max_bytes + 1 - got)))  # grow (no Content-Length)
+                view = memoryview(buf)
+            n = resp.readinto(view[got: min(len(buf), got + CHUNK)])
+            if not n:
+                break
+            got += n
+    finally:
+        view.release()
+    truncated = got > max_bytes
+    del buf[min(got, max_bytes):]
+    return buf, truncated
 
 
 def _read_one(file: dict, client: WebClient, max_bytes: int) -> FileText | str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from slack_sdk.models.blocks import Block
 
@@ -48,3 +49,36 @@ def assert_valid_message(params: dict) -> None:
     total = sum(len(t) for t in block_texts(params))
     assert total <= 12000
     assert str(params.get("text") or "").strip()
+
+
+# -- shared by the end-to-end tests ------------------------------------------------------
+
+BOUNCE = ("<john.doe@example.com>: host mx.example.net[192.0.2.10] said: 550 5.1.1 "
+          "<john.doe@example.com>: Recipient address rejected: User unknown in virtual mailbox table "
+          "(in reply to RCPT TO command)")
+# The same bounce as Slack delivers it: HTML escapes and mailto links.
+BOUNCE_SLACK = BOUNCE.replace("<", "&lt;").replace(">", "&gt;").replace(
+    "john.doe@example.com", "<mailto:john.doe@example.com|john.doe@example.com>")
+
+NEGATIVE_WAIT_S = 0.4
+
+
+def settle() -> None:
+    """Wait long enough for a reply that should not come."""
+    time.sleep(NEGATIVE_WAIT_S)
+
+
+def esc(text: str) -> str:
+    """``text`` escaped as Slack's mrkdwn shows it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def wait_response(slack, name: str, count: int = 1):
+    """The ``response_url`` calls for ``name`` once there are ``count`` of them (5 s at most)."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        found = [c for c in slack.fake.find("response_url") if c.path == f"/response/{name}"]
+        if len(found) >= count:
+            return found
+        time.sleep(0.02)
+    raise AssertionError(f"no response_url call for {name}")

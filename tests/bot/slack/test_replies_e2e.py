@@ -16,7 +16,7 @@ from knowledge.annotate import annotate_text
 from knowledge.explain import explain
 from tests.bot.slack.checks import all_text, assert_valid_message, blocks_of
 from tests.bot.slack.harness import new_ts, uid
-from tests.bot.slack.test_app_e2e import _wait_response
+from tests.bot.slack.checks import wait_response as _wait_response
 
 NEGATIVE_WAIT_S = 0.4
 
