@@ -187,6 +187,22 @@ def test_non_bounce_text_file_is_read_but_stays_quiet(slack):
     assert slack.fake.for_channel(channel) == []
 
 
+def test_file_content_is_read_literally_not_as_slack_markup(slack):
+    # Slack stores a file as uploaded: only message text carries Slack's escapes, so "&lt;" in a
+    # log file is what the server wrote (undoing it would be the double unescape of issue 9)
+    channel = uid("D")
+    log = ("host mx.example.net[192.0.2.1] said: 550 5.1.1 &lt;u@example.com&gt;: Recipient address "
+           "rejected (in reply to RCPT TO command)\n")
+    fid = _fid()
+    obj = slack.fake.add_file(fid, log.encode(), name="mail.log", mimetype="text/plain", filetype="text")
+    slack.event(_file_event(slack, [obj], channel=channel, channel_type="im", text="what is this?"))
+    [call] = slack.fake.wait("chat.postMessage", channel=channel)
+    expected = annotate_text(log)
+    assert "&lt;u@example.com&gt;" in expected.findings[0].reply_text
+    assert blocks_of(call.params) == _expected(expected, mask=False)
+    assert "&amp;lt;u@example.com&amp;gt;" in all_text(call.params)
+
+
 def test_auto_annotation_off_downloads_nothing(slack):
     channel = uid("C")
     slack.deps.store.set_channel_settings(TEAM_ID, channel, ChannelSettings(auto_annotate=False))
