@@ -23,8 +23,8 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.slack.fake_slack import FakeSlack  # noqa: E402
-from tests.storage.test_deploy import Replica, _event_body, _send_to_all_at_once  # noqa: E402
+from tests.bot.slack.fake_slack import FakeSlack  # noqa: E402
+from tests.bot.storage.test_deploy import Replica, _event_body, _send_to_all_at_once  # noqa: E402
 
 
 def pct(values: list[float], p: float) -> float:

@@ -4,7 +4,7 @@ Usage: python3 benchmarks/slack_latency.py [--n 100] [--text "550 5.7.26"] [--in
 
 Starts ``smtpbot serve --http`` as a child process (its own interpreter, as in production;
 ``--in-process`` runs uvicorn in a thread here instead) with ``SLACK_API_URL`` pointing to
-the fake Slack Web API of ``tests/slack/fake_slack.py``, then sends N signed slash commands
+the fake Slack Web API of ``tests/bot/slack/fake_slack.py``, then sends N signed slash commands
 one after the other and measures, per request:
 
 * ack: from sending the HTTP request to receiving Slack's expected empty 200;
@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.slack import signing  # noqa: E402
-from tests.slack.fake_slack import TEAM_ID, FakeSlack  # noqa: E402
-from tests.slack.harness import ServerProcess  # noqa: E402
+from tests.bot.slack import signing  # noqa: E402
+from tests.bot.slack.fake_slack import TEAM_ID, FakeSlack  # noqa: E402
+from tests.bot.slack.harness import ServerProcess  # noqa: E402
 
 ACK_P99_MS = 100.0
 REPLY_P99_MS = 300.0
@@ -71,7 +71,7 @@ def main() -> int:
     harness = server = None
     try:
         if args.in_process:
-            from tests.slack.harness import SlackHarness
+            from tests.bot.slack.harness import SlackHarness
 
             fake.stop()
             harness = SlackHarness().start()

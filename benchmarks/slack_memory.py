@@ -26,8 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.slack_latency import ServerProcess, command_form  # noqa: E402
-from tests.slack import signing  # noqa: E402
-from tests.slack.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack  # noqa: E402
+from tests.bot.slack import signing  # noqa: E402
+from tests.bot.slack.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack  # noqa: E402
 
 TARGET_MB = 120.0
 BOUNCE = ("&lt;<mailto:user{i}@example.com|user{i}@example.com>&gt;: host mx.example.net[192.0.2.10] said: "

@@ -2,7 +2,7 @@
 
 Two entry points return the shared :class:`knowledge.results.Annotation`:
 :func:`annotate_bytes` (raw bytes: a file, stdin, a Slack file upload) and
-:func:`annotate_text` (a string: a Slack message).  Both dispatch the same way:
+:func:`annotate_text` (a string: a paste, a Slack message's plain text).  Both dispatch the same way:
 
 * input that starts like an RFC 5322 message (header fields first) goes to
   the bounce parser :mod:`knowledge.bounce` (RFC 3464 DSNs and the
@@ -376,28 +376,12 @@ def annotate_bytes(data: bytes, source: str | None = None):
     return _to_annotation(source, kind, findings, notes)
 
 
-def _slack_message(text: str) -> str | None:
-    """A whole message pasted into Slack: the text without a surrounding
-    code block and with Slack's ``&lt;`` / ``&gt;`` / ``&amp;`` escapes undone,
-    when that starts like an RFC 5322 message; else None."""
-    t = text.strip()
-    if t.startswith("```") and t.endswith("```") and len(t) >= 6:
-        t = t[3:-3].strip("\n")
-    if "&" in t:
-        t = t.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    from knowledge.bounce import looks_like_message
-
-    return t if looks_like_message(t[:8192].encode("utf-8", "replace")) else None
-
-
 def annotate_text(text: str, source: str | None = None):
-    """Annotate a string (a Slack message, a pasted log).  Same output as
-    :func:`annotate_bytes`.  A whole message pasted into Slack (possibly in a
-    code block, with Slack's ``&lt;`` escapes) goes to the bounce parser;
-    other text, escapes and formatting included, to the free-text scanner."""
+    """Annotate a string (a pasted log, a message's plain text).  Same output as
+    :func:`annotate_bytes` of its UTF-8 bytes: text that starts like an RFC 5322
+    message goes to the bounce parser, other text to the free-text scanner.
+    The text is taken literally (``&lt;`` stays ``&lt;``): Slack markup is undone
+    by the Slack app before it calls this (``bot.slack.markup``)."""
     if not isinstance(text, str):
         text = str(text)
-    message = _slack_message(text)
-    if message is not None:
-        text = message
     return annotate_bytes(text.encode("utf-8", "replace"), source)

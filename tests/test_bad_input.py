@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from knowledge.slack_text import unslack_with_map
+from bot.slack.markup import unslack_with_map  # the Slack side's reader (moved out of knowledge/)
 from knowledge.textscan import (
     MAX_SCAN_CHARS,
     CodeMention,

@@ -1,6 +1,12 @@
 """Annotate bounce messages, mail log lines or client errors: who failed, why, hard or soft, what next.
 
-Usage: ``smtpbot annotate FILE... | -`` (``-`` reads standard input).
+Usage: ``smtpbot annotate [--slack-text] FILE... | -`` (``-`` reads standard input).
+
+Inputs are read literally: ``&lt;`` in a log file stays ``&lt;``.  ``--slack-text``
+says the input was copied out of Slack (a message's raw text, as the Web API or an
+export gives it): Slack's markup is undone first, as the Slack app does
+(:func:`bot.slack.markup.unslack`: ``&amp; &lt; &gt;`` unescaped once, links,
+mentions, code marks and quote markers removed).
 
 ``--format text`` (default) prints a readable annotation per input.
 ``--format json`` prints one JSON object per input, one per line, in input
@@ -28,18 +34,35 @@ EPILOG = """examples:
   smtpbot annotate bounce.eml
   smtpbot annotate --format json *.eml
   smtpbot annotate - < maillog.txt
+  smtpbot annotate --slack-text copied-from-slack.txt
 
 exit codes: 0 all inputs annotated, 1 some input unreadable, 2 usage error
 """
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register ``FILE...`` and ``--format`` / ``--explain`` on ``parser``."""
+    """Register ``FILE...`` and ``--format`` / ``--explain`` / ``--slack-text`` on ``parser``."""
     parser.add_argument("files", nargs="+", metavar="FILE", help="message or text file; '-' for standard input")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     parser.add_argument("--explain", action="store_true",
                         help="json: also fill title and explanation from the knowledge base (slower: loads it; "
                              "the text format always does; provider and provider_rule are always filled)")
+    parser.add_argument("--slack-text", action="store_true",
+                        help="the input was copied out of Slack: undo Slack's markup first (&amp; &lt; &gt; "
+                             "escapes, <mailto:...|...> links, mentions, `code` marks, &gt; quotes); "
+                             "without it every input is read literally")
+
+
+def from_slack(data: bytes) -> bytes:
+    """Bytes of text copied out of Slack -> the plain text's UTF-8 bytes (``--slack-text``).
+
+    Input: the file's bytes (UTF-8 assumed, bad bytes replaced).  Output: the bytes of
+    :func:`bot.slack.markup.unslack` of that text, stripped (so a message pasted in a code
+    block starts with its header fields and goes to the bounce parser, as in the Slack app).
+    """
+    from bot.slack.markup import unslack
+
+    return unslack(data.decode("utf-8", "replace")).strip().encode("utf-8", "replace")
 
 
 def _read(name: str) -> bytes:
@@ -210,6 +233,8 @@ def _annotate_files(args: argparse.Namespace, files: list[str], out) -> int:
                                   "error": f"could not read: {reason}"}))
                 out.write("\n")
             continue
+        if getattr(args, "slack_text", False):
+            data = from_slack(data)
         full = (not as_json) or args.explain
         kind, findings, notes = annotate_rows(data, explain=full, providers=True)
         if as_json:

@@ -2,19 +2,23 @@
 
 Structure
 ---------
-* ``bot/slack/commands.py``  ``/smtp`` (explain, annotate, help, sub-command registry)
-* ``bot/slack/events.py``    ``app_mention``, ``message`` (channels, groups, DMs), ``app_home_opened``
-* ``bot/slack/shortcuts.py`` message shortcut ``explain_smtp_codes``
+* ``bot/slack/listeners/``   every listener, Bolt starter-template shape: ``commands/`` (``/smtp``,
+  its ``auto`` / ``mask`` sub-commands), ``events/`` (``app_mention``, ``message``, ``app_home_opened``,
+  uninstall), ``shortcuts/`` (``explain_smtp_codes``), ``actions/`` (the catch-all)
+* ``bot/slack/commands.py``  what ``/smtp`` does (explain, annotate, help, sub-command dispatch)
+* ``bot/slack/replies.py``   answering a mention, DM, shortcut or channel paste (claims, threads)
 * ``bot/slack/answers.py``   what a text asks for -> :class:`~bot.slack.answers.Answer`
-* ``bot/slack/blocks.py``    Block Kit rendering within Slack's limits
+* ``bot/slack/markup.py`` / ``text.py``  Slack markup -> the plain text ``knowledge`` reads
+* ``bot/slack/files.py`` (download) / ``file_answers.py`` (answering shared files)
+* ``bot/slack/blocks/``      Block Kit rendering within Slack's limits
 * ``bot/slack/delivery.py``  posting with the ``not_in_channel`` fallbacks
 * ``bot/slack/http_server.py`` / ``socket_mode.py``  the two ways to serve
 
-Each listener module exposes ``register(app, deps)``; :data:`LISTENER_MODULES`
-lists them in order and :data:`OPTIONAL_MODULES` lists modules registered when
-they exist (``bot.slack.settings_commands``: ``/smtp auto|masking ...``). The
-catch-all listeners that ack everything else (so Slack never retries an event
-we do not handle) are registered after all of them.
+:func:`bot.slack.listeners.register_listeners` registers every kind's listeners
+(each package's ``register(app, deps)``), then the catch-all listeners that ack
+everything else (so Slack never retries an event we do not handle).
+:data:`PLUGIN_MODULES` are installed after them (``bot.slack.operations``: request
+ids, metrics, ``/metrics``, database health).
 
 Extending ``/smtp`` with a sub-command: in your module's ``register``::
 
@@ -40,7 +44,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import re
 from typing import Any
 
 from slack_bolt import App
@@ -57,8 +60,7 @@ from bot.slack.engine import KnowledgeEngine
 
 log = logging.getLogger("bot.slack")
 
-LISTENER_MODULES: list[str] = ["bot.slack.commands", "bot.slack.events", "bot.slack.shortcuts"]
-OPTIONAL_MODULES: list[str] = ["bot.slack.settings_commands", "bot.slack.operations"]
+PLUGIN_MODULES: list[str] = ["bot.slack.operations"]  # register(app, deps) after the listeners, when present
 
 WEB_API_TIMEOUT_S = 10
 MAX_RETRIES = 2  # per failure kind: 429 (after Retry-After), 5xx, connection errors
@@ -105,18 +107,6 @@ def drain(app: App) -> None:
     executor = getattr(runner, "listener_executor", None)
     if executor is not None and hasattr(executor, "shutdown"):
         executor.shutdown(wait=True)
-
-
-def _register_fallbacks(app: App) -> None:
-    """Ack everything no listener handled (other events, button clicks) with 200."""
-
-    @app.event(re.compile(".*"))
-    def unhandled_event(event):  # noqa: ANN001
-        log.debug("ignored event type=%s", event.get("type"))
-
-    @app.action(re.compile(".*"))
-    def unhandled_action(ack):  # noqa: ANN001
-        ack()
 
 
 def _register_error_handler(app: App) -> None:
@@ -192,9 +182,10 @@ def build_app(settings: Settings, store: Any = None, client: WebClient | None = 
     deps = BotDeps(settings=settings, store=store, engine=engine or KnowledgeEngine())
     app._smtpbot_deps = deps  # type: ignore[attr-defined]
     app._smtpbot_signing_secret = signing  # type: ignore[attr-defined]
-    for name in LISTENER_MODULES:
-        importlib.import_module(name).register(app, deps)
-    for name in OPTIONAL_MODULES:
+    from bot.slack.listeners import register_listeners
+
+    register_listeners(app, deps)
+    for name in PLUGIN_MODULES:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -202,6 +193,5 @@ def build_app(settings: Settings, store: Any = None, client: WebClient | None = 
                 raise
             continue
         module.register(app, deps)
-    _register_fallbacks(app)
     _register_error_handler(app)
     return app

@@ -1,11 +1,13 @@
-"""``/smtp``: explain codes, annotate pasted text, help; plus registered sub-commands.
+"""What ``/smtp`` does: explain codes, annotate pasted text, help; plus registered sub-commands.
+
+The listener is :mod:`bot.slack.listeners.commands.smtp`; this module is the work it calls.
 
 Flow (https://api.slack.com/interactivity/slash-commands):
 
 1. ``/smtp`` or ``/smtp help``: acked with the ephemeral usage (static, instant).
 2. Anything else is acked empty at once, then handled after the ack, with Slack's
    formatting (backticks, code fences, ``&lt;`` escapes, links) removed first
-   (``knowledge.slack_text.unslack``):
+   (:func:`bot.slack.text.unslack`, once):
    * first word in ``deps.subcommands`` (e.g. ``auto``, ``mask``; :data:`ALIASES` such as
      ``masking`` name the same one): that handler;
    * codes (``/smtp 252 502``, ``/smtp gmail 5.7.26``): the explanation, posted
@@ -16,7 +18,8 @@ Flow (https://api.slack.com/interactivity/slash-commands):
    * pasted text: its annotation, posted the same way;
    * nothing recognisable: an ephemeral error with a pointer to help.
 
-Adding a sub-command: in a listener module's ``register(app, deps)``::
+Adding a sub-command: in a listener module's ``register(app, deps)`` (see
+:mod:`bot.slack.listeners.commands.settings`)::
 
     deps.subcommands["auto"] = SubCommand(handler, "/smtp auto on|off|status", "automatic annotation here")
 
@@ -29,7 +32,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import WebClient
 
@@ -37,6 +39,7 @@ from bot.slack import delivery
 from bot.slack.answers import answer_for_text
 from bot.slack.blocks import error_message, help_message
 from bot.slack.deps import BotDeps
+from bot.slack.text import unslack
 
 log = logging.getLogger("bot.slack.commands")
 
@@ -70,16 +73,15 @@ class CommandRequest:
         return str(self.body.get("user_id") or "")
 
 
-def _help(deps: BotDeps):
+def help_for(deps: BotDeps):
+    """The ``/smtp help`` message, with the registered sub-commands' usage lines."""
     return help_message([(s.usage, s.description) for s in deps.subcommands.values()])
 
 
 def handle_smtp(deps: BotDeps, body: dict, client: WebClient, respond: Callable[..., Any]) -> None:
     """Everything after the ack of ``/smtp`` (see module docstring)."""
-    from knowledge.slack_text import unslack
-
     # Slack formatting (`code`, ```fences```, &lt; escapes, <mailto:...|...> links) is not part of the query
-    text = unslack(str(body.get("text") or "")).strip()
+    text = unslack(str(body.get("text") or ""))
     first, _, rest = text.partition(" ")
     name = ALIASES.get(first.lower(), first.lower())
     sub = deps.subcommands.get(name)
@@ -105,21 +107,3 @@ def handle_smtp(deps: BotDeps, body: dict, client: WebClient, respond: Callable[
         if delivery.slack_error(exc) not in delivery.FALLBACK_ERRORS:
             raise
         delivery.respond_all(respond, [answer.main, *answer.thread], "in_channel")
-
-
-def register(app: App, deps: BotDeps) -> None:
-    """Register the ``/smtp`` listener."""
-
-    @app.command(COMMAND)
-    def smtp_command(ack, body, client, respond):  # noqa: ANN001 - Bolt injects by name
-        text = str(body.get("text") or "").strip()
-        if text.lower() in HELP_WORDS:
-            ack(response_type="ephemeral", **_help(deps).payload())
-            return
-        ack()
-        try:
-            handle_smtp(deps, body, client, respond)
-        except Exception as exc:  # noqa: BLE001 - the user gets an apology, the log the cause
-            delivery.apologise(respond, "/smtp", exc)
-
-    deps.registry.commands.add(COMMAND)

@@ -1,10 +1,11 @@
-"""Bounces shared as files: text snippets and dragged-in ``.eml`` / ``.txt`` / ``.log`` files.
+"""Downloading the files shared with a message: text snippets and dragged-in ``.eml`` / ``.txt`` / ``.log`` files.
 
 A long paste becomes a text snippet (a file) in Slack, and a saved bounce can be
 dropped into a channel; the message event then carries a ``files`` array
 (subtype ``file_share``) and its ``text`` is only the comment, if any.
-:func:`read_files` downloads the files worth reading; :func:`combine` joins them
-with the message text for the answer functions of :mod:`bot.slack.answers`.
+:func:`read_files` downloads the files worth reading (which files, from which host,
+with the token, how much of each); answering them is :mod:`bot.slack.file_answers`,
+and the notices about them are rendered by :mod:`bot.slack.blocks.files`.
 
 Slack references: the file object https://api.slack.com/types/file (``mimetype``,
 ``filetype``, ``mode``, ``size``, ``url_private_download``, ``file_access``),
@@ -41,15 +42,13 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Iterator
 from urllib.parse import urljoin, urlsplit
 
 from slack_sdk.web import WebClient
 
-from bot.slack.answers import Answer, answer_for_text, auto_annotation, file_annotation, message_annotation
-from bot.slack.blocks import MAX_BLOCKS, Message, Renderer, code_span
 from bot.slack.delivery import slack_error
-from bot.slack.text import MAX_EXTRACTED, escape_mrkdwn
+from bot.slack.text import MAX_EXTRACTED
 
 log = logging.getLogger("bot.slack.files")
 
@@ -235,32 +234,38 @@ def _fetch(url: str, client: WebClient, max_bytes: int, want_range: bool) -> tup
             url = urljoin(url, location)
             continue
         with resp:
-            # one buffer, filled in place: no list of chunks, no join, no slice copy
-            try:
-                hint = int(resp.headers.get("Content-Length") or 0)
-            except ValueError:
-                hint = 0
-            buf = bytearray(min(hint, max_bytes) + 1 if hint > 0 else min(CHUNK, max_bytes + 1))
-            view = memoryview(buf)
-            got = 0
-            try:
-                while got <= max_bytes:
-                    if time.monotonic() > deadline:
-                        raise TimeoutError("download deadline")
-                    if got == len(buf):
-                        view.release()
-                        buf.extend(bytes(min(len(buf), max_bytes + 1 - got)))  # grow (no Content-Length)
-                        view = memoryview(buf)
-                    n = resp.readinto(view[got: min(len(buf), got + CHUNK)])
-                    if not n:
-                        break
-                    got += n
-            finally:
-                view.release()
-            truncated = got > max_bytes
-            del buf[min(got, max_bytes):]
-        return buf, truncated
+            return _read_body(resp, max_bytes, deadline)
     raise DownloadRefused("too many redirects")
+
+
+def _read_body(resp: Any, max_bytes: int, deadline: float) -> tuple[bytearray, bool]:
+    """An open HTTP response's body: (at most ``max_bytes`` bytes, truncated). One buffer, filled in
+    place (no list of chunks, no join, no slice copy). Raises ``TimeoutError`` past ``deadline``
+    (a ``time.monotonic()`` value) and what the socket raises."""
+    try:
+        hint = int(resp.headers.get("Content-Length") or 0)
+    except ValueError:
+        hint = 0
+    buf = bytearray(min(hint, max_bytes) + 1 if hint > 0 else min(CHUNK, max_bytes + 1))
+    view = memoryview(buf)
+    got = 0
+    try:
+        while got <= max_bytes:
+            if time.monotonic() > deadline:
+                raise TimeoutError("download deadline")
+            if got == len(buf):
+                view.release()
+                buf.extend(bytes(min(len(buf), max_bytes + 1 - got)))  # grow (no Content-Length)
+                view = memoryview(buf)
+            n = resp.readinto(view[got: min(len(buf), got + CHUNK)])
+            if not n:
+                break
+            got += n
+    finally:
+        view.release()
+    truncated = got > max_bytes
+    del buf[min(got, max_bytes):]
+    return buf, truncated
 
 
 def _read_one(file: dict, client: WebClient, max_bytes: int) -> FileText | str:
@@ -404,167 +409,3 @@ def share_budget(texts: list[FileText], budget: int = MAX_TEXT_CHARS - MAX_EXTRA
             out[i] = replace(f, text=f.text[: cut if cut > share // 2 else share], truncated=True)
         left -= len(out[i].text)
     return out
-
-
-def combine(text: str, files: Iterable[FileText]) -> tuple[str, list[FileText]]:
-    """Message text + file texts -> (free text, whole messages).
-
-    Free-text files (snippets, logs) join the message text, separated by blank lines, so
-    one answer covers the comment and the paste. A file that is a whole RFC 5322 message
-    (an ``.eml`` bounce) is returned apart: joined to other text it would no longer start
-    with its header fields, and only then does the annotator read it as a message (MIME
-    parts, DSN fields)."""
-    pieces = [text.strip()] if text and text.strip() else []
-    messages: list[FileText] = []
-    for f in files:
-        if f.whole_message:
-            messages.append(f)
-        else:
-            pieces.append(f.text.strip())
-    return "\n\n".join(p for p in pieces if p), messages
-
-
-def _names(names: Sequence[str], limit: int = 3) -> str:
-    shown = [f"`{escape_mrkdwn(code_span(n)[:80])}`" for n in names[:limit]]
-    if len(names) > limit:
-        shown.append(f"{len(names) - limit} more")
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
-
-
-def truncation_note(files: Iterable[FileText], max_bytes: int = MAX_BYTES) -> str | None:
-    """One short line naming the files of which only the beginning was read (cut at ``max_bytes``
-    bytes when downloaded, or at the message's :data:`MAX_TEXT_CHARS` characters of text), or None."""
-    names = [f.name for f in files if f.truncated]
-    if not names:
-        return None
-    verb = "was" if len(names) == 1 else "were"
-    return (f"Only the beginning of {_names(names)} {verb} read (at most {max_bytes // 1024:,} KiB of each "
-            f"file and {MAX_TEXT_CHARS:,} characters of text per message); the rest was not annotated.")
-
-
-def skipped_lines(skipped: Sequence[Skipped], max_files: int = MAX_FILES) -> list[str]:
-    """Plain mrkdwn lines telling the user which files were not read and why:
-    ``"I could not read `bounce.pdf`: not a text file."``, and for files over the limit
-    ``"I did not read `d.eml` and `e.eml`: only the first 3 files of a message are read."``
-    At most 5 files are named one per line; the rest are counted. Empty for no skipped file."""
-    lines = []
-    failed = [s for s in skipped if s.reason != TOO_MANY]
-    for s in failed[:5]:
-        lines.append(f"I could not read {_names([s.name])}: {s.reason}.")
-    if len(failed) > 5:
-        lines.append(f"I could not read {len(failed) - 5} more file{'s' if len(failed) > 6 else ''}.")
-    over = [s.name for s in skipped if s.reason == TOO_MANY]
-    if over:
-        lines.append(f"I did not read {_names(over)}: only the first {max_files} files of a message are read.")
-    return lines
-
-
-# -- answers --------------------------------------------------------------------------
-
-def _with_context(answer: Answer, lines: Sequence[str], *, last: bool = True) -> Answer:
-    """``answer`` with a context line made of ``lines`` under its last (or main) message."""
-    target = (answer.thread[-1] if answer.thread else answer.main) if last else answer.main
-    if lines and len(target.blocks) < MAX_BLOCKS:
-        target.blocks.append(Renderer.context("\n".join(lines)))
-    return answer
-
-
-def _noted(answer: Answer | None, files: list[FileText]) -> Answer | None:
-    """``answer`` with a context line under its last message when one of ``files`` was cut
-    (only for annotations: the part read is what was annotated)."""
-    note = truncation_note(files)
-    if answer is not None and note and answer.kind == "annotate":
-        _with_context(answer, [note])
-    return answer
-
-
-def _notice(lines: Sequence[str]) -> Answer:
-    """An answer made only of notices about the files (kind ``help``: shown to the asker only)."""
-    body = "\n".join(lines)
-    hint = "Paste the bounce or log as text, or share it as a `.eml`, `.txt` or `.log` file."
-    return Answer("help", Message([Renderer.section(body), Renderer.context(hint)],
-                                  body.replace("`", "").replace("&lt;", "<").replace("&gt;", ">")
-                                  .replace("&amp;", "&")))
-
-
-def addressed_answers(engine: Any, text: str, files: list[FileText], *, mask: bool,
-                      answer: Callable[..., Answer] = answer_for_text,
-                      skipped: Sequence[Skipped] = ()) -> list[Answer]:
-    """Answers to a message addressed to the bot (mention, DM, message shortcut) with files.
-
-    Input: ``text`` the message's plain text (Slack markup undone), ``files`` and ``skipped``
-    from :func:`read_files`. Only the typed text can be a question about codes: it is answered
-    by ``answer`` (:func:`bot.slack.answers.answer_for_text`). File content is only annotated:
-    the free-text files together (:func:`bot.slack.answers.file_annotation`), each whole-message
-    file on its own (labelled with its name); a file with no finding gets "I found no SMTP
-    failure in `s.csv`." Files that could not be read are named with the reason
-    (:func:`skipped_lines`). Output: the explanations / annotations found, in that order, the
-    notices in a context line under the first; when there are none, one answer of kind ``help``
-    / ``error`` (the notices alone, or help / an error when there are no notices), which the
-    caller shows to the asker only."""
-    typed = text.strip()
-    loose = [f for f in files if not f.whole_message]
-    messages = [f for f in files if f.whole_message]
-    first = answer(engine, typed, mask=mask) if typed or not files else None
-    notes: list[str] = []
-    found_files: list[Answer | None] = []
-    if loose:
-        free = combine("", loose)[0]
-        got = _noted(file_annotation(engine, free, mask=mask, source=loose[0].name if len(loose) == 1 else None),
-                     loose)
-        if got is None:
-            notes.append(f"I found no SMTP failure (reply code, enhanced status code or DSN) in "
-                         f"{_names([f.name for f in loose])}.")
-        found_files.append(got)
-    for m in messages:
-        got = _noted(_message_answer(engine, m, mask), [m])
-        if got is None:
-            notes.append(f"I found no SMTP failure (reply code, enhanced status code or DSN) in {_names([m.name])}.")
-        found_files.append(got)
-    notes += skipped_lines(skipped)
-    found = [a for a in [first, *found_files] if a is not None and a.kind in ("explain", "annotate")]
-    if found:
-        return [_with_context(found[0], notes, last=False) if notes else found[0], *found[1:]]
-    if notes:
-        return [_notice(notes)]
-    return [first or answer(engine, "", mask=mask)]
-
-
-def _message_answer(engine: Any, m: FileText, mask: bool) -> Answer | None:
-    """A whole-message file: annotated from its bytes when the engine can (see
-    :func:`bot.slack.answers.message_annotation`: delivered recipients and auto-replies are shown,
-    since someone asked); otherwise, or when that finds nothing, its text is annotated. Never
-    explained as a question: None when it holds no finding."""
-    if m.data and hasattr(engine, "annotate_bytes"):
-        found = message_annotation(engine, m.data, mask=mask, source=m.name)
-        if found is not None:
-            return found
-    text = m.text
-    if len(text) > MAX_TEXT_CHARS:  # cut here at a line end, so the annotator adds no second truncation note
-        cut = text.rfind("\n", 0, MAX_TEXT_CHARS + 1)
-        text = text[: cut if cut > 0 else MAX_TEXT_CHARS]
-    return file_annotation(engine, text, mask=mask, source=m.name)
-
-
-def auto_answers(engine: Any, text: str, files: list[FileText], *, mask: bool,
-                 judge: Callable[..., Answer | None] = auto_annotation) -> list[Answer]:
-    """Annotations for a channel message nobody addressed to the bot, with files (may be empty).
-
-    The same rules as :func:`bot.slack.answers.auto_annotation`: only SMTP failure evidence is
-    annotated. Free-text files join the message text only when the files themselves carry
-    evidence (``engine.has_smtp_evidence``); otherwise the message text is judged alone, as
-    without files (a question about codes next to a spreadsheet stays unanswered). Each
-    whole-message file is judged on its own. ``judge``: the function annotating one text or
-    returning None (the listener's own reference, so tests can replace it there). Files that
-    could not be read are never mentioned (nobody asked)."""
-    free, messages = combine("", files)
-    loose = [f for f in files if not f.whole_message]
-    if free and engine.has_smtp_evidence(free):
-        first = _noted(judge(engine, combine(text, loose)[0], mask=mask), loose)
-    else:
-        first = judge(engine, text, mask=mask) if text.strip() else None
-    del free
-    more = [_noted(message_annotation(engine, m.data, mask=mask, failures_only=True)
-                   if m.data and hasattr(engine, "annotate_bytes")
-                   else judge(engine, m.text, mask=mask), [m]) for m in messages]
-    return [a for a in [first, *more] if a is not None]

@@ -1,6 +1,6 @@
 """Running for real: request ids in logs, metrics, ``/metrics``, database health, uninstall clean-up.
 
-Registered through ``bot.slack.app.OPTIONAL_MODULES`` (``register(app, deps)``):
+Installed by :func:`bot.slack.app.build_app` (``register(app, deps)``, after the listeners):
 
 * ``instrument_dispatch``: for every request, binds ``request_id`` (the ``event_id``,
   else the ``trigger_id``, else a generated id), ``team_id``, ``channel_id``,
@@ -13,8 +13,8 @@ Registered through ``bot.slack.app.OPTIONAL_MODULES`` (``register(app, deps)``):
   ``smtpbot_handling_seconds{kind}`` (from request receipt to the end of the reply work);
 * ``GET /metrics`` (Prometheus text format) in HTTP mode, through ``deps.http_routes``;
 * a ``database`` check in ``/healthz`` when the store can ``ping()``;
-* ``app_uninstalled`` / ``tokens_revoked`` listeners deleting the workspace's data
-  (installations when OAuth is on, and the channel settings).
+* (the ``app_uninstalled`` / ``tokens_revoked`` listeners that delete the workspace's data are
+  in :mod:`bot.slack.listeners.events.uninstall`).
 """
 
 from __future__ import annotations
@@ -151,9 +151,7 @@ def metrics_route() -> tuple[int, str, bytes]:
 
 
 def register(app: Any, deps: BotDeps) -> None:
-    """Install the middleware, ``/metrics``, the database health check and uninstall listeners."""
-    from bot.storage.oauth import register_uninstall_listeners
-
+    """Install the middleware, ``/metrics`` and the database health check."""
     app.middleware(client_middleware)
     instrument_dispatch(app)
     _count_duplicates(deps)
@@ -166,10 +164,6 @@ def register(app: Any, deps: BotDeps) -> None:
             return ok, "reachable" if ok else "unreachable"
 
         deps.health_checks.append(database)
-    oauth_flow = getattr(app, "oauth_flow", None)
-    installation_store = oauth_flow.settings.installation_store if oauth_flow is not None else None
-    register_uninstall_listeners(app, store, installation_store)
-    deps.registry.events.update({"app_uninstalled", "tokens_revoked"})
 
 
 LISTENER_THREADS = 8

@@ -12,7 +12,7 @@ who changed what, so the change is visible to everyone there. With
 checked with ``users.info`` (``is_admin``/``is_owner``/``is_primary_owner``,
 https://api.slack.com/methods/users.info, needs the ``users:read`` scope).
 
-Registered through ``bot.slack.app.OPTIONAL_MODULES`` (``register(app, deps)``).
+Registered as ``/smtp`` sub-commands by :mod:`bot.slack.listeners.commands.settings`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlo
 
 from bot.slack import delivery
 from bot.slack.blocks import Message, error_message
-from bot.slack.deps import BotDeps, SubCommand
+from bot.slack.deps import BotDeps
 from bot.storage.base import ChannelSettings
 
 log = logging.getLogger("bot.slack.settings")
@@ -141,17 +141,3 @@ def change_setting(req: Any, name: str) -> None:
         delivery.log_failure("chat.postMessage", exc, channel_id)
         delivery.fallback(req.client, channel_id, [confirmation], respond=req.respond, user=user_id,
                           response_type="in_channel")
-
-
-def register(app: Any, deps: BotDeps) -> None:
-    """Add the ``auto`` and ``mask`` sub-commands to ``/smtp``."""
-    deps.subcommands["auto"] = SubCommand(
-        lambda req: change_setting(req, "auto"),
-        "/smtp auto on|off|status",
-        "Automatic annotation of pasted bounces in this channel (default on).",
-    )
-    deps.subcommands["mask"] = SubCommand(
-        lambda req: change_setting(req, "mask"),
-        "/smtp mask on|off|status",
-        "Mask recipient addresses (j***@example.com) in this channel's replies.",
-    )

@@ -5,14 +5,16 @@ Slack delivers message text with its own markup
 ``&amp; &lt; &gt;`` escapes, ``<mailto:a@b|a@b>`` and ``<https://x|label>`` links,
 ``<@U123>`` user mentions, ``<#C123|name>`` channel links, ``<!here>`` commands.
 The knowledge engine wants the text as the mail server wrote it, so a bounce
-``<john@example.com>... 550 5.1.1`` arrives intact.
+``<john@example.com>... 550 5.1.1`` arrives intact: every Slack path (events,
+``/smtp``, the message shortcut) calls :func:`unslack` once, and ``knowledge``
+takes what it gets literally (the grammar itself is in :mod:`bot.slack.markup`).
 """
 
 from __future__ import annotations
 
 import re
 
-from knowledge.slack_text import unslack as _unslack
+from bot.slack.markup import unslack as _unslack
 
 
 def mentions_user(text: str, user_id: str | None) -> bool:
@@ -21,7 +23,7 @@ def mentions_user(text: str, user_id: str | None) -> bool:
 
 
 def unslack(text: str, *, drop_user: str | None = None) -> str:
-    """Slack message markup -> plain text: ``knowledge.slack_text.unslack`` (links keep their
+    """Slack message markup -> plain text: :func:`bot.slack.markup.unslack` (links keep their
     label, ``mailto:`` dropped, code marks and quote markers removed, escapes undone), after
     removing the mentions of ``drop_user`` (the bot's own id, so ``@smtpbot what's 421``
     becomes ``what's 421``); other mentions become ``@U123``."""

@@ -4,15 +4,15 @@ The text path of ``smtpbot annotate`` and of the Slack app's auto-annotation:
 mail log lines (Postfix, Exim, Sendmail, qmail, Exchange), the human part of
 bounces, DSN fields pasted on their own, client library errors (Python
 smtplib, nodemailer, PHPMailer / Swift / Symfony Mailer, JavaMail, .NET
-``SmtpException``, MailKit, Go ``net/smtp``), SMTP session transcripts, with or
-without Slack formatting.
+``SmtpException``, MailKit, Go ``net/smtp``), SMTP session transcripts, as
+plain text (Slack markup is undone by ``bot/slack/markup.py`` first).
 
 How it works (one module per stage)
 -----------------------------------
 0. :mod:`~knowledge.textscan.results`: the limits and the result types; the SMTP basics (code tokens,
    command names, addresses, hosts) come from :mod:`knowledge.smtp`.
-1. *Normalise* (:mod:`~knowledge.textscan.normalise`, :mod:`~knowledge.textscan.offsets`): undo Slack
-   formatting (:func:`~knowledge.textscan.normalise._undo_slack_markup`, to leave the domain), turn
+1. *Normalise* (:mod:`~knowledge.textscan.normalise`, offsets kept by :mod:`knowledge.offsets`): the
+   input is plain text (the Slack app undoes Slack's markup first, ``bot/slack/markup.py``); turn
    literal ``\\r\\n`` / ``\\n`` escapes (Python / PHP / JS / JSON string
    literals, also escaped twice, Exim logs) into line breaks, and
    qmail's ``_``-for-space logs into spaces.  An offset map keeps spans in

@@ -26,7 +26,7 @@ def scan_limited(text: str) -> tuple[list[CodeMention], bool]:
 def scan(text: str) -> list[CodeMention]:
     """Every reply code and enhanced status code in ``text``, in text order.
 
-    Input: any str (Slack raw text, a log, an exception; never raises).
+    Input: any plain str (a log, a bounce, an exception; never raises).
     Output: a list of :class:`CodeMention` with span, kind, role, the context
     rule that made the token a code and its strength.  Numbers that are not
     codes (ports, HTTP statuses, durations, sizes, counts, pids, line numbers,

@@ -33,8 +33,8 @@ class CodeMention:
 
     ``code``: ``"550"`` or ``"5.7.1"``; ``kind``: ``"reply"`` (RFC 5321 §4.2)
     or ``"enhanced"`` (RFC 3463 §2).  ``start``/``end``: the span in the text
-    given to :func:`scan` (``text[start:end] == code`` unless Slack formatting
-    or an escape was undone inside it).  ``role``: ``failure`` (4xx/5xx,
+    given to :func:`scan` (``text[start:end] == code`` unless an escape
+    was undone inside it).  ``role``: ``failure`` (4xx/5xx,
     4.x.x/5.x.x, or a reply of any class that a client did not expect),
     ``success`` (2xx/3xx, 2.x.x), ``expected`` (the code a
     client wanted, e.g. the 250 of "Expected response code 250 but got code

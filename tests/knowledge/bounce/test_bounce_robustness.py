@@ -144,17 +144,6 @@ def test_annotate_text_escapes_nothing_and_never_raises():
     assert annotate_text("\ud800 lone surrogate").findings == []
 
 
-def test_bounce_pasted_into_slack_code_block():
-    from knowledge.annotate import annotate_text
-
-    raw = (FIXTURES / "postfix" / "postfix-dsn.eml").read_text()
-    slack = "```" + raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "```"
-    ann = annotate_text(slack)
-    assert ann.kind == "bounce"
-    assert [(f.recipient, f.reason) for f in ann.findings] == [
-        ("nobody@example.com", "userunknown"), ("full@example.org", "mailboxfull")]
-
-
 def test_pasted_dsn_fields_without_status_or_diagnostic():
     # A DSN block with a code elsewhere but no Status / Diagnostic-Code field.
     from knowledge.annotate import annotate_text

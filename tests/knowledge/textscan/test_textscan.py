@@ -1,9 +1,9 @@
 """knowledge.textscan: SMTP codes in pasted free text, with their context.
 
 Fixtures in tests/fixtures/text/ are our own anonymised snippets, one per
-format (MTA logs, bounce human parts, client library errors, transcripts,
-Slack pastes); tests/fixtures/text/expected.json holds the failures a careful
-reader finds in each.
+format (MTA logs, bounce human parts, client library errors, transcripts);
+tests/fixtures/text/expected.json holds the failures a careful reader finds in
+each.  Slack pastes go through bot.slack.markup first: tests/bot/slack/test_markup.py.
 """
 
 from __future__ import annotations
@@ -95,10 +95,7 @@ def test_every_fixture_has_an_expectation():
     ("日志中出现535错误 Error: authentication failed, smtp.qq.com", [("535", None)]),
     # literal \n escapes from JSON or Exim logs
     (r'"response": "552-5.2.3 Your message exceeded limits.\n552 5.2.3 size guidelines."', [("552", "5.2.3")]),
-    # Slack formatting
-    ("`550 5.1.1 &lt;<mailto:u@example.com|u@example.com>&gt;: Recipient address rejected`", [("550", "5.1.1")]),
-    ("&gt; host mx.example.net[192.0.2.1] said: 553 5.7.2 blocked\n&gt;     (in reply to MAIL FROM command)",
-     [("553", "5.7.2")]),
+    # (Slack-formatted pastes: tests/bot/slack/test_markup.py, through bot.slack.markup first)
     # provider event JSON: reply code and enhanced code in separate fields
     ('{"delivery-status": {"message": "5.1.1 No such user", "code": 550, "enhanced-code": "5.1.1"}, '
      '"recipient": "nobody@example.com"}', [("550", "5.1.1")]),
@@ -280,24 +277,6 @@ def test_evidence(text):
 
 
 # --------------------------------------------------------------------------- mentions and spans
-
-def test_mention_spans_point_into_the_original_text():
-    text = "`said: 550-5.7.1 &lt;x&gt;` and <mailto:a@example.com|a@example.com> Status: 5.0.0"
-    ms = scan(text)
-    assert [(m.code, m.kind) for m in ms] == [("550", "reply"), ("5.7.1", "enhanced"), ("5.0.0", "enhanced")]
-    for m in ms:
-        assert isinstance(m, CodeMention)
-        assert text[m.start:m.end] == m.code
-    assert ms[0].paired == "5.7.1" and ms[0].context == "pair" and ms[0].strength == "strong"
-    assert ms[2].context == "dsn-status"
-
-
-def test_failure_span_points_at_first_code():
-    text = "blah\n&gt; host m.example.net[192.0.2.1] said: 452 4.2.2 full"
-    [f] = failures_from_text(text)
-    assert isinstance(f, TextFailure)
-    assert text[f.start:f.end] == "452 4.2.2"
-
 
 def test_bare_code_is_a_weak_mention():
     [m] = scan("what does 550 mean?")
