@@ -268,7 +268,7 @@ def test_slack_text_flag_undoes_slack_markup_once(capsys, tmp_path):
 
 
 def test_slack_text_flag_reads_a_bounce_pasted_in_a_code_block(capsys, tmp_path):
-    raw = (FIXTURES / "postfix-dsn.eml").read_text()
+    raw = (FIXTURES / "postfix" / "postfix-dsn.eml").read_text()
     path = tmp_path / "pasted.txt"
     path.write_text("```" + raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "```",
                     encoding="utf-8")
