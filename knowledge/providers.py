@@ -373,7 +373,8 @@ def _strlist(d: dict, key: str, where: str) -> list[str]:
     return [x.strip() for x in v]
 
 
-_PROVIDER_KEYS = {"id", "name", "kind", "doc_url", "aliases", "hosts", "signatures", "sources", "rules"}
+_PROVIDER_KEYS = {"id", "name", "kind", "doc_url", "aliases", "hosts", "signatures", "sources", "rules",
+                  "reason_phrases", "reason_codes"}  # the last two: read by knowledge.reasons (rhost layer)
 _RULE_KEYS = {
     "id", "title", "reply", "enhanced", "markers", "pattern", "identifies", "meaning", "remedy",
     "retry_helps", "doc_url", "sources", "redefines", "query_token", "reason",
