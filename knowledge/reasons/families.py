@@ -18,6 +18,33 @@ from collections.abc import Iterable
 from knowledge.reasons.triggers import literal_triggers
 
 
+def family_triggers(phrases: Iterable[str], patterns: Iterable[tuple[str, str]]) -> tuple[str, ...]:
+    """The triggers of a family: its phrases, then its patterns' literal triggers."""
+    out = list(phrases)
+    for _, src in patterns:
+        out.extend(literal_triggers(src) or ())
+    return tuple(dict.fromkeys(out))
+
+
+def gram_index(triggers: Iterable[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """Index ``triggers`` by the three-character substring of each that the fewest others share:
+    returns ``(gram -> triggers, triggers under three characters)``; see :class:`TriggerIndex`."""
+    triggers = list(dict.fromkeys(triggers))
+    count: dict[str, int] = {}
+    for t in triggers:
+        for g in {t[i:i + 3] for i in range(len(t) - 2)}:
+            count[g] = count.get(g, 0) + 1
+    by_gram: dict[str, list[str]] = {}
+    short: list[str] = []
+    for t in triggers:
+        if len(t) < 3:
+            short.append(t)
+            continue
+        rare = min((t[i:i + 3] for i in range(len(t) - 2)), key=count.__getitem__)
+        by_gram.setdefault(rare, []).append(t)
+    return by_gram, short
+
+
 class Family:
     """One phrase family: ``name``, ``reason``, literal ``phrases`` and named ``patterns``.
 
@@ -48,7 +75,7 @@ class Family:
         self._gated = {t: tuple(v) for t, v in gated.items()}
         self._ungated = tuple(ungated)
         self._keys = self._phrase_set | frozenset(gated)
-        self.triggers = tuple(dict.fromkeys(self.phrases + tuple(gated)))
+        self.triggers = family_triggers(self.phrases, self.patterns)
 
     @property
     def source(self) -> str:
@@ -74,8 +101,10 @@ class Family:
         instead of testing each trigger.  The verdict is the same either way.
         """
         if present is None:
-            present = {t for t in self._keys if t in low}
-        if not self._phrase_set.isdisjoint(present):
+            if any(p in low for p in self.phrases):
+                return True
+            present = {t for t in self._gated if t in low}
+        elif not self._phrase_set.isdisjoint(present):
             return True
         tried: set[int] = set()
         for t in self._gated.keys() & present:
@@ -88,29 +117,21 @@ class Family:
 
 
 class TriggerIndex:
-    """The triggers of some families, indexed by their first three characters.
+    """The triggers of some families, each indexed by its rarest three-character substring.
 
     :meth:`present` finds every trigger that occurs in a text in one pass: the set of the text's
     three-character substrings picks the candidates, each is confirmed with ``in`` (cost linear in
-    the text's length, not one substring test per trigger).
+    the text's length, not one substring test per trigger).  Indexing a trigger by the gram that
+    the fewest other triggers share keeps the candidates of a common gram ("mai") few.
     """
 
     __slots__ = ("_by_gram", "_grams", "_short")
 
-    def __init__(self, families: Iterable[Family]) -> None:
-        by_gram: dict[str, list[str]] = {}
-        short: list[str] = []
-        for fam in families:
-            for t in fam.triggers:
-                if len(t) < 3:
-                    short.append(t)
-                else:
-                    lst = by_gram.setdefault(t[:3], [])
-                    if t not in lst:
-                        lst.append(t)
+    def __init__(self, families: Iterable[Family] = (), index: tuple[dict, list] | None = None) -> None:
+        by_gram, short = index if index is not None else gram_index(t for fam in families for t in fam.triggers)
         self._by_gram = {g: tuple(ts) for g, ts in by_gram.items()}
         self._grams = frozenset(self._by_gram)
-        self._short = tuple(dict.fromkeys(short))
+        self._short = tuple(short)
 
     def present(self, low: str) -> set[str]:
         """The indexed triggers that occur in ``low``."""

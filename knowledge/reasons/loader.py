@@ -25,6 +25,7 @@ import zlib
 from pathlib import Path
 
 from knowledge.reasons import validate as v
+from knowledge.reasons.families import family_triggers, gram_index
 from knowledge.reasons.shadow import check_tier
 from knowledge.reasons.validate import ReasonDataError
 from knowledge.vocabulary import REASONS
@@ -41,7 +42,7 @@ CODE_STEP_KEYS = frozenset({"status", "text", "sources", "checked"})
 REQUIRED_STEPS = ("greylisting", "greylisting-failed", "deferred", "relayed")
 REQUIRED_SETS = ("asserted_unknown", "late_unknown", "expiry_evidence", "connect_failure", "bare_rcpt_refusal",
                  "greylisting", "mail_from_access_denied", "mail_from_reputation", "weak_excluded", "queue_state")
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2  # 2: with the trigger index
 _SUBJECT_DETAIL_RE = re.compile(r"^\d{1,3}\.\d{1,3}$")
 _STATUS_RE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
 
@@ -60,9 +61,11 @@ def _parse(path: Path) -> dict:
 
 def _family(d: object, file: str, index: int) -> dict:
     where = f"{file}: family[{index}]"
-    d = v.check_keys(d, v.FAMILY_KEYS, where)
+    if not isinstance(d, dict):
+        raise ReasonDataError(f"{where}: must be a table")
     name = v.name(d.get("name"), where)
     where = f"{file}: family {name!r}"
+    v.check_keys(d, v.FAMILY_KEYS, where)
     v.text(d, "note", where, required=False)
     v.provenance(d, where)
     fam = {"name": name, "file": file, "phrases": v.phrases(d, where), "patterns": v.named_patterns(d, where)}
@@ -274,9 +277,11 @@ def build(reasons_dir: Path, providers_dir: Path) -> dict:
         return _parse(path)
 
     steps, code_steps = _steps(files["steps.toml"])
-    return {"reasons": reasons, "order": _order(files["order.toml"], families, read_provider),
-            "status": _status(files["status.toml"]), "steps": steps, "code_steps": code_steps,
-            "sets": _sets(files["evidence.toml"])}
+    order = _order(files["order.toml"], families, read_provider)
+    # the trigger index of the three text tiers, computed once here and kept in the cache
+    index = gram_index(t for tier in TIERS for f in order[tier] for t in family_triggers(f["phrases"], f["patterns"]))
+    return {"reasons": reasons, "order": order, "trigger_index": index, "status": _status(files["status.toml"]),
+            "steps": steps, "code_steps": code_steps, "sets": _sets(files["evidence.toml"])}
 
 
 def _cache_file(paths: list[Path]) -> Path | None:

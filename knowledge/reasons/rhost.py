@@ -41,5 +41,5 @@ def provider_reason(low: str) -> str | None:
             if reason is not None:
                 return reason
     index = t.provider
-    present = {x for x in index.keys if x in low}
+    present = {x for x in index.keys if x in low}  # few keys: cheaper than a TriggerIndex pass
     return index.first(low, present) if present or index.ungated else None

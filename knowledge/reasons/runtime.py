@@ -35,7 +35,7 @@ class Tables:
         self.strong = FamilyIndex(_families(order["strong"]))
         self.generic = FamilyIndex(_families(order["generic"]))
         self.weak = FamilyIndex(_families(order["weak"]))
-        self.triggers = TriggerIndex(self.strong.families + self.weak.families + self.generic.families)
+        self.triggers = TriggerIndex(index=d["trigger_index"])
         self.provider = FamilyIndex(_families(order["provider_phrases"]))
         self.codes = [(literal_triggers(c["pattern"]) or (), re.compile(c["pattern"]), c["codes"], c["ranges"])
                       for c in order["provider_codes"]]
