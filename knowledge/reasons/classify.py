@@ -50,11 +50,10 @@ def status_reason(enhanced: str | None) -> str | None:
     """The reason an enhanced status code names on its own (status.toml), or None."""
     if not enhanced:
         return None
-    m = STATUS_RE.match(enhanced)
-    if not m:
+    if not STATUS_RE.match(enhanced):
         return None
     t = tables()
-    key = f"{m.group(2)}.{m.group(3)}"
+    key = enhanced.split(".", 1)[1]
     if key in t.generic_status:
         return t.class_specific.get(enhanced)
     if enhanced in t.class_specific:
