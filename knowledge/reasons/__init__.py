@@ -42,6 +42,12 @@ def reason_label(reason: str | None) -> str | None:
     return labels.get(reason, reason)
 
 
+_CONSTANTS = frozenset({"REASON_LABELS", "NEXT_STEPS", "DEFERRAL_HINTS", "HARD_REASONS", "STATUS_REASON",
+                        "STATUS_REASON_CLASS", "CODE_STEPS", "GREYLISTING_STEP", "GREYLISTING_FAILED_STEP",
+                        "ORANGE_CODES", "SPECTRUM_CODES", "_ASSERTED_UNKNOWN", "_LATE_UNKNOWN", "_PATTERNS",
+                        "_GENERIC", "_WEAK", "_PROVIDERS"})
+
+
 def _constant(name: str):
     from knowledge.reasons.runtime import data, tables
 
@@ -68,15 +74,13 @@ def _constant(name: str):
         "_WEAK": lambda: t.weak.families,
         "_PROVIDERS": lambda: t.provider.families,
     }
-    if name not in builders:
-        raise AttributeError(f"module 'knowledge.reasons' has no attribute {name!r}")
     return builders[name]()
 
 
 def __getattr__(name: str):
     """The data-derived constants, built from the data files on first access and kept."""
-    if name.startswith("__"):
-        raise AttributeError(name)
+    if name not in _CONSTANTS:  # checked first: a probe for another name (hasattr, a submodule) loads nothing
+        raise AttributeError(f"module 'knowledge.reasons' has no attribute {name!r}")
     value = _constant(name)
     globals()[name] = value
     return value

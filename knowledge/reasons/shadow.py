@@ -8,19 +8,26 @@ Holds no phrase.
 
 from __future__ import annotations
 
+import re
+
 from knowledge.reasons.triggers import literal_triggers
 from knowledge.reasons.validate import ReasonDataError
+
+# Assertions: a pattern with one may match a phrase alone but not the same phrase inside a longer text.
+_ASSERTION = re.compile(r"\\[bBAZ]|\(\?<?[=!]|[\^$]")
 
 
 class _Earlier:
     """The literal phrases of the families seen so far, indexed by their first three characters."""
 
     def __init__(self) -> None:
+        self.patterns: list[tuple[re.Pattern[str], str, dict]] = []  # patterns without assertions
         self.owner: dict[str, dict] = {}
         self.by_gram: dict[str, list[str]] = {}
         self.short: list[str] = []
 
     def add(self, fam: dict) -> None:
+        self.patterns += [(re.compile(src), pname, fam) for pname, src in fam["patterns"] if not _ASSERTION.search(src)]
         for p in fam["phrases"]:
             self.owner.setdefault(p, fam)
             if len(p) < 3:
@@ -40,6 +47,16 @@ class _Earlier:
         return next((p for p in self.short if p in s), None)
 
 
+def _check_patterns(earlier: _Earlier, phrase: str, where: str, tier: str) -> None:
+    """Reject ``phrase`` when an earlier pattern without assertions matches it: such a pattern then
+    matches every text that contains the phrase."""
+    for pat, pname, other in earlier.patterns:
+        if pat.search(phrase):
+            raise ReasonDataError(
+                f"{where}: phrase {phrase!r} can never decide: family {other['name']!r} ({other['file']}), "
+                f"tried before it in tier {tier!r}, has the pattern {pname!r} that matches it")
+
+
 def check_tier(tier: str, families: list[dict]) -> None:
     """Raise :class:`ReasonDataError` for the first phrase or pattern of ``families`` (in order of
     precedence; dicts with name, file, phrases, patterns) that an earlier family always pre-empts."""
@@ -49,6 +66,7 @@ def check_tier(tier: str, families: list[dict]) -> None:
         for p in fam["phrases"]:
             hit = earlier.inside(p)
             if hit is None:
+                _check_patterns(earlier, p, where, tier)
                 continue
             other = earlier.owner[hit]
             by = f"family {other['name']!r} ({other['file']}), tried before it in tier {tier!r}"

@@ -195,3 +195,31 @@ def test_shipped_data_has_every_reason_with_label_hard_and_next_step():
         assert entry["label"] and isinstance(entry["hard"], bool) and entry["next_step"], r
     assert {r for r in REASONS if d["reasons"][r]["hard"]} == {"userunknown", "hostunknown", "hasmoved", "notaccept"}
     assert all(loader.DATA_DIR.joinpath(f"{r}.toml").is_file() for r in REASONS)
+
+
+def test_phrase_matched_by_an_earlier_pattern_is_rejected(tmp_path):
+    rejects(tmp_path, "blocked.toml: family 'blocked': phrase 'exceeded the message limit' can never decide: family "
+            "'full' (mailboxfull.toml), tried before it in tier 'strong', has the pattern 'gap' that matches it",
+            families={"mailboxfull": FAMILIES["mailboxfull"] + "[family.patterns]\ngap = 'exceeded .{0,30}limit'\n",
+                      "blocked": '[[family]]\nname = "blocked"\nphrases = ["exceeded the message limit"]\n' + SRC})
+
+
+def test_a_pattern_with_assertions_does_not_count_as_matching_a_phrase_everywhere(tmp_path):
+    build(*make_data(tmp_path, families={
+        "mailboxfull": FAMILIES["mailboxfull"] + "[family.patterns]\nspam = '\\bspam\\b'\n",
+        "blocked": '[[family]]\nname = "blocked"\nphrases = ["spam source"]\n' + SRC}))
+
+
+def test_every_shipped_phrase_decides_its_own_reason_in_its_tier():
+    from knowledge.reasons import provider_reason
+    from knowledge.reasons.runtime import tables
+
+    t = tables()
+    for tier in ("strong", "generic", "weak"):
+        index = getattr(t, tier)
+        for fam in index.families:
+            for phrase in fam.phrases:
+                assert index.first(phrase, t.triggers.present(phrase)) == fam.reason, (tier, fam.name, phrase)
+    for fam in t.provider.families:
+        for phrase in fam.phrases:
+            assert provider_reason(phrase) == fam.reason, (fam.name, phrase)

@@ -33,3 +33,12 @@ def test_a_provider_remedy_on_a_delayed_finding_gets_the_deferred_step_first():
     assert f["next_step"] == next_step("speeding", "delayed") + " Lower the sending rate."
     kept = next_step("speeding", "delayed")
     assert _delayed({"action": "delayed", "reason": "speeding", "next_step": kept})["next_step"] == kept
+
+
+def test_code_shapes_are_knowledge_smtp_pieces():
+    from knowledge.reasons import _smtp
+    from knowledge.smtp import codes
+
+    assert _smtp._ENHANCED_CODE == codes.ENHANCED_CODE
+    assert _smtp._NOT_IN_WORD_BEFORE == codes.NOT_IN_WORD_BEFORE
+    assert _smtp._NOT_MORE_DIGITS_AFTER == codes.NOT_MORE_DIGITS_AFTER
