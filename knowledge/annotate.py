@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from knowledge.reasons import classify, next_step
+from knowledge.reasons import classify, next_step, says_nothing_to_resend
 from knowledge.vocabulary import NOT_FAILURE_REASONS, UNDECIDED_REASONS
 
 __all__ = ["annotate_bytes", "annotate_text", "annotate_rows", "FINDING_KEYS", "MAX_INPUT"]
@@ -159,7 +159,7 @@ def _delayed(finding: dict) -> dict:
     if inferred and inferred[0] == "5":
         finding["inferred_status"] = "4" + inferred[1:]
     step = finding.get("next_step") or ""
-    if not step.startswith("Nothing to resend yet"):
+    if not says_nothing_to_resend(step):
         base = next_step(finding.get("reason"), "delayed")
         if base:
             # (a remedy that says to resend is for a failure, not for a message still queued)
