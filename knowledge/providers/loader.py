@@ -111,13 +111,11 @@ def _register(prov: _Provider, providers: dict, rules: dict, aliases: dict, wher
         aliases[key] = prov.id
 
 
-def _check_phrases(providers: dict[str, _Provider], shadowing: bool) -> None:
-    """A reason phrase written in two entries (of one or two files) is an error naming both.  With
-    ``shadowing`` (full validation), so is a phrase that contains an earlier entry's phrase of another
-    reason: tables are tried in file and entry order, so the earlier entry always wins and the later
-    phrase can never decide (same-reason containment gives the same answer and is allowed)."""
+def _check_phrases(providers: dict[str, _Provider]) -> None:
+    """A reason phrase written in two entries (of one or two files) is an error naming both.  Whether a
+    phrase can never decide depends on the precedence of knowledge/data/reasons/order.toml, so that check
+    belongs to the reasons loader (:mod:`knowledge.reasons.shadow`), which checks every tier."""
     seen: dict[str, str] = {}
-    earlier: list[tuple[str, str, str]] = []  # (phrase, where, reason) of the entries before this one
     for prov in providers.values():
         for i, e in enumerate(prov.reason_phrases):
             where = phrase_entry_where(prov.file, i, e)
@@ -125,16 +123,6 @@ def _check_phrases(providers: dict[str, _Provider], shadowing: bool) -> None:
                 first = seen.setdefault(phrase, where)
                 if first != where:
                     raise ProviderDataError(f"{where}: phrase {phrase!r} is already listed in {first}")
-                if shadowing:
-                    _check_not_shadowed(phrase, e["reason"], where, earlier)
-            earlier.extend((phrase, where, e["reason"]) for phrase in e.get("phrases", ()))
-
-
-def _check_not_shadowed(phrase: str, reason: str, where: str, earlier: list[tuple[str, str, str]]) -> None:
-    for other, other_where, other_reason in earlier:
-        if other in phrase and other_reason != reason:
-            raise ProviderDataError(f"{where}: phrase {phrase!r} can never decide: it contains {other!r} of "
-                                    f"{other_where}, which is tried first")
 
 
 def _prefilters(providers: dict[str, _Provider]) -> dict:
@@ -177,7 +165,7 @@ def _load(data_dir: Path = DATA_DIR, use_cache: bool = True, compile_patterns: b
         prov = build_provider(data, path, order, compile_patterns)
         order += len(prov.rules)
         _register(prov, providers, rules, aliases, path.name)
-    _check_phrases(providers, shadowing=compile_patterns)
+    _check_phrases(providers)
     idx = _Index(providers=providers, aliases=aliases, rules=rules, **_prefilters(providers))
     if compile_patterns:
         idx.reason_tables = _compile_reason_tables(idx)

@@ -337,7 +337,15 @@ def phrase_entry_where(file: str, i: int, entry: dict) -> str:
     return f"{file} reason_phrases #{i + 1}" + (f" ({reason})" if isinstance(reason, str) else "")
 
 
-def _check_phrase_entry(e: dict, where: str, compile_patterns: bool) -> None:
+def code_entry_where(file: str, i: int) -> str:
+    """How messages name the ``i``-th (0-based) ``[[reason_codes]]`` entry: ``"orange.toml reason_codes #1"``."""
+    return f"{file} reason_codes #{i + 1}"
+
+
+def check_phrase_entry(e: dict, where: str, compile_patterns: bool) -> None:
+    """Check one ``[[reason_phrases]]`` entry (the one definition of its shape, used by this loader and by
+    :mod:`knowledge.reasons` when it builds its tables).  ``where`` names the entry in messages
+    (:func:`phrase_entry_where`).  Raises :class:`ProviderDataError`."""
     _keys(e, _PHRASE_KEYS, where)
     if "reason" not in e:
         raise ProviderDataError(f"{where}: missing required field 'reason'")
@@ -347,6 +355,10 @@ def _check_phrase_entry(e: dict, where: str, compile_patterns: bool) -> None:
     if upper:
         raise ProviderDataError(f"{where}: phrase {upper[0]!r} is not lower-case (texts are lower-cased "
                                 f"before matching)")
+    spaced = [p for p in phrases if "  " in p or any(c in p for c in "\t\r\n")]
+    if spaced:
+        raise ProviderDataError(f"{where}: phrase {spaced[0]!r} must use single spaces (texts are matched with "
+                                f"white space folded)")
     dup = next((p for i, p in enumerate(phrases) if p in phrases[:i]), None)
     if dup is not None:
         raise ProviderDataError(f"{where}: phrase {dup!r} is listed twice")
@@ -370,7 +382,10 @@ def _check_ranges(ranges: object, where: str) -> None:
         _reason(rg[2], f"{where} range {rg[:2]!r}")
 
 
-def _check_code_entry(e: dict, where: str, compile_patterns: bool) -> None:
+def check_code_entry(e: dict, where: str, compile_patterns: bool) -> None:
+    """Check one ``[[reason_codes]]`` entry (one capture group, codes and/or ranges naming reasons, sources,
+    checked); shared with :mod:`knowledge.reasons` like :func:`check_phrase_entry`.  Raises
+    :class:`ProviderDataError`."""
     _keys(e, _CODE_KEYS, where)
     src = _str(e, "pattern", where)
     if compile_patterns:
@@ -413,10 +428,10 @@ def build_provider(data: dict, path: Path, order_start: int, compile_patterns: b
         prov.rules.append(_build_rule(r, i, prov.id, where, order_start + i, compile_patterns))
     prov.reason_phrases = _entries(data, "reason_phrases", where)
     for i, e in enumerate(prov.reason_phrases):
-        _check_phrase_entry(e, phrase_entry_where(where, i, e), compile_patterns)
+        check_phrase_entry(e, phrase_entry_where(where, i, e), compile_patterns)
     prov.reason_codes = _entries(data, "reason_codes", where)
     for i, e in enumerate(prov.reason_codes):
-        _check_code_entry(e, f"{where} reason_codes #{i + 1}", compile_patterns)
+        check_code_entry(e, code_entry_where(where, i), compile_patterns)
     if not (prov.rules or prov.reason_phrases or prov.reason_codes):
         raise ProviderDataError(f"{where}: needs at least one [[rules]] entry "
                                 f"(or [[reason_phrases]] / [[reason_codes]])")

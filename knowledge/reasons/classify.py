@@ -16,6 +16,7 @@ import re
 from knowledge.reasons._smtp import CODE_TOKENS, STATUS_RE, SYNTAX_REPLIES, norm_command
 from knowledge.reasons.rhost import provider_reason
 from knowledge.reasons.runtime import tables
+from knowledge.vocabulary import MAIL_FROM_NOT_TAKEN
 
 _WORD = re.compile(r"[a-z]{3,}")
 _ADDRESSES = re.compile(r"\S*@\S*|<[^<>]{0,300}>")
@@ -219,8 +220,10 @@ def classify(reply_code: str | None, enhanced: str | None, text: str, command: s
         reason = "networkerror"
     prov = provider_reason(low_raw)
     if prov is not None:
-        if cmd == "MAIL" and prov in ("badreputation", "userunknown", "filtered"):
-            prov = "rejected"  # refused at MAIL FROM: the sender, whatever the cause
+        if cmd == "MAIL" and prov in MAIL_FROM_NOT_TAKEN:
+            # refused at MAIL FROM: no recipient is named yet, so a provider's recipient or reputation
+            # verdict is a refusal of the sender (one definition with knowledge.providers.policy)
+            prov = "rejected"
         return prov, is_hard(prov, rc, enh)
     reason = _sender_and_client_rules(reason, text, cmd)
     if reason is None:

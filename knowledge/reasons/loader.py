@@ -108,49 +108,42 @@ def _reasons(files: dict[str, dict]) -> tuple[dict, dict]:
     return reasons, families
 
 
-def _provider_phrases(pid: str, d: dict) -> list[dict]:
+def _provider_entries(pid: str, d: dict, key: str) -> list[dict]:
+    """The ``[[key]]`` entries of provider ``pid``'s file, each checked by the provider schema
+    (:mod:`knowledge.providers.schema`, the one definition of their shape); its errors are re-raised as
+    :class:`ReasonDataError` with the same message (file and entry named)."""
+    from knowledge.providers.records import ProviderDataError
+    from knowledge.providers.schema import check_code_entry, check_phrase_entry, code_entry_where, phrase_entry_where
+
     file = f"{pid}.toml"
-    out = []
-    entries = d.get("reason_phrases", [])
+    entries = d.get(key, [])
     if not isinstance(entries, list) or not entries:
-        raise ReasonDataError(f"{file}: order.toml names provider:{pid} but the file has no [[reason_phrases]]")
-    for i, e in enumerate(entries):
-        where = f"{file}: reason_phrases[{i}]"
-        e = v.check_keys(e, v.PROVIDER_PHRASE_KEYS, where)
-        v.provenance(e, where)
-        out.append({"name": f"{pid}.reason_phrases[{i}]", "file": file, "reason": v.reason_name(e.get("reason"), where),
-                    "phrases": v.phrases(e, where), "patterns": v.pattern_list(e, where)})
-        if not out[-1]["phrases"] and not out[-1]["patterns"]:
-            raise ReasonDataError(f"{where}: needs phrases or patterns")
-    return out
+        raise ReasonDataError(f"{file}: order.toml names provider {pid!r} but the file has no [[{key}]]")
+    try:
+        for i, e in enumerate(entries):
+            if not isinstance(e, dict):
+                raise ProviderDataError(f"{file} {key} #{i + 1}: not a table")
+            if key == "reason_phrases":
+                check_phrase_entry(e, phrase_entry_where(file, i, e), compile_patterns=True)
+            else:
+                check_code_entry(e, code_entry_where(file, i), compile_patterns=True)
+    except ProviderDataError as exc:
+        raise ReasonDataError(str(exc)) from None
+    return entries
+
+
+def _provider_phrases(pid: str, d: dict) -> list[dict]:
+    """Provider ``pid``'s reply families as families of the ``provider_phrases`` tier."""
+    return [{"name": f"{pid}.reason_phrases[{i}]", "file": f"{pid}.toml", "reason": e["reason"],
+             "phrases": list(e.get("phrases", [])),
+             "patterns": [(f"pattern-{j}", src) for j, src in enumerate(e.get("patterns", []))]}
+            for i, e in enumerate(_provider_entries(pid, d, "reason_phrases"))]
 
 
 def _provider_codes(pid: str, d: dict) -> list[dict]:
-    file = f"{pid}.toml"
-    out = []
-    for i, e in enumerate(d.get("reason_codes", [])):
-        where = f"{file}: reason_codes[{i}]"
-        e = v.check_keys(e, v.PROVIDER_CODE_KEYS, where)
-        v.provenance(e, where)
-        pat = v.pattern(e.get("pattern"), f"{where}: pattern")
-        if re.compile(pat).groups != 1:
-            raise ReasonDataError(f"{where}: pattern must have exactly one capture group (the code)")
-        codes = e.get("codes", {})
-        if not isinstance(codes, dict):
-            raise ReasonDataError(f"{where}: 'codes' must be a table of code = reason")
-        for code, reason in codes.items():
-            v.reason_name(reason, f"{where}: code {code!r}")
-        ranges = e.get("ranges", [])
-        for j, rg in enumerate(ranges if isinstance(ranges, list) else [None]):
-            if not (isinstance(rg, list) and len(rg) == 3 and all(isinstance(n, int) for n in rg[:2]) and rg[0] <= rg[1]):
-                raise ReasonDataError(f"{where}: ranges[{j}] must be [low, high, reason] with low <= high")
-            v.reason_name(rg[2], f"{where}: ranges[{j}]")
-        if not codes and not ranges:
-            raise ReasonDataError(f"{where}: needs 'codes' or 'ranges'")
-        out.append({"pattern": pat, "codes": dict(codes), "ranges": [tuple(rg) for rg in ranges]})
-    if not out:
-        raise ReasonDataError(f"{file}: order.toml names it in provider_codes but the file has no [[reason_codes]]")
-    return out
+    """Provider ``pid``'s internal code tables, in file order."""
+    return [{"pattern": e["pattern"], "codes": dict(e.get("codes", {})), "ranges": [tuple(rg) for rg in e.get("ranges", [])]}
+            for e in _provider_entries(pid, d, "reason_codes")]
 
 
 def _names(d: dict, key: str, where: str) -> list[str]:

@@ -15,8 +15,6 @@ _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 REASON_KEYS = frozenset({"label", "hard", "next_step", "deferral_hint", "sources", "checked", "family"})
 FAMILY_KEYS = frozenset({"name", "note", "phrases", "patterns", "sources", "checked"})
 SET_KEYS = frozenset({"note", "phrases", "patterns", "sources", "checked"})
-PROVIDER_PHRASE_KEYS = frozenset({"reason", "phrases", "patterns", "sources", "checked"})
-PROVIDER_CODE_KEYS = frozenset({"pattern", "codes", "ranges", "sources", "checked"})
 
 
 class ReasonDataError(ValueError):
@@ -105,11 +103,3 @@ def named_patterns(d: dict, where: str) -> list[tuple[str, str]]:
     if not isinstance(v, dict):
         raise ReasonDataError(f"{where}: 'patterns' must be a table of name = regex")
     return [(name(k, f"{where}: pattern"), pattern(src, f"{where}: pattern {k!r}")) for k, src in v.items()]
-
-
-def pattern_list(d: dict, where: str) -> list[tuple[str, str]]:
-    """The ``patterns`` list of a provider's [[reason_phrases]] (named by position)."""
-    v = d.get("patterns", [])
-    if not isinstance(v, list):
-        raise ReasonDataError(f"{where}: 'patterns' must be a list of regex strings")
-    return [(f"pattern-{i}", pattern(src, f"{where}: patterns[{i}]")) for i, src in enumerate(v)]

@@ -176,18 +176,6 @@ def test_a_phrase_in_two_files_is_rejected_naming_both(tmp_path: Path) -> None:
                               "in aa.toml reason_phrases #1 (blocked)")
 
 
-def test_a_phrase_shadowed_by_an_earlier_entry_of_another_reason_is_rejected(tmp_path: Path) -> None:
-    _write(tmp_path, "aa", PHRASES)
-    _write(tmp_path, "bb", PHRASES.replace('"unusual rate of mail", "ip not in whitelist for rcpt domain"',
-                                           '"an unusual rate of mail"').replace('reason = "blocked"',
-                                                                                'reason = "speeding"'))
-    with pytest.raises(ProviderDataError) as err:
-        validate_provider_data(tmp_path)
-    assert str(err.value) == ("bb.toml reason_phrases #1 (speeding): phrase 'an unusual rate of mail' can never "
-                              "decide: it contains 'unusual rate of mail' of aa.toml reason_phrases #1 (blocked), "
-                              "which is tried first")
-
-
 def test_a_phrase_containing_an_earlier_one_of_the_same_reason_is_allowed(tmp_path: Path) -> None:
     _write(tmp_path, "aa", PHRASES)
     _write(tmp_path, "bb", PHRASES.replace('"unusual rate of mail", "ip not in whitelist for rcpt domain"',

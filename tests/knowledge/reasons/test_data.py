@@ -9,7 +9,7 @@ import pytest
 
 from knowledge.reasons import loader
 from knowledge.reasons.loader import ReasonDataError, build, load
-from knowledge.vocabulary import REASONS
+from knowledge.vocabulary import NOT_FAILURE_REASONS, REASONS
 
 SRC = 'sources = ["https://libsisimai.org/en/reason/"]\nchecked = "2026-12-08"\n'
 SETS = "".join(f'[set.{n}]\nphrases = ["{n.replace("_", " ")}"]\n{SRC}\n' for n in loader.REQUIRED_SETS)
@@ -115,7 +115,7 @@ def test_missing_reason_file_is_rejected(tmp_path):
 @pytest.mark.parametrize(("message", "kw"), [
     ("mailboxfull.toml: family 'full': unknown key(s) ['phrase']",
      {"families": {"mailboxfull": '[[family]]\nname = "full"\nphrase = ["quota"]\n' + SRC}}),
-    ("acme.toml: reason_phrases[0]: unknown key(s) ['phrasess']", {"acme": ACME.replace("phrases =", "phrasess =")}),
+    ("acme.toml reason_phrases #1 (speeding): unknown field(s) ['phrasess']", {"acme": ACME.replace("phrases =", "phrasess =")}),
     ("order.toml: unknown key(s) ['medium']", {"order": ORDER + "medium = []\n"}),
     ("vacation.toml: unknown key(s) ['hardness']", {"families": {"vacation": "hardness = 1\n"}}),
 ])
@@ -124,8 +124,9 @@ def test_unknown_keys_are_rejected(tmp_path, message, kw):
 
 
 def test_unknown_reason_name_in_a_provider_table_is_rejected(tmp_path):
-    rejects(tmp_path, "acme.toml: reason_codes[0]: code '101': 'blockd' is not a Sisimai reason "
-            "(knowledge.vocabulary.REASONS)", acme=ACME.replace('"101" = "blocked"', '"101" = "blockd"'))
+    # provider tables are checked by the provider schema (knowledge.providers.schema), the one definition
+    rejects(tmp_path, "acme.toml reason_codes #1 code '101': field 'reason' is 'blockd', not a Sisimai failure "
+            "reason (one of: " + ", ".join(r for r in REASONS if r not in NOT_FAILURE_REASONS) + ")", acme=ACME.replace('"101" = "blocked"', '"101" = "blockd"'))
 
 
 def test_missing_sources_are_rejected(tmp_path):
@@ -147,7 +148,8 @@ def test_pattern_that_does_not_compile_is_rejected(tmp_path):
 
 
 def test_code_pattern_needs_one_capture_group(tmp_path):
-    rejects(tmp_path, "acme.toml: reason_codes[0]: pattern must have exactly one capture group (the code)",
+    rejects(tmp_path, "acme.toml reason_codes #1: pattern has 0 capture groups; it needs exactly one (the code), "
+            "use (?:...) for the others",
             acme=ACME.replace("acme#(\\d{3})", "acme#\\d{3}"))
 
 
