@@ -10,22 +10,20 @@ from __future__ import annotations
 
 import json
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SCORER = SHARED / "bench" / "score_fragments.py"
 CASES = SHARED / "cases" / "fragments.jsonl"
 
 
 def _cli() -> str:
-    exe = shutil.which("smtpbot")
-    base = shlex.quote(exe) if exe else f"{shlex.quote(sys.executable)} -m bot.cli"
-    return base + " annotate --format json"
+    # this interpreter's code (a venv, a worktree), never whichever smtpbot comes first on PATH
+    return f"{shlex.quote(sys.executable)} -m bot.cli annotate --format json"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +32,7 @@ def figures() -> dict:
         pytest.skip("../shared (fragments scorer and cases) is not available")
     proc = subprocess.run([sys.executable, str(SCORER), "--cmd", _cli(), "--json"],
                           capture_output=True, text=True, timeout=300,
-                          cwd=Path(__file__).resolve().parents[1])
+                          cwd=Path(__file__).resolve().parents[2])
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 

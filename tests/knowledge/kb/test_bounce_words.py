@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).resolve().parents[1] / "knowledge" / "data"
+DATA = Path(__file__).resolve().parents[3] / "knowledge" / "data"
 HARD = re.compile(r"(?i)\bhard[ -]?bounce")
 SOFT = re.compile(r"(?i)\bsoft[ -]?bounce")
 ADDRESS_REPLIES = {"551", "556"}  # user not local / domain accepts no mail (RFC 5321 §3.4, RFC 7504)

@@ -10,7 +10,7 @@ from knowledge.entries import IANA_URL
 from knowledge.explain import explain_code
 from knowledge.kb import DATA_DIR, get_kb, load_kb
 
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parents[3].parent / "shared" / "reference"
 
 
 def _rows(name):
