@@ -9,12 +9,11 @@ only when the cache is cold.
 
 from __future__ import annotations
 
-import marshal
-import os
 import re
 import threading
-import zlib
 from pathlib import Path
+
+from knowledge.datacache import cached
 
 from knowledge.providers.records import (
     ProviderDataError,
@@ -42,53 +41,20 @@ def norm_word(word: str) -> str:
 # --------------------------------------------------------------------------- parsed-file cache
 
 
-def _cache_file(paths: list[Path]) -> Path | None:
-    """Where the parsed data files are cached (keyed by names, sizes, mtimes), or None when disabled."""
-    if os.environ.get("SMTPBOT_NO_CACHE"):
-        return None
-    base = os.environ.get("SMTPBOT_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "smtpbot"
-    )
-    key = "\n".join([str(_CACHE_VERSION)] + [f"{p}|{st.st_size}|{st.st_mtime_ns}" for p, st in
-                                              ((path, path.stat()) for path in paths)]).encode()
-    # Two independent 32-bit checksums (zlib is loaded at interpreter start; hashlib
-    # would cost ~2 ms to import on every CLI start): a 64-bit name per set of files.
-    digest = f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
-    return Path(base) / f"providers-{digest}.marshal"
-
-
-def _write_cache(cache: Path, data: list[dict]) -> None:
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(data))
-        os.replace(tmp, cache)
-    except (OSError, ValueError):
-        pass  # read-only home or odd values (a TOML date): work without the cache
-
-
 def _read_files(paths: list[Path], use_cache: bool) -> list[dict]:
     """Parse every TOML file; a marshal cache of the parsed dicts avoids re-parsing unchanged files."""
-    cache = _cache_file(paths) if use_cache else None
-    if cache is not None:
-        try:
-            data = marshal.loads(cache.read_bytes())
-            if isinstance(data, list) and len(data) == len(paths):
-                return data
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
+    return cached("providers", _CACHE_VERSION, paths, lambda: [_parse(path) for path in paths],
+                  accept=lambda data: isinstance(data, list) and len(data) == len(paths), use_cache=use_cache)
+
+
+def _parse(path: Path) -> dict:
     import tomllib  # only when the cache is cold: importing it costs ~2 ms
 
-    out = []
-    for path in paths:
-        try:
-            with path.open("rb") as fh:
-                out.append(tomllib.load(fh))
-        except tomllib.TOMLDecodeError as exc:
-            raise ProviderDataError(f"{path.name}: not valid TOML: {exc}") from None
-    if cache is not None:
-        _write_cache(cache, out)
-    return out
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProviderDataError(f"{path.name}: not valid TOML: {exc}") from None
 
 
 # --------------------------------------------------------------------------- the index

@@ -18,11 +18,10 @@ duplicated or shadowed.  Holds no phrase.
 
 from __future__ import annotations
 
-import marshal
-import os
 import re
-import zlib
 from pathlib import Path
+
+from knowledge.datacache import cached
 
 from knowledge.reasons import validate as v
 from knowledge.reasons.families import family_triggers, gram_index
@@ -277,37 +276,10 @@ def build(reasons_dir: Path, providers_dir: Path) -> dict:
             "steps": steps, "code_steps": code_steps, "sets": _sets(files["evidence.toml"])}
 
 
-def _cache_file(paths: list[Path]) -> Path | None:
-    """Where the validated data is cached (keyed by names, sizes, mtimes), or None when disabled."""
-    if os.environ.get("SMTPBOT_NO_CACHE"):
-        return None
-    base = os.environ.get("SMTPBOT_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "smtpbot")
-    key = "\n".join([str(_CACHE_VERSION)] + [f"{p}|{st.st_size}|{st.st_mtime_ns}" for p, st in
-                                              ((path, path.stat()) for path in paths)]).encode()
-    return Path(base) / f"reasons-{zlib.crc32(key):08x}{zlib.adler32(key):08x}.marshal"
-
-
 def load(reasons_dir: Path = DATA_DIR, providers_dir: Path = PROVIDERS_DIR, use_cache: bool = True) -> dict:
-    """The validated reason data (see :func:`build`), from the marshal cache when the files are
-    unchanged.  Raises :class:`ReasonDataError` (file and entry named) for malformed data."""
+    """The validated reason data (see :func:`build`), from the parsed-data cache
+    (:mod:`knowledge.datacache`) when the files are unchanged.  Raises :class:`ReasonDataError` (file and
+    entry named) for malformed data."""
     paths = sorted(reasons_dir.glob("*.toml")) + sorted(providers_dir.glob("*.toml"))
-    cache = _cache_file(paths) if use_cache else None
-    if cache is not None:
-        try:
-            data = marshal.loads(cache.read_bytes())
-            if isinstance(data, dict) and data.get("version") == _CACHE_VERSION:
-                return data
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
-    data = build(reasons_dir, providers_dir)
-    data["version"] = _CACHE_VERSION
-    if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(data))
-            os.replace(tmp, cache)
-        except (OSError, ValueError):
-            pass  # read-only home: work without the cache
-    return data
+    return cached("reasons", _CACHE_VERSION, paths, lambda: build(reasons_dir, providers_dir),
+                  accept=lambda data: isinstance(data, dict) and "order" in data, use_cache=use_cache)

@@ -35,12 +35,11 @@ one.  Every problem raises :class:`FormatDataError` naming the file and the entr
 
 from __future__ import annotations
 
-import marshal
-import os
 import re
-import zlib
 from functools import lru_cache
 from pathlib import Path
+
+from knowledge.datacache import cached
 
 __all__ = ["FormatDataError", "DATA_DIR", "load", "reason_table", "category_table", "all_ids", "validate_all"]
 
@@ -113,16 +112,6 @@ def _check(name: str, stem: str, data: dict) -> dict:
 _CACHE_VERSION = 2  # bump when _check's rules change (2: recipient_intro_patterns)
 
 
-def _cache_file(paths: list[Path]) -> Path | None:
-    if os.environ.get("SMTPBOT_NO_CACHE"):
-        return None
-    base = os.environ.get("SMTPBOT_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "smtpbot")
-    key = "\n".join([str(_CACHE_VERSION)] + [f"{p}|{st.st_size}|{st.st_mtime_ns}" for p, st in
-                                              ((path, path.stat()) for path in paths)]).encode()
-    return Path(base) / f"formats-{zlib.crc32(key):08x}{zlib.adler32(key):08x}.marshal"
-
-
 def _parse(path: Path) -> dict:
     import tomllib  # only when the cache is cold
 
@@ -134,16 +123,6 @@ def _parse(path: Path) -> dict:
     return _check(path.name, path.stem, data)
 
 
-def _write_cache(cache: Path, out: dict[str, dict]) -> None:
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(out))
-        os.replace(tmp, cache)
-    except (OSError, ValueError):
-        pass  # read-only home: work without the cache
-
-
 @lru_cache(maxsize=None)
 def _all(data_dir: Path, use_cache: bool | None = None) -> dict[str, dict]:
     """Every data file of ``data_dir``, checked: {id: contents}.  ``use_cache`` None: the marshal
@@ -151,18 +130,9 @@ def _all(data_dir: Path, use_cache: bool | None = None) -> dict[str, dict]:
     paths = sorted(data_dir.glob("*.toml"))
     if use_cache is None:
         use_cache = data_dir == DATA_DIR
-    cache = _cache_file(paths) if use_cache else None
-    if cache is not None:
-        try:
-            data = marshal.loads(cache.read_bytes())
-            if isinstance(data, dict) and sorted(data) == [p.stem for p in paths]:
-                return data
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
-    out = {path.stem: _parse(path) for path in paths}  # (two threads at once may both parse: harmless)
-    if cache is not None:
-        _write_cache(cache, out)
-    return out
+    stems = [p.stem for p in paths]
+    return cached("formats", _CACHE_VERSION, paths, lambda: {path.stem: _parse(path) for path in paths},
+                  accept=lambda data: isinstance(data, dict) and sorted(data) == stems, use_cache=use_cache)
 
 
 def load(format_id: str, data_dir: Path = DATA_DIR) -> dict:
