@@ -23,7 +23,7 @@ import functools
 import re
 from pathlib import Path
 
-__all__ = ["COMMANDS", "GREETING_STAGE", "MESSAGE_STAGE", "NO_RECIPIENT_COMMANDS", "SPELLINGS", "DATA_FILE",
+__all__ = ["command_label", "load_vocabulary", "COMMANDS", "GREETING_STAGE", "MESSAGE_STAGE", "NO_RECIPIENT_COMMANDS", "SPELLINGS", "DATA_FILE",
            "CommandDataError", "load_spellings", "spellings", "normalise_command"]
 
 COMMANDS = ("CONN", "HELO", "EHLO", "STARTTLS", "AUTH", "MAIL FROM", "RCPT TO", "DATA", "BDAT", "RSET",
@@ -52,13 +52,13 @@ def _key(text: str) -> str:
     return " ".join(text.upper().replace("_", " ").replace(":", " ").split())
 
 
-def _check_entry(i: int, entry: object, shown: str) -> tuple[str, list[str]]:
-    """``(name, spellings)`` of the ``i``-th ``[[command]]`` entry, validated."""
+def _check_entry(i: int, entry: object, shown: str) -> tuple[str, list[str], str | None]:
+    """``(name, spellings, label)`` of the ``i``-th ``[[command]]`` entry, validated."""
     if not isinstance(entry, dict):
         raise CommandDataError(f"{shown}: command #{i + 1}: expected a table")
     name = entry.get("name")
     where = f"{shown}: command {name!r}" if isinstance(name, str) else f"{shown}: command #{i + 1}"
-    unknown = set(entry) - {"name", "spellings", "sources", "checked"}
+    unknown = set(entry) - {"name", "label", "spellings", "sources", "checked"}
     if unknown:
         raise CommandDataError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     if name not in COMMANDS:
@@ -75,11 +75,22 @@ def _check_entry(i: int, entry: object, shown: str) -> tuple[str, list[str]]:
     checked = entry.get("checked")
     if not (isinstance(checked, str) and _DATE.fullmatch(checked)):
         raise CommandDataError(f"{where}: checked must be a date written YYYY-MM-DD")
-    return name, spellings
+    label = entry.get("label")
+    if label is not None and not (isinstance(label, str) and label.strip()):
+        raise CommandDataError(f"{where}: label must be a non-empty string")
+    return name, spellings, label
 
 
 def load_spellings(path: Path = DATA_FILE) -> dict[str, str]:
-    """Every spelling (upper case, single spaces) -> canonical name, read from ``path`` and validated.
+    """Every spelling (upper case, single spaces) -> canonical name, read from ``path`` and validated
+    (see :func:`load_vocabulary`)."""
+    return load_vocabulary(path)[0]
+
+
+def load_vocabulary(path: Path = DATA_FILE) -> tuple[dict[str, str], dict[str, str]]:
+    """``(spellings, labels)`` read from ``path`` and validated: every spelling (upper case, single
+    spaces) -> canonical name, and canonical name -> the label shown to people (names without one are
+    absent).
 
     Raises :class:`CommandDataError` naming the file and the entry for a file that cannot be read or
     parsed, an unknown field or name, a missing ``sources`` / ``checked``, a spelling not written in its
@@ -96,8 +107,11 @@ def load_spellings(path: Path = DATA_FILE) -> dict[str, str]:
     if set(raw) != {"command"} or not isinstance(entries, list):
         raise CommandDataError(f"{shown}: expected only [[command]] entries")
     out: dict[str, str] = {}
+    labels: dict[str, str] = {}
     for i, entry in enumerate(entries):
-        name, spellings = _check_entry(i, entry, shown)
+        name, spellings, label = _check_entry(i, entry, shown)
+        if label is not None:
+            labels[name] = label
         for x in spellings:
             if x in out:
                 raise CommandDataError(f"{shown}: command {name!r}: spelling {x!r} already names {out[x]!r}")
@@ -105,13 +119,27 @@ def load_spellings(path: Path = DATA_FILE) -> dict[str, str]:
     missing = [c for c in COMMANDS if c not in out.values()]
     if missing:
         raise CommandDataError(f"{shown}: no entry for {', '.join(missing)}")
-    return out
+    return out, labels
 
 
 @functools.cache
+def _vocabulary() -> tuple[dict[str, str], dict[str, str]]:
+    return load_vocabulary()
+
+
 def spellings() -> dict[str, str]:
     """The validated vocabulary of :data:`DATA_FILE`, loaded once (see :func:`load_spellings`)."""
-    return load_spellings()
+    return _vocabulary()[0]
+
+
+def command_label(text: str) -> str:
+    """How a reply's command is shown to people: ``"RCPT"``, ``"rcpt to"`` -> ``"RCPT TO (recipient)"``,
+    ``"CONN"`` -> ``"connection greeting"`` (the ``label`` of its :data:`DATA_FILE` entry); a command
+    without a label is its canonical name (``"RSET"``), a text that names none is returned as given."""
+    name = normalise_command(text)
+    if name is None:
+        return text
+    return _vocabulary()[1].get(name, name)
 
 
 def __getattr__(name: str):

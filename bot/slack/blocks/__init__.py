@@ -23,7 +23,7 @@ addresses are masked (:mod:`bot.slack.masking`).
 from __future__ import annotations
 
 from bot.slack.blocks.annotation import (
-    COMMAND_LABELS, NOT_FAILURE_ACTIONS, AnnotationBlocks, command_label, is_failure, wording,
+    NOT_FAILURE_ACTIONS, AnnotationBlocks, command_label, is_failure, wording,
 )
 from bot.slack.blocks.explanation import ExplanationBlocks
 from bot.slack.blocks.home import home_view
@@ -47,7 +47,7 @@ class Renderer(ExplanationBlocks, AnnotationBlocks):
 
 
 __all__ = [
-    "APOLOGY", "COMMAND_LABELS", "COMPACT_OVER", "ELLIPSIS", "HELP_EXAMPLES", "MAX_BLOCKS", "MAX_CONTEXT",
+    "APOLOGY", "COMPACT_OVER", "ELLIPSIS", "HELP_EXAMPLES", "MAX_BLOCKS", "MAX_CONTEXT",
     "MAX_FALLBACK", "MAX_FIELD", "MAX_FIELDS", "MAX_HEADER", "MAX_MESSAGE_TEXT", "MAX_SECTION",
     "MESSAGE_ROOM", "NOT_FAILURE_ACTIONS", "QUOTE_MAX", "REASON_LABELS", "SECTION_ROOM", "Message",
     "Renderer", "apology_message", "block_text_length", "code_span", "command_label", "error_message",

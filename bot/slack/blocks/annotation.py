@@ -19,6 +19,7 @@ from bot.slack.blocks.layout import (
 from bot.slack.blocks.primitives import BlockPrimitives
 from bot.slack.text import escape_mrkdwn
 from knowledge.reasons import reason_label
+from knowledge.smtp.commands import command_label
 from knowledge.vocabulary import NOT_FAILURE_REASONS  # delivered, vacation, feedback: not failures
 
 
@@ -287,26 +288,6 @@ def wording(reply_text: str) -> str:
     return " ".join(_ADDRESS_RE.sub(" ", reply_text).lower().split())
 
 
-# What the server's reply answered (RFC 5321 §3 and §4.1.1 command names)
-COMMAND_LABELS = {
-    "CONN": "connection greeting",
-    "HELO": "HELO greeting",
-    "EHLO": "EHLO greeting",
-    "MAIL": "MAIL FROM (sender)",
-    "MAIL FROM": "MAIL FROM (sender)",
-    "RCPT": "RCPT TO (recipient)",
-    "RCPT TO": "RCPT TO (recipient)",
-    "DATA": "DATA (message content)",
-    "BDAT": "BDAT (message content)",
-    "STARTTLS": "STARTTLS",
-    "AUTH": "AUTH (login)",
-}
-
-
-def command_label(command: str) -> str:
-    """``"CONN"`` -> ``"connection greeting"``, ``"RCPT"`` -> ``"RCPT TO (recipient)"``; others as given."""
-    key = " ".join(command.upper().replace(":", " ").split())
-    return COMMAND_LABELS.get(key, command)
 
 
 # -- fixed messages ----------------------------------------------------------

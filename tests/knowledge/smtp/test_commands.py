@@ -3,7 +3,7 @@
 import pytest
 
 from knowledge.smtp.commands import (COMMANDS, DATA_FILE, GREETING_STAGE, MESSAGE_STAGE, SPELLINGS, CommandDataError,
-                                     load_spellings, normalise_command)
+                                     command_label, load_spellings, load_vocabulary, normalise_command)
 
 
 @pytest.mark.parametrize("spelling,name", [
@@ -63,6 +63,7 @@ def test_the_data_file_is_valid_and_sourced():
     (lambda t: t.replace('name = "ETRN"', 'name = "ETRN"\nstage = "x"'), "command 'ETRN': unknown field(s) stage"),
     (lambda t: t.replace('checked = "2026-12-08"', 'checked = "soon"', 1), "command 'CONN': checked must be a date"),
     (lambda t: t + "\n[oops\n", "cannot be read"),
+    (lambda t: t.replace('label = "HELO greeting"', 'label = ""'), "command 'HELO': label must be a non-empty string"),
 ])
 def test_a_broken_data_file_names_file_and_entry(tmp_path, edit, message):
     bad = tmp_path / "commands.toml"
@@ -70,3 +71,18 @@ def test_a_broken_data_file_names_file_and_entry(tmp_path, edit, message):
     with pytest.raises(CommandDataError) as exc:
         load_spellings(bad)
     assert str(exc.value).startswith(str(bad)) and message in str(exc.value)
+
+
+@pytest.mark.parametrize("text,label", [
+    ("CONN", "connection greeting"), ("initial connection", "connection greeting"), ("RCPT", "RCPT TO (recipient)"),
+    ("rcpt to", "RCPT TO (recipient)"), ("MAIL", "MAIL FROM (sender)"), ("end of data", "DATA (message content)"),
+    ("BDAT", "BDAT (message content)"), ("AUTH", "AUTH (login)"), ("RSET", "RSET"), ("XFOO", "XFOO"),
+])
+def test_command_label(text, label):
+    assert command_label(text) == label
+
+
+def test_labels_are_read_with_the_spellings():
+    spellings, labels = load_vocabulary(DATA_FILE)
+    assert spellings == SPELLINGS
+    assert labels["RCPT TO"] == "RCPT TO (recipient)" and "RSET" not in labels
