@@ -162,9 +162,18 @@ def _delayed(finding: dict) -> dict:
     if not says_nothing_to_resend(step):
         base = next_step(finding.get("reason"), "delayed")
         if base:
-            # (a remedy that says to resend is for a failure, not for a message still queued)
-            finding["next_step"] = base if not step or step in base or "resend" in step.lower() else f"{base} {step}"
+            finding["next_step"] = base if not step or step in base or _for_returned_mail(finding) else f"{base} {step}"
     return finding
+
+
+def _for_returned_mail(finding: dict) -> bool:
+    """True when the finding's next step is a provider remedy meant for a message that came back (the
+    rule's ``returned_only``): a message still queued gets the "nothing to resend yet" step alone."""
+    if not finding.get("provider_rule"):
+        return False
+    from knowledge.providers import returned_only
+
+    return returned_only(finding["provider_rule"])
 
 
 # When an mbox holds messages of several kinds, the annotation is named after the most telling one:

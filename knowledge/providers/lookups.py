@@ -84,6 +84,15 @@ def redefines(rule_id: str, enhanced: str | None) -> bool:
     return bool(rule is not None and code is not None and code in rule.redefines)
 
 
+def returned_only(rule_id: str | None) -> bool:
+    """True when rule ``rule_id``'s remedy is for a message that came back (it says to resend, or that
+    resending will not help), so it does not fit a message still queued (RFC 3464 Action "delayed").
+
+    Data: the rule's ``returned_only`` field.  Unknown or missing rule ids give False."""
+    rule = _index().rules.get(rule_id) if isinstance(rule_id, str) else None
+    return bool(rule is not None and rule.returned_only)
+
+
 def rules_for_code(enhanced: str | None) -> list[ProviderNote]:
     """The providers' own meanings of one enhanced status code: for each provider whose rules list the
     code (exactly or in a range such as ``5.7.700-5.7.749``), its first such rule, providers in id order.

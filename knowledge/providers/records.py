@@ -112,7 +112,7 @@ class _Rule:
 
     __slots__ = ("id", "provider_id", "title", "meaning", "remedy", "retry_helps", "doc_url", "reply", "enh_exact",
                  "enh_ranges", "classes", "markers", "pattern_src", "identifies", "id_markers", "order", "redefines",
-                 "first_codes", "query_token", "reason", "note", "_pattern")
+                 "first_codes", "query_token", "reason", "note", "_pattern", "returned_only")
 
     def __init__(
         self, *, id: str, provider_id: str, title: str, meaning: str, remedy: str, retry_helps: bool | None,
@@ -121,6 +121,7 @@ class _Rule:
         pattern_src: str | None, identifies: bool, order: int, redefines: frozenset[str] = frozenset(),
         first_codes: tuple[str | None, str | None] = (None, None), query_token: str | None = None,
         reason: str | None = None, note: "ProviderNote | None" = None, id_markers: tuple[str, ...] | None = None,
+        returned_only: bool = False,
     ) -> None:
         self.id = id
         self.provider_id = provider_id
@@ -128,6 +129,7 @@ class _Rule:
         self.meaning = meaning
         self.remedy = remedy
         self.retry_helps = retry_helps
+        self.returned_only = returned_only
         self.doc_url = doc_url
         self.reply = reply
         self.enh_exact = enh_exact

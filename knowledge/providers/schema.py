@@ -26,6 +26,9 @@ Data file shape (every key below is the whole vocabulary: an unknown key is an e
                                        # "greylisted") needs the provider's host or signature.
     meaning = "..."                    # the provider's meaning, in our words
     remedy = "..."                     # what to change, which form to use
+    returned_only = true               # optional: the remedy is for a message that came back (it says to resend,
+                                       # or that resending will not help): a message still queued (RFC 3464
+                                       # Action: delayed) gets the "nothing to resend yet" step instead
     retry_helps = false                # true / false; omit when it depends
     doc_url = "https://..."            # the provider's public documentation for this rule
     sources = ["https://..."]          # optional further sources
@@ -86,7 +89,7 @@ _PROVIDER_KEYS = {"id", "name", "kind", "doc_url", "aliases", "hosts", "signatur
                   "reason_phrases", "reason_codes"}
 _RULE_KEYS = {
     "id", "title", "reply", "enhanced", "markers", "pattern", "identifies", "meaning", "remedy",
-    "retry_helps", "doc_url", "sources", "redefines", "query_token", "reason",
+    "retry_helps", "doc_url", "sources", "redefines", "query_token", "reason", "returned_only",
 }
 _PHRASE_KEYS = {"reason", "phrases", "patterns", "sources", "checked"}
 _CODE_KEYS = {"pattern", "codes", "ranges", "sources", "checked"}
@@ -297,6 +300,9 @@ def _build_rule(r: object, i: int, pid: str, where: str, order: int, compile_pat
     retry = r.get("retry_helps")
     if retry is not None and not isinstance(retry, bool):
         raise ProviderDataError(f"{rwhere}: retry_helps must be true or false (or omitted)")
+    returned_only = r.get("returned_only", False)
+    if not isinstance(returned_only, bool):
+        raise ProviderDataError(f"{rwhere}: returned_only must be true or false (or omitted)")
     rdoc = _url(r, "doc_url", rwhere)
     _urls(r, "sources", rwhere)
     redefines = _strlist(r, "redefines", rwhere)
@@ -314,6 +320,7 @@ def _build_rule(r: object, i: int, pid: str, where: str, order: int, compile_pat
         enh_exact=frozenset(exact), enh_ranges=tuple(ranges), classes=frozenset(classes), markers=markers,
         pattern_src=pat_src, identifies=identifies, id_markers=id_markers, order=order,
         redefines=frozenset(redefines), first_codes=(first_reply, first_enh), query_token=qtok, reason=reason,
+        returned_only=returned_only,
     )
 
 
