@@ -31,7 +31,7 @@ business (``knowledge.kb``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "MalformedCode", "ParsedCode", "parse_code", "printable", "VALID_FORMS", "REPLY_RE", "ENHANCED_RE",
@@ -143,9 +143,9 @@ class MalformedCode(ValueError):
         self.reason = reason
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedCode:
-    """A parsed code.
+class ParsedCode(NamedTuple):
+    """A parsed code (immutable, hashable; a NamedTuple rather than a dataclass: this module is on the
+    annotate path, and importing :mod:`dataclasses` costs ~10 ms of start-up).
 
     ``reply``: three-digit reply code or None; ``enhanced``: normalised enhanced
     code (``"5.7.26"``, or ``"X.7.1"`` for the any-class form) or None; at least

@@ -23,6 +23,8 @@ import functools
 import re
 from pathlib import Path
 
+from knowledge.datacache import cached
+
 __all__ = ["command_label", "load_vocabulary", "COMMANDS", "GREETING_STAGE", "MESSAGE_STAGE", "NO_RECIPIENT_COMMANDS", "SPELLINGS", "DATA_FILE",
            "CommandDataError", "load_spellings", "spellings", "normalise_command"]
 
@@ -95,6 +97,13 @@ def load_vocabulary(path: Path = DATA_FILE) -> tuple[dict[str, str], dict[str, s
     Raises :class:`CommandDataError` naming the file and the entry for a file that cannot be read or
     parsed, an unknown field or name, a missing ``sources`` / ``checked``, a spelling not written in its
     normal form, a spelling given twice, or a canonical name with no entry."""
+    return cached("commands", 1, [path], lambda: _read_vocabulary(path), use_cache=path == DATA_FILE,
+                  accept=lambda data: isinstance(data, tuple) and len(data) == 2)
+
+
+def _read_vocabulary(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Parse and check ``path`` (the work behind :func:`load_vocabulary`, skipped when the parsed-data
+    cache of :mod:`knowledge.datacache` holds the result)."""
     import tomllib  # only when the vocabulary is first needed
 
     shown = str(path)
