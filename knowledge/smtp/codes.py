@@ -31,7 +31,6 @@ business (``knowledge.kb``).
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 __all__ = [
     "MalformedCode", "ParsedCode", "parse_code", "printable", "VALID_FORMS", "REPLY_RE", "ENHANCED_RE",
@@ -143,17 +142,37 @@ class MalformedCode(ValueError):
         self.reason = reason
 
 
-class ParsedCode(NamedTuple):
-    """A parsed code (immutable, hashable; a NamedTuple rather than a dataclass: this module is on the
-    annotate path, and importing :mod:`dataclasses` costs ~10 ms of start-up).
+class ParsedCode:
+    """A parsed code (immutable, compared and hashed by value).
 
     ``reply``: three-digit reply code or None; ``enhanced``: normalised enhanced
     code (``"5.7.26"``, or ``"X.7.1"`` for the any-class form) or None; at least
     one is set.  ``normalized``: ``"550"``, ``"5.7.26"`` or ``"550 5.7.26"``.
+    (A plain class, not a dataclass: this module is on the annotate path, and importing
+    :mod:`dataclasses` costs ~10 ms of start-up.)
     """
 
+    __slots__ = ("reply", "enhanced")
     reply: str | None
     enhanced: str | None
+
+    def __init__(self, reply: str | None, enhanced: str | None) -> None:
+        object.__setattr__(self, "reply", reply)
+        object.__setattr__(self, "enhanced", enhanced)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"ParsedCode is immutable: cannot set {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ParsedCode):
+            return NotImplemented
+        return (self.reply, self.enhanced) == (other.reply, other.enhanced)
+
+    def __hash__(self) -> int:
+        return hash((self.reply, self.enhanced))
+
+    def __repr__(self) -> str:
+        return f"ParsedCode(reply={self.reply!r}, enhanced={self.enhanced!r})"
 
     @property
     def normalized(self) -> str:
