@@ -321,29 +321,9 @@ def _complete(row: dict, hosts: list[str], explain: bool, providers: bool) -> di
     out.update({k: v for k, v in row.items() if k in out})
     rc, enh = out["reply_code"], out["enhanced_status"]
     hs = [*hosts, out["remote_mta"]] if out["remote_mta"] else list(hosts)
-    note = None
-    hit = None
-    if providers and (rc or enh or out["reply_text"]):
-        try:
-            if explain:  # the knowledge base is loaded anyway: take the full ProviderNote
-                from knowledge.providers import match
-
-                note = match(rc, enh, out["reply_text"] or "", hs)
-                hit = (note.provider, note.rule_id, note.remedy, note.doc_url, note.reason) if note else None
-            else:  # fast path: plain fields, no pydantic
-                from knowledge.providers import match_fields
-
-                hit = match_fields(rc, enh, out["reply_text"] or "", hs)
-        except Exception:  # provider data missing or invalid: annotate without it
-            hit = None
+    note, hit = _provider_hit(out, hs, explain) if providers else (None, None)
     if hit is not None and hit[4]:
-        from knowledge.providers.policy import rule_reason_applies
-
-        if rule_reason_applies(hit[4], out["reason"], out.get("action"), out["command"]):
-            from knowledge.reasons import is_hard
-
-            out["reason"] = hit[4]
-            out["hard_bounce"] = is_hard(hit[4], rc, enh)
+        _apply_rule_reason(out, hit[4])
     reason = out["reason"]
     if not out["enhanced_status"] and reason is not None and reason not in NOT_FAILURE_REASONS \
             and reason not in UNDECIDED_REASONS:
@@ -354,16 +334,54 @@ def _complete(row: dict, hosts: list[str], explain: bool, providers: bool) -> di
         if remedy:
             out["next_step"] = remedy
     if explain and (rc or enh):
-        try:
-            from knowledge.explain import explain_with_provider
-
-            # provider's meaning first, the generic RFC meaning under it (issue 5)
-            ex = explain_with_provider(rc, enh, note)
-            out["title"] = ex.title
-            out["explanation"] = ex.meaning
-        except Exception:  # malformed or unknown code: keep the finding without it
-            pass
+        _add_explanation(out, note)
     return out
+
+
+def _provider_hit(out: dict, hosts: list[str], explain: bool):
+    """``(note, hit)``: the matched provider rule for one finding, ``hit`` being
+    ``(provider, rule_id, remedy, doc_url, reason)``; ``note`` (the full ProviderNote) only with
+    ``explain``.  ``(None, None)`` when nothing matches or the provider data cannot be loaded."""
+    rc, enh = out["reply_code"], out["enhanced_status"]
+    if not (rc or enh or out["reply_text"]):
+        return None, None
+    note = None
+    try:
+        if explain:  # the knowledge base is loaded anyway: take the full ProviderNote
+            from knowledge.providers import match
+
+            note = match(rc, enh, out["reply_text"] or "", hosts)
+            return note, ((note.provider, note.rule_id, note.remedy, note.doc_url, note.reason) if note else None)
+        from knowledge.providers import match_fields  # fast path: plain fields, no pydantic
+
+        return None, match_fields(rc, enh, out["reply_text"] or "", hosts)
+    except Exception:  # provider data missing or invalid: annotate without it
+        return note, None
+
+
+def _apply_rule_reason(out: dict, rule_reason: str) -> None:
+    """Let a provider rule's Sisimai reason decide ``out``'s reason and hard/soft bounce, where
+    :func:`knowledge.providers.policy.rule_reason_applies` allows it."""
+    from knowledge.providers.policy import rule_reason_applies
+
+    if rule_reason_applies(rule_reason, out["reason"], out.get("action"), out["command"]):
+        from knowledge.reasons import is_hard
+
+        out["reason"] = rule_reason
+        out["hard_bounce"] = is_hard(rule_reason, out["reply_code"], out["enhanced_status"])
+
+
+def _add_explanation(out: dict, note) -> None:
+    """Add the knowledge base's title and explanation (the provider's meaning first) to ``out``."""
+    try:
+        from knowledge.explain import explain_with_provider
+
+        # provider's meaning first, the generic RFC meaning under it (issue 5)
+        ex = explain_with_provider(out["reply_code"], out["enhanced_status"], note)
+        out["title"] = ex.title
+        out["explanation"] = ex.meaning
+    except Exception:  # malformed or unknown code: keep the finding without it
+        pass
 
 
 def _to_annotation(source: str | None, kind: str, findings: list[dict], notes: list[str]):

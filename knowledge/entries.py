@@ -242,18 +242,11 @@ def _resolves(code: str, replies: dict, enhanced: dict) -> bool:
     return ok
 
 
-def load_data(root: Path) -> KnowledgeData:
-    """Load and validate every data file under ``root`` (normally ``knowledge/data``).
-
-    Returns a :class:`KnowledgeData`.  Raises :class:`KnowledgeDataError` on
-    the first problem found, naming file, code and field.
-    """
-    root = Path(root)
+def _load_reply_dir(root: Path, where: dict[str, str]):
+    """Read ``reply/``: return ``(reply_classes, second_digits, replies)``; fill ``where``."""
     reply_classes: dict[str, ReplyClass] = {}
     second_digits: dict[str, SecondDigit] = {}
     replies: dict[str, ReplyEntry] = {}
-    where: dict[str, str] = {}
-
     reply_dir = root / "reply"
     if not reply_dir.is_dir():
         raise KnowledgeDataError(str(reply_dir), "directory is missing")
@@ -261,39 +254,45 @@ def load_data(root: Path) -> KnowledgeData:
         shown = _rel(path, root)
         doc = _read(path, shown)
         if path.name == "digits.toml":
-            items = _entries(doc, shown, "second_digit")
-            for raw in items:
+            for raw in _entries(doc, shown, "second_digit"):
                 sd = _validate(SecondDigit, raw, shown, None)
                 second_digits[sd.digit] = sd
             continue
-        m = _REPLY_FILE.match(path.name)
-        if not m:
-            raise KnowledgeDataError(shown, "unexpected file name (expected 2xx.toml ... 5xx.toml or digits.toml)")
-        digit = m.group(1)
-        if "class" not in doc:
-            raise KnowledgeDataError(shown, "required table is missing", field="class")
-        cls = _validate(ReplyClass, doc["class"], shown, f"{digit}xx")
-        if cls.digit != digit:
-            raise KnowledgeDataError(shown, f"class digit {cls.digit} does not match the file {path.name}", field="class.digit")
-        reply_classes[digit] = cls
-        for raw in _entries(doc, shown):
-            code = raw.get("code") if isinstance(raw, dict) else None
-            entry = _validate(ReplyEntry, raw, shown, str(code) if code else "(no code)")
-            if entry.code[0] != digit:
-                raise KnowledgeDataError(shown, f"class digit {entry.code[0]} does not belong in {path.name}", entry.code, "code")
-            if entry.code in replies:
-                raise KnowledgeDataError(shown, f"duplicate entry (first defined in {where[entry.code]})", entry.code, "code")
-            if entry.standing == "non-standard" and entry.label is None:
-                raise KnowledgeDataError(shown, "non-standard entries need a label (folklore, draft or vendor)", entry.code, "label")
-            replies[entry.code] = entry
-            where[entry.code] = shown
+        _load_reply_file(path, shown, doc, reply_classes, replies, where)
+    return reply_classes, second_digits, replies
 
+
+def _load_reply_file(path: Path, shown: str, doc: dict, reply_classes: dict, replies: dict, where: dict) -> None:
+    """One ``reply/Nxx.toml``: its [class] table into ``reply_classes``, its entries into ``replies``."""
+    m = _REPLY_FILE.match(path.name)
+    if not m:
+        raise KnowledgeDataError(shown, "unexpected file name (expected 2xx.toml ... 5xx.toml or digits.toml)")
+    digit = m.group(1)
+    if "class" not in doc:
+        raise KnowledgeDataError(shown, "required table is missing", field="class")
+    cls = _validate(ReplyClass, doc["class"], shown, f"{digit}xx")
+    if cls.digit != digit:
+        raise KnowledgeDataError(shown, f"class digit {cls.digit} does not match the file {path.name}", field="class.digit")
+    reply_classes[digit] = cls
+    for raw in _entries(doc, shown):
+        code = raw.get("code") if isinstance(raw, dict) else None
+        entry = _validate(ReplyEntry, raw, shown, str(code) if code else "(no code)")
+        if entry.code[0] != digit:
+            raise KnowledgeDataError(shown, f"class digit {entry.code[0]} does not belong in {path.name}", entry.code, "code")
+        if entry.code in replies:
+            raise KnowledgeDataError(shown, f"duplicate entry (first defined in {where[entry.code]})", entry.code, "code")
+        if entry.standing == "non-standard" and entry.label is None:
+            raise KnowledgeDataError(shown, "non-standard entries need a label (folklore, draft or vendor)", entry.code, "label")
+        replies[entry.code] = entry
+        where[entry.code] = shown
+
+
+def _load_enhanced_classes(root: Path):
+    """Read ``enhanced/classes.toml``: return ``(enhanced_classes, subjects, vendor_ranges)``."""
     enhanced_classes: dict[str, EnhancedClass] = {}
     subjects: dict[str, Subject] = {}
     vendor_ranges: list[VendorRange] = []
-    enhanced: dict[str, EnhancedEntry] = {}
-    enh_dir = root / "enhanced"
-    classes_path = enh_dir / "classes.toml"
+    classes_path = root / "enhanced" / "classes.toml"
     shown = _rel(classes_path, root)
     doc = _read(classes_path, shown)
     unknown = set(doc) - {"class", "subject", "vendor_range"}
@@ -310,7 +309,13 @@ def load_data(root: Path) -> KnowledgeData:
     for need in ("2", "4", "5"):
         if need not in enhanced_classes:
             raise KnowledgeDataError(shown, "class is missing", f"{need}.X.X", "class")
-    for path in sorted(enh_dir.glob("*.toml")):
+    return enhanced_classes, subjects, vendor_ranges
+
+
+def _load_subject_files(root: Path, subjects: dict, where: dict[str, str]) -> dict[str, EnhancedEntry]:
+    """Read every ``enhanced/subject-N-name.toml``: return the enhanced entries by code; fill ``where``."""
+    enhanced: dict[str, EnhancedEntry] = {}
+    for path in sorted((root / "enhanced").glob("*.toml")):
         if path.name == "classes.toml":
             continue
         shown = _rel(path, root)
@@ -323,39 +328,66 @@ def load_data(root: Path) -> KnowledgeData:
         for raw in _entries(_read(path, shown), shown):
             code = raw.get("code") if isinstance(raw, dict) else None
             entry = _validate(EnhancedEntry, raw, shown, str(code) if code else "(no code)")
-            if entry.code.split(".")[1] != subj:
-                raise KnowledgeDataError(shown, f"subject digit does not belong in {path.name}", entry.code, "code")
-            if entry.code in enhanced:
-                raise KnowledgeDataError(shown, f"duplicate entry (first defined in {where[entry.code]})", entry.code, "code")
-            if entry.standing == "registry" and not any(IANA_URL in s for s in entry.source):
-                raise KnowledgeDataError(shown, f"registry entries must cite {IANA_URL}", entry.code, "source")
-            if entry.standing != "registry" and any(IANA_URL in s for s in entry.source):
-                raise KnowledgeDataError(shown, "entry not in the IANA registry must not cite it", entry.code, "source")
-            for b in entry.basic_codes:
-                if not re.fullmatch(r"[2-5][0-9X][0-9X]", b):
-                    raise KnowledgeDataError(shown, f"bad reply code {b!r}", entry.code, "basic_codes")
+            _check_enhanced_entry(entry, path, shown, subj, enhanced, where)
             enhanced[entry.code] = entry
             where[entry.code] = shown
+    return enhanced
 
+
+def _check_enhanced_entry(entry: EnhancedEntry, path: Path, shown: str, subj: str, enhanced: dict, where: dict) -> None:
+    """Raise :class:`KnowledgeDataError` if ``entry`` does not belong in its subject file or cites wrongly."""
+    if entry.code.split(".")[1] != subj:
+        raise KnowledgeDataError(shown, f"subject digit does not belong in {path.name}", entry.code, "code")
+    if entry.code in enhanced:
+        raise KnowledgeDataError(shown, f"duplicate entry (first defined in {where[entry.code]})", entry.code, "code")
+    if entry.standing == "registry" and not any(IANA_URL in s for s in entry.source):
+        raise KnowledgeDataError(shown, f"registry entries must cite {IANA_URL}", entry.code, "source")
+    if entry.standing != "registry" and any(IANA_URL in s for s in entry.source):
+        raise KnowledgeDataError(shown, "entry not in the IANA registry must not cite it", entry.code, "source")
+    for b in entry.basic_codes:
+        if not re.fullmatch(r"[2-5][0-9X][0-9X]", b):
+            raise KnowledgeDataError(shown, f"bad reply code {b!r}", entry.code, "basic_codes")
+
+
+def _load_curated(root: Path, replies: dict, enhanced: dict) -> list[CuratedNote]:
+    """Read ``comparisons.toml`` if present: its [[pair]] notes, every code resolving to an entry."""
     curated: list[CuratedNote] = []
     comp_path = root / "comparisons.toml"
-    if comp_path.exists():
-        shown = _rel(comp_path, root)
-        doc = _read(comp_path, shown)
-        for raw in _entries(doc, shown, "pair"):
-            note = _validate(CuratedNote, raw, shown, "/".join(map(str, raw.get("codes", []))) if isinstance(raw, dict) else None)
-            for c in note.codes:
-                if not _resolves(c, replies, enhanced):
-                    raise KnowledgeDataError(shown, f"code {c!r} has no entry", "/".join(note.codes), "codes")
-            curated.append(note)
+    if not comp_path.exists():
+        return curated
+    shown = _rel(comp_path, root)
+    doc = _read(comp_path, shown)
+    for raw in _entries(doc, shown, "pair"):
+        note = _validate(CuratedNote, raw, shown, "/".join(map(str, raw.get("codes", []))) if isinstance(raw, dict) else None)
+        for c in note.codes:
+            if not _resolves(c, replies, enhanced):
+                raise KnowledgeDataError(shown, f"code {c!r} has no entry", "/".join(note.codes), "codes")
+        curated.append(note)
+    return curated
 
-    # cross-references
+
+def _check_related(replies: dict, enhanced: dict, where: dict[str, str]) -> None:
+    """Raise :class:`KnowledgeDataError` for the first ``related`` code that has no entry."""
     for table in (replies, enhanced):
         for code, entry in table.items():
             for rel in entry.related:
                 if not _resolves(rel, replies, enhanced):
                     raise KnowledgeDataError(where[code], f"related code {rel!r} has no entry", code, "related")
 
+
+def load_data(root: Path) -> KnowledgeData:
+    """Load and validate every data file under ``root`` (normally ``knowledge/data``).
+
+    Returns a :class:`KnowledgeData`.  Raises :class:`KnowledgeDataError` on
+    the first problem found, naming file, code and field.
+    """
+    root = Path(root)
+    where: dict[str, str] = {}  # code -> the file that defined it
+    reply_classes, second_digits, replies = _load_reply_dir(root, where)
+    enhanced_classes, subjects, vendor_ranges = _load_enhanced_classes(root)
+    enhanced = _load_subject_files(root, subjects, where)
+    curated = _load_curated(root, replies, enhanced)
+    _check_related(replies, enhanced, where)
     return KnowledgeData(
         reply_classes=reply_classes, second_digits=second_digits, replies=replies,
         enhanced_classes=enhanced_classes, subjects=subjects, vendor_ranges=vendor_ranges,

@@ -10,7 +10,8 @@ reason (``MAIL_FROM_NOT_TAKEN``, ``MESSAGE_FATE_REASONS``, ``MESSAGE_FATE_ACTION
 applied by :func:`knowledge.providers.policy.rule_reason_applies`).
 
 Plain data with no imports, so that every module can use it without cost
-(``knowledge.reasons`` compiles its phrase families on import; the JSON path of
+(``knowledge.reasons`` loads its phrase families from the data files in
+``knowledge/data/reasons/`` and compiles them on first use; the JSON path of
 ``smtpbot annotate`` must not load pydantic).
 """
 

@@ -28,17 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load settings, build the app, serve until interrupted. 0 on clean stop, 2 on bad settings."""
-    from bot.config import ConfigError, load_settings
-
-    try:
-        overrides = {"port": args.port} if args.port else {}
-        settings = load_settings(**overrides)
-        http = bool(args.http) or not settings.socket_mode
-        settings.require(http=http)
-    except ConfigError as exc:
-        print(f"smtpbot serve: configuration error: {exc}", file=sys.stderr)
+    loaded = _load_settings(args)
+    if loaded is None:
         return 2
-
+    settings, http = loaded
     from bot.observability import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)  # redacting, request ids, LOG_FORMAT=json
@@ -51,6 +44,41 @@ def run(args: argparse.Namespace) -> int:
     from bot.slack.delivery import slack_error
 
     log = logging.getLogger("bot.serve")
+    opened = _open_store(settings)
+    if opened is None:
+        return 2
+    store, options = opened
+    try:
+        app = build_app(settings, store=store, bolt_options=options)
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        # Bolt verifies the bot token with auth.test at startup
+        print(f"smtpbot serve: cannot start: Slack auth.test failed ({slack_error(exc)}); "
+              "check SLACK_BOT_TOKEN and SLACK_API_URL", file=sys.stderr)
+        return 2
+    deps_of(app).engine.warm_up()
+    _serve(app, args, settings, http)
+    getattr(store, "close", lambda: None)()
+    log.info("stopped")
+    return 0
+
+
+def _load_settings(args: argparse.Namespace):
+    """``(settings, http)`` from the environment and ``args``, or None after printing the configuration error."""
+    from bot.config import ConfigError, load_settings
+
+    try:
+        overrides = {"port": args.port} if args.port else {}
+        settings = load_settings(**overrides)
+        http = bool(args.http) or not settings.socket_mode
+        settings.require(http=http)
+    except ConfigError as exc:
+        print(f"smtpbot serve: configuration error: {exc}", file=sys.stderr)
+        return None
+    return settings, http
+
+
+def _open_store(settings):
+    """``(store, bolt options)``, or None after printing why the database or OAuth settings cannot serve."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.slack.operations import bolt_options
@@ -62,22 +90,19 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         if re.match(r"[A-Z][A-Z_]+: ", str(exc)):  # our own "NAME: problem" configuration message
             print(f"smtpbot serve: configuration error: {str(exc).splitlines()[0][:300]}", file=sys.stderr)
-            return 2
+            return None
         print(f"smtpbot serve: cannot start: database ({_db_error(exc, settings.database_url)}); "
               "check DATABASE_URL", file=sys.stderr)
-        return 2
+        return None
     except (SQLAlchemyError, SchemaError, OSError) as exc:
         print(f"smtpbot serve: cannot start: database ({_db_error(exc, settings.database_url)}); "
               "check DATABASE_URL", file=sys.stderr)
-        return 2
-    try:
-        app = build_app(settings, store=store, bolt_options=options)
-    except (SlackApiError, SlackClientError, OSError) as exc:
-        # Bolt verifies the bot token with auth.test at startup
-        print(f"smtpbot serve: cannot start: Slack auth.test failed ({slack_error(exc)}); "
-              "check SLACK_BOT_TOKEN and SLACK_API_URL", file=sys.stderr)
-        return 2
-    deps_of(app).engine.warm_up()
+        return None
+    return store, options
+
+
+def _serve(app, args: argparse.Namespace, settings, http: bool) -> None:
+    """Serve ``app`` over HTTP (then drain acked replies) or Socket Mode, until interrupted."""
     if http:
         from bot.slack.http_server import run_http
 
@@ -89,9 +114,6 @@ def run(args: argparse.Namespace) -> int:
         from bot.slack.socket_mode import run_socket_mode
 
         run_socket_mode(app, settings)
-    getattr(store, "close", lambda: None)()
-    log.info("stopped")
-    return 0
 
 
 def _db_error(exc: BaseException, url: str) -> str:

@@ -261,28 +261,30 @@ class SqlStore:
             raise ValueError("claim keys must be 1..255 characters")
         now = time.time()
         self._maybe_prune(now)
+        with self.engine.connect() as conn, conn.begin() as trans:
+            for key in unique:
+                if not self._claim_one(conn, key, now):
+                    trans.rollback()
+                    return False
+        return True
+
+    def _claim_one(self, conn, key: str, now: float) -> bool:
+        """Insert the claim ``key`` inside the open transaction of ``conn``: True if this
+        INSERT won it, False if the key was already claimed."""
         table = EventClaim.__table__
-        with self.engine.connect() as conn:
-            with conn.begin() as trans:
-                for key in unique:
-                    if self._insert is not None:
-                        stmt = (
-                            self._insert(table)
-                            .values(key=key, claimed_at=now)
-                            .on_conflict_do_nothing()
-                            .returning(table.c.key)  # a row comes back only if this INSERT won
-                        )
-                        won = conn.execute(stmt).first() is not None
-                    else:
-                        try:
-                            with conn.begin_nested():
-                                conn.execute(table.insert().values(key=key, claimed_at=now))
-                            won = True
-                        except IntegrityError:
-                            won = False
-                    if not won:
-                        trans.rollback()
-                        return False
+        if self._insert is not None:
+            stmt = (
+                self._insert(table)
+                .values(key=key, claimed_at=now)
+                .on_conflict_do_nothing()
+                .returning(table.c.key)  # a row comes back only if this INSERT won
+            )
+            return conn.execute(stmt).first() is not None
+        try:
+            with conn.begin_nested():
+                conn.execute(table.insert().values(key=key, claimed_at=now))
+        except IntegrityError:
+            return False
         return True
 
     def prune(self, now: float | None = None) -> int:

@@ -19,7 +19,7 @@ from knowledge.bounce.dsn import parse_dsn, strip_addr_type
 from knowledge.bounce.formats.registry import DSN_FIELDS
 from knowledge.bounce.rows import addr_only, row, status_ok
 from knowledge.bounce.text import recipient_blocks
-from knowledge.reasons import _ASSERTED_UNKNOWN, _LATE_UNKNOWN, classify, is_hard
+from knowledge.reasons import ASSERTED_UNKNOWN, LATE_UNKNOWN, classify, is_hard
 
 __all__ = ["rows_from_dsn", "rows_from_pasted_dsn", "INLINE_DSN"]
 
@@ -122,8 +122,8 @@ def _after_accept(reason: str | None, command: str | None, action: str | None, e
     "unknown user" text is taken as a refusal after acceptance ("filtered", soft)."""
     return (reason == "userunknown" and command is None and action == "failed" and bool(enhanced)
             and enhanced.endswith(".0.0") and not _SUBJECT_1.search(diag)
-            and not _LATE_UNKNOWN.search(diag.lower())
-            and not _ASSERTED_UNKNOWN.search(" ".join(diag.split()).lower()))
+            and not LATE_UNKNOWN.search(diag.lower())
+            and not ASSERTED_UNKNOWN.search(" ".join(diag.split()).lower()))
 
 
 def _field_reason(fields: dict) -> str | None:

@@ -31,7 +31,8 @@ from knowledge.vocabulary import NOT_FAILURE_REASONS, REASONS
 
 __all__ = ["classify", "is_hard", "next_step", "provider_reason", "reason_label", "step_id", "text_reason",
            "nothing_to_resend_steps", "says_nothing_to_resend", "status_reason", "ReasonDataError",
-           "REASONS", "NOT_FAILURE_REASONS", "REASON_LABELS", "NEXT_STEPS", "STATUS_REASON"]
+           "REASONS", "NOT_FAILURE_REASONS", "REASON_LABELS", "NEXT_STEPS", "STATUS_REASON",
+           "ASSERTED_UNKNOWN", "LATE_UNKNOWN"]
 
 
 def reason_label(reason: str | None) -> str | None:
@@ -44,7 +45,8 @@ def reason_label(reason: str | None) -> str | None:
 
 _CONSTANTS = frozenset({"REASON_LABELS", "NEXT_STEPS", "DEFERRAL_HINTS", "HARD_REASONS", "STATUS_REASON",
                         "STATUS_REASON_CLASS", "CODE_STEPS", "GREYLISTING_STEP", "GREYLISTING_FAILED_STEP",
-                        "ORANGE_CODES", "SPECTRUM_CODES", "_ASSERTED_UNKNOWN", "_LATE_UNKNOWN", "_PATTERNS",
+                        "ORANGE_CODES", "SPECTRUM_CODES", "ASSERTED_UNKNOWN", "LATE_UNKNOWN",
+                        "_ASSERTED_UNKNOWN", "_LATE_UNKNOWN", "_PATTERNS",
                         "_GENERIC", "_WEAK", "_PROVIDERS"})
 
 
@@ -67,7 +69,9 @@ def _constant(name: str):
         "GREYLISTING_FAILED_STEP": lambda: d["steps"]["greylisting-failed"]["text"],
         "ORANGE_CODES": lambda: dict(next(c["codes"] for c in codes if c["codes"])),
         "SPECTRUM_CODES": lambda: tuple(tuple(r) for r in next(c["ranges"] for c in codes if c["ranges"])),
-        "_ASSERTED_UNKNOWN": lambda: t.sets["asserted_unknown"],
+        "ASSERTED_UNKNOWN": lambda: t.sets["asserted_unknown"],  # the data set "asserted_unknown"
+        "LATE_UNKNOWN": lambda: t.sets["late_unknown"],  # the data set "late_unknown"
+        "_ASSERTED_UNKNOWN": lambda: t.sets["asserted_unknown"],  # old private names, kept importable
         "_LATE_UNKNOWN": lambda: t.sets["late_unknown"],
         "_PATTERNS": lambda: t.strong.families,
         "_GENERIC": lambda: t.generic.families,
