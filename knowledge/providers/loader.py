@@ -13,7 +13,7 @@ import re
 import threading
 from pathlib import Path
 
-from knowledge.datacache import cached
+from knowledge.datacache import cached, read_toml
 
 from knowledge.providers.records import (
     ProviderDataError,
@@ -48,13 +48,7 @@ def _read_files(paths: list[Path], use_cache: bool) -> list[dict]:
 
 
 def _parse(path: Path) -> dict:
-    import tomllib  # only when the cache is cold: importing it costs ~2 ms
-
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProviderDataError(f"{path.name}: not valid TOML: {exc}") from None
+    return read_toml(path, ProviderDataError)
 
 
 # --------------------------------------------------------------------------- the index

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from knowledge.datacache import cached
+from knowledge.datacache import cached, read_toml
 
 from knowledge.reasons import validate as v
 from knowledge.reasons.families import family_triggers, gram_index
@@ -47,15 +47,7 @@ _STATUS_RE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
 
 
 def _parse(path: Path) -> dict:
-    import tomllib  # only when the cache is cold: importing it costs ~2 ms
-
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ReasonDataError(f"{path.name}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise ReasonDataError(f"{path.name}: cannot be read: {exc.strerror}") from None
+    return read_toml(path, ReasonDataError)
 
 
 def _family(d: object, file: str, index: int) -> dict:

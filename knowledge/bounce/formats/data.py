@@ -39,7 +39,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from knowledge.datacache import cached
+from knowledge.datacache import cached, read_toml
 
 __all__ = ["FormatDataError", "DATA_DIR", "load", "reason_table", "category_table", "all_ids", "validate_all"]
 
@@ -113,13 +113,7 @@ _CACHE_VERSION = 2  # bump when _check's rules change (2: recipient_intro_patter
 
 
 def _parse(path: Path) -> dict:
-    import tomllib  # only when the cache is cold
-
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise FormatDataError(f"{path.name}: not valid TOML: {exc}") from None
+    data = read_toml(path, FormatDataError)
     return _check(path.name, path.stem, data)
 
 
