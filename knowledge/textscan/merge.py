@@ -37,6 +37,17 @@ def _same_rcpt(a: Unit, b: Unit) -> bool:
     return a.recipient is None or b.recipient is None or a.recipient == b.recipient
 
 
+def _absorb(keep: Unit, u: Unit) -> None:
+    """``u`` is the same failure as ``keep``: fill ``keep``'s missing recipient, command, host and action
+    from it, and take its reply text when that is longer."""
+    keep.recipient = keep.recipient or u.recipient
+    keep.command = keep.command or u.command
+    keep.host = keep.host or u.host
+    keep.action = keep.action or u.action
+    if u.text and (not keep.text or len(u.text) > len(keep.text)):
+        keep.text = u.text
+
+
 def merge_repeats(units: list[Unit]) -> list[Unit]:
     """The repeated codes of one reply (multi-line replies, a code echoed in the same record) as one unit."""
     merged: list[Unit] = []
@@ -48,12 +59,7 @@ def merge_repeats(units: list[Unit]) -> list[Unit]:
                 and (p.enh is None or u.enh is None or p.enh == u.enh) and _same_rcpt(p, u)
                 and (p.host is None or u.host is None or p.host == u.host)):  # another server: another reply
             p.enh = p.enh or u.enh
-            p.recipient = p.recipient or u.recipient
-            p.command = p.command or u.command
-            p.host = p.host or u.host
-            p.action = p.action or u.action
-            if u.text and (not p.text or len(u.text) > len(p.text)):
-                p.text = u.text
+            _absorb(p, u)
             if p.tok.strength != "strong" and u.tok.strength == "strong":
                 p.evidence = u.evidence
             continue
@@ -183,12 +189,7 @@ def dedupe(b: Builder, merged: list[Unit]) -> list[Unit]:
             pools = [same_rcpt.get((*key, u.recipient), ()), same_rcpt.get((*key, None), ())]
         dup = _first_fitting(b, u, pools)
         if dup is not None:
-            dup.recipient = dup.recipient or u.recipient
-            dup.command = dup.command or u.command
-            dup.host = dup.host or u.host
-            dup.action = dup.action or u.action
-            if u.text and (not dup.text or len(u.text) > len(dup.text)):
-                dup.text = u.text
+            _absorb(dup, u)
             # (a unit whose recipient was just filled in stays in the pool of its codes without recipient:
             # the fit test reads the current fields, so later units of that recipient still find it there)
             continue
