@@ -14,12 +14,12 @@ import re
 from knowledge.textscan.classify import ClassifyMixin
 from knowledge.textscan.normalise import normalise
 from knowledge.textscan.results import LINE_REACH, MAX_SCAN_CHARS, MAX_TOKENS, RULE_CACHE_MAX, CodeMention
+from knowledge.textscan.rules import _LINE_START_PREFIX
 from knowledge.textscan.tokens import Tok, pair, quick_check, tokenise
 from knowledge.textscan.words import _LINE_HTTP_RE, _LINE_SMTP_RE, _TRANSCRIPT_RE, _mail_words
 
 __all__ = ["Doc"]
 
-_LINE_START_PREFIX = re.compile(r"[ \t>|*\-]*(?:<<<[ \t]*|S:[ \t]*)?\Z")
 
 
 class Doc(ClassifyMixin):
@@ -94,7 +94,8 @@ class Doc(ClassifyMixin):
         ls = self.text.rfind("\n", max(0, pos - 200), pos) + 1
         if ls == 0 and pos > 200:
             return False
-        return bool(_LINE_START_PREFIX.match(self.text, ls, pos)) and _LINE_START_PREFIX.match(self.text, ls, pos).end() == pos
+        m = _LINE_START_PREFIX.match(self.text, ls, pos)
+        return m is not None and m.end() == pos
 
     def _window_has(self, pat: re.Pattern[str], window: str) -> bool:
         """``bool(pat.search(window))``, cached per text like :meth:`_before_rule`."""

@@ -13,12 +13,11 @@ from __future__ import annotations
 import re
 
 from knowledge.textscan.results import LINE_REACH, REPLY_REACH
-from knowledge.textscan.rules import _PAREN_CLOSE_RE
+from knowledge.textscan.rules import _PAREN_CLOSE_RE, _PAREN_RE
 from knowledge.textscan.tokens import Tok
 
 __all__ = ["ReplyTextMixin"]
 
-_PAREN_RE = re.compile(r"[()]")
 _IN_REPLY_RE = re.compile(r"(?i)\(in[ \t\n]+reply[ \t\n]+to[ \t\n]+(?:the[ \t\n]+)?([A-Za-z][A-Za-z \t\n-]{1,40}?)[ \t\n]+command\)")
 _TRANSCRIPT_PREFIX_RE = re.compile(r"(?:->|<-|<\*\*|\*\*>|C:|S:|>>>|<<<|CLIENT -> SERVER:|SERVER -> CLIENT:)")
 _FRAME_RE = re.compile(r"-{2,}[ \t]*End of|at[ \t]+[\w.$<>`'/-]+[ \t]*\(|at[ \t]+[\w.$<>]+\.[\w$<>]+[ \t]*$|File[ \t]+\"|"
