@@ -69,15 +69,14 @@ import re
 from pathlib import Path
 
 from knowledge.providers.records import _ENH_RE, _REPLY_RE, ProviderDataError, _Provider, _Rule
+from knowledge.provenance import is_checked_date, is_source_url
 from knowledge.vocabulary import NOT_FAILURE_REASONS, REASONS
 
 KINDS = ("mailbox", "filter", "blocklist")
 _PROVIDER_ID_RE = re.compile(r"^[a-z0-9]+$")
 _RULE_ID_RE = re.compile(r"^([a-z0-9]+)\.[a-z0-9][a-z0-9.-]*$")
 _HOST_GLOB_RE = re.compile(r"^[a-z0-9*][a-z0-9*.-]*[a-z0-9]$")
-_URL_RE = re.compile(r"^https?://[^\s]+$")
 # compiled on first use (re's cache): only files with reason tables need them
-_DATE = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 _CODE_KEY = r"^[0-9a-z_-]{1,16}$"
 # The Sisimai reason names a rule's ``reason`` may take (knowledge.vocabulary, cheap to import), and
 # those that describe the message's fate rather than a receiver's refusal: no provider entry gives them.
@@ -126,7 +125,7 @@ def _strlist(d: dict, key: str, where: str) -> list[str]:
 
 def _url(d: dict, key: str, where: str) -> str:
     url = _str(d, key, where)
-    if not _URL_RE.match(url):
+    if not is_source_url(url):
         raise ProviderDataError(f"{where}: {key} {url!r} is not an http(s) URL")
     return url
 
@@ -138,7 +137,7 @@ def _urls(d: dict, key: str, where: str, required: bool = False) -> tuple[str, .
         if key not in d:
             return ()
     urls = _strlist(d, key, where)
-    bad = [u for u in urls if not _URL_RE.match(u)]
+    bad = [u for u in urls if not is_source_url(u)]
     if bad:
         raise ProviderDataError(f"{where}: {key} holds {bad[0]!r}, which is not an http(s) URL")
     return tuple(urls)
@@ -148,7 +147,7 @@ def _checked(d: dict, where: str) -> str:
     v = d.get("checked")
     if v is None:
         raise ProviderDataError(f"{where}: missing required field 'checked' (the date the sources were checked)")
-    if not isinstance(v, str) or not re.match(_DATE, v):
+    if not is_checked_date(v):
         raise ProviderDataError(f"{where}: field 'checked' is {v!r}; write the date as a quoted string, "
                                 f"e.g. checked = \"2026-12-08\"")
     return v

@@ -2,21 +2,20 @@
 (RFC 5321 §4.2, RFC 3463 §2), the enhanced status code shape, and the command a reply answered in
 the engine's short form (on knowledge.smtp.commands, the one command vocabulary).
 
-The code shapes are written with the same pieces as knowledge.smtp.codes (ENHANCED_CODE,
-NOT_IN_WORD_BEFORE, NOT_MORE_DIGITS_AFTER) but not imported from it: that module imports
-:mod:`dataclasses` (and with it inspect, ast, dis, tokenize: ~12 ms), which the CLI's JSON path
-does not load otherwise.  Holds no phrase.
+The code shapes are built from the pieces of knowledge.smtp.codes (ENHANCED_CODE,
+NOT_IN_WORD_BEFORE, NOT_MORE_DIGITS_AFTER); the reply part keeps this engine's classes 2/4/5.
+Holds no phrase.
 """
 
 from __future__ import annotations
 
 import re
 
+from knowledge.smtp.codes import ENHANCED_CODE as _ENHANCED_CODE
+from knowledge.smtp.codes import NOT_IN_WORD_BEFORE as _NOT_IN_WORD_BEFORE
+from knowledge.smtp.codes import NOT_MORE_DIGITS_AFTER as _NOT_MORE_DIGITS_AFTER
 from knowledge.smtp.commands import normalise_command
 
-_ENHANCED_CODE = r"[245]\.[0-9]{1,3}\.[0-9]{1,3}"  # = knowledge.smtp.codes.ENHANCED_CODE
-_NOT_IN_WORD_BEFORE = r"(?<![\w.])"  # = knowledge.smtp.codes.NOT_IN_WORD_BEFORE
-_NOT_MORE_DIGITS_AFTER = r"(?!\.?[0-9])"  # = knowledge.smtp.codes.NOT_MORE_DIGITS_AFTER
 # A reply-code shape of class 2/4/5 (categories 6-9 included, like knowledge.smtp.codes.REPLY_SHAPE:
 # "571 5.7.1" prefixes are removed too).
 _REPLY = "[245][0-9][0-9]"

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import re
 
+from knowledge.provenance import is_checked_date, is_source_url
 from knowledge.vocabulary import REASONS
 
-_URL_RE = re.compile(r"^https?://\S+$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 REASON_KEYS = frozenset({"label", "hard", "next_step", "deferral_hint", "sources", "checked", "family"})
@@ -51,9 +50,9 @@ def reason_name(v: object, where: str) -> str:
 def provenance(d: dict, where: str) -> None:
     """``sources`` (a non-empty list of http(s) URLs) and ``checked`` (YYYY-MM-DD) must be present."""
     src = d.get("sources")
-    if not isinstance(src, list) or not src or not all(isinstance(u, str) and _URL_RE.match(u) for u in src):
+    if not isinstance(src, list) or not src or not all(is_source_url(u) for u in src):
         raise ReasonDataError(f"{where}: 'sources' must be a non-empty list of http(s) URLs")
-    if not isinstance(d.get("checked"), str) or not _DATE_RE.match(d["checked"]):
+    if not is_checked_date(d.get("checked")):
         raise ReasonDataError(f"{where}: 'checked' must be a date written YYYY-MM-DD")
 
 

@@ -20,10 +20,10 @@ names from the smtplib, nodemailer, JavaMail / Jakarta Mail, .NET and PHPMailer 
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 
 from knowledge.datacache import cached
+from knowledge.provenance import is_checked_date
 
 __all__ = ["command_label", "load_vocabulary", "COMMANDS", "GREETING_STAGE", "MESSAGE_STAGE", "NO_RECIPIENT_COMMANDS", "SPELLINGS", "DATA_FILE",
            "CommandDataError", "load_spellings", "spellings", "normalise_command"]
@@ -43,7 +43,6 @@ DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "smtp" / "commands.to
 """The vocabulary's data file: one ``[[command]]`` per canonical name with its ``spellings``,
 ``sources`` and ``checked`` date."""
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class CommandDataError(ValueError):
@@ -75,7 +74,7 @@ def _check_entry(i: int, entry: object, shown: str) -> tuple[str, list[str], str
     if not (isinstance(sources, list) and sources and all(isinstance(x, str) and x for x in sources)):
         raise CommandDataError(f"{where}: sources must be a non-empty list of strings")
     checked = entry.get("checked")
-    if not (isinstance(checked, str) and _DATE.fullmatch(checked)):
+    if not is_checked_date(checked):
         raise CommandDataError(f"{where}: checked must be a date written YYYY-MM-DD")
     label = entry.get("label")
     if label is not None and not (isinstance(label, str) and label.strip()):

@@ -40,11 +40,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from knowledge.datacache import cached, read_toml
+from knowledge.provenance import is_checked_date
 
 __all__ = ["FormatDataError", "DATA_DIR", "load", "reason_table", "category_table", "all_ids", "validate_all"]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "formats"
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LISTS = ("notice_phrases", "notice_patterns", "delay_subjects", "delay_subject_patterns", "delay_subject_phrases",
           "delay_phrases", "delay_patterns", "recipient_intro_patterns")
 _PATTERN_LISTS = ("notice_patterns", "delay_subject_patterns", "delay_patterns", "recipient_intro_patterns")
@@ -86,7 +86,7 @@ def _check(name: str, stem: str, data: dict) -> dict:
         raise FormatDataError(f"{name}: name missing")
     if not _strings(name, "sources", data.get("sources")):
         raise FormatDataError(f"{name}: sources must be a list of non-empty strings (at least one)")
-    if not isinstance(data.get("checked"), str) or not _DATE.match(data["checked"]):
+    if not is_checked_date(data.get("checked")):
         raise FormatDataError(f"{name}: checked must be a date written YYYY-MM-DD")
     for key in _LISTS:
         if key in data:
